@@ -1,0 +1,270 @@
+"""Settings: `config.toml`, overridden by `RECOVERY_*` environment variables.
+
+Precedence, highest first: explicit arguments, environment (`RECOVERY_SECTION__FIELD`), the
+secrets directory, `config.toml`, defaults. Secrets (every `SecretStr` field) are accepted only
+from the environment or the secrets directory: a config file that holds one is refused, because
+config files get committed, copied and pasted into tickets.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from recovery.errors import ConfigError
+
+ENV_PREFIX = "RECOVERY_"
+DEFAULT_CONFIG_NAME = "config.toml"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AccountSettings(Section):
+    """One Amazon vendor account (a vendor code in one marketplace)."""
+
+    vendor_code: str
+    name: str = ""
+    marketplace: str = "US"
+    currency: str = "USD"
+
+
+class SpApiSettings(Section):
+    region: Literal["na", "eu", "fe"] = "na"
+    marketplace_id: str = "ATVPDKIKX0DER"
+    # Overrides for tests and the demo: the fake SP-API serves both on one loopback port.
+    endpoint: str | None = None
+    lwa_token_url: str | None = None
+    lwa_app_id: str | None = None
+    lwa_client_secret: SecretStr | None = None
+    refresh_token: SecretStr | None = None
+    # Per vendor code, when accounts were authorised separately.
+    refresh_tokens: dict[str, SecretStr] = Field(default_factory=dict)
+
+
+class VendorCentralSettings(Section):
+    url: str = "https://vendorcentral.amazon.com"
+    username: str | None = None
+    password: SecretStr | None = None
+    totp_seed: SecretStr | None = None
+
+
+class UiSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = 8400
+    session_key: SecretStr | None = None
+
+
+class Closure(Section):
+    start: date
+    end: date
+    name: str = "company closure"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Closure:
+        if self.end < self.start:
+            raise ValueError(f"closure {self.name!r} ends before it starts")
+        return self
+
+
+class CalendarSettings(Section):
+    country: str = "US"
+    subdivision: str | None = None
+    timezone: str = "America/Los_Angeles"
+    closures: list[Closure] = Field(default_factory=list)
+
+
+DateOrder = Literal["MDY", "DMY", "YMD"]
+_NORTH_AMERICA: dict[str, DateOrder] = {"US": "MDY", "CA": "MDY", "MX": "DMY"}
+
+
+class ImportSettings(Section):
+    # How exports write dates, per marketplace; ISO dates are always understood.
+    date_order: dict[str, DateOrder] = Field(default_factory=lambda: dict(_NORTH_AMERICA))
+    default_date_order: DateOrder = "DMY"
+    # Marketplaces whose exports write 1.234,56.
+    decimal_comma_marketplaces: list[str] = Field(
+        default_factory=lambda: ["DE", "FR", "IT", "ES", "NL", "SE", "PL", "BR", "TR"]
+    )
+    # Extra header names per kind: {"remittance": {"Amount Paid": ["Paid Amt", "Amt Paid"]}}.
+    column_maps: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    progress_min_rows: int = 5000
+
+    def date_order_for(self, marketplace: str) -> DateOrder:
+        return self.date_order.get(marketplace.upper(), self.default_date_order)
+
+    def decimal_comma_for(self, marketplace: str) -> bool:
+        return marketplace.upper() in {m.upper() for m in self.decimal_comma_marketplaces}
+
+
+class Settings(BaseSettings):
+    """Everything `recovery` can be told; see config.example.toml for the documented version."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    database_url: str = "sqlite:///./recovery.db"
+    data_dir: Path = Path("./recovery-data")
+    secrets_dir: Path | None = None
+    accounts: list[AccountSettings] = Field(default_factory=list)
+    spapi: SpApiSettings = Field(default_factory=SpApiSettings)
+    vendor_central: VendorCentralSettings = Field(default_factory=VendorCentralSettings)
+    ui: UiSettings = Field(default_factory=UiSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    imports: ImportSettings = Field(default_factory=ImportSettings)
+
+    # Where the settings were read from, for messages; not a setting.
+    config_path: Path | None = Field(default=None, exclude=True)
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"
+
+    def account(self, vendor_code: str) -> AccountSettings | None:
+        for account in self.accounts:
+            if account.vendor_code.upper() == vendor_code.upper():
+                return account
+        return None
+
+
+def secret_paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Dotted paths of every SecretStr field, found from the model so new secrets are covered."""
+    paths: list[tuple[str, ...]] = []
+    for name, field in model.model_fields.items():
+        paths.extend(_secret_paths_of(field, (*prefix, name)))
+    return paths
+
+
+def _mentions_secret(annotation: Any) -> bool:
+    return annotation is SecretStr or any(_mentions_secret(arg) for arg in get_args(annotation))
+
+
+def _secret_paths_of(field: FieldInfo, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+    annotation = field.annotation
+    if _mentions_secret(annotation):
+        return [path]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return secret_paths(annotation, path)
+    return []
+
+
+def _refuse_secrets(data: dict[str, Any], source: Path) -> None:
+    for path in secret_paths(Settings):
+        node: Any = data
+        for key in path:
+            if not isinstance(node, dict) or key not in node:
+                break
+            node = node[key]
+        else:
+            env_name = ENV_PREFIX + "__".join(path).upper()
+            raise ConfigError(
+                f"{source}: {'.'.join(path)} is a secret and must not be in the config file; "
+                f"remove it and set {env_name} in the environment or a file in the secrets "
+                "directory"
+            )
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found (run `recovery init`)") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    _refuse_secrets(data, path)
+    return data
+
+
+def read_secrets_dir(directory: Path) -> dict[str, Any]:
+    """Secrets as files: `spapi__refresh_token` (or `RECOVERY_SPAPI__REFRESH_TOKEN`) holds one."""
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: secrets directory not found")
+    data: dict[str, Any] = {}
+    for file in sorted(directory.iterdir()):
+        if not file.is_file() or file.name.startswith("."):
+            continue
+        name = file.name.lower()
+        if name.startswith(ENV_PREFIX.lower()):
+            name = name[len(ENV_PREFIX) :]
+        node = data
+        *parents, leaf = name.split("__")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = file.read_text(encoding="utf-8").strip()
+    return data
+
+
+class _DictSource(PydanticBaseSettingsSource):
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self._data = data
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+def resolve_config_path(explicit: Path | None = None) -> Path:
+    """`--config`, else `RECOVERY_CONFIG`, else ./config.toml."""
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get("RECOVERY_CONFIG")
+    return Path(from_env) if from_env else Path(DEFAULT_CONFIG_NAME)
+
+
+def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings; a missing file is fine unless it was named explicitly."""
+    path = resolve_config_path(config_path)
+    named = config_path is not None or "RECOVERY_CONFIG" in os.environ
+    file_data = read_config_file(path) if (named or path.exists()) else {}
+    secrets_location = os.environ.get(ENV_PREFIX + "SECRETS_DIR") or file_data.get("secrets_dir")
+    secrets_data = read_secrets_dir(Path(secrets_location)) if secrets_location else {}
+
+    class _Loaded(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (
+                init_settings,
+                env_settings,
+                _DictSource(settings_cls, secrets_data),
+                _DictSource(settings_cls, file_data),
+            )
+
+    try:
+        settings: Settings = _Loaded(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: invalid settings: {problems}") from exc
+    settings.config_path = path if path.exists() else None
+    return settings
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once. Tests and tools pass settings explicitly instead."""
+    return load_settings()

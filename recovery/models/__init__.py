@@ -1,0 +1,90 @@
+"""Every table, importable from one place. `base` comes first: it names constraints."""
+
+from recovery.models.accounts import Role, User, VendorAccount
+from recovery.models.base import UTCDateTime, amount, money_field, time_field, utcnow
+from recovery.models.chargebacks import Chargeback
+from recovery.models.claims import (
+    Claim,
+    ClaimEvent,
+    ClaimEvidence,
+    ClaimLine,
+    ClaimStatus,
+    ClaimType,
+    FilingAttempt,
+)
+from recovery.models.coop import (
+    PPM_PER_PERCENT,
+    AgreementStatus,
+    CoopAgreement,
+    CoopBackupLine,
+    CoopInvoice,
+)
+from recovery.models.evidence import DocumentKind, EvidenceConflict, EvidenceDocument, EvidenceLink
+from recovery.models.orders import (
+    CostRecord,
+    CostSource,
+    PurchaseOrder,
+    PurchaseOrderItem,
+    Shipment,
+    ShipmentItem,
+    UnitOfMeasure,
+)
+from recovery.models.payments import (
+    BankTransaction,
+    Deduction,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PriceVarianceLine,
+    RemittanceKind,
+    RemittanceLine,
+    ShortageLine,
+)
+from recovery.models.runs import ImportBatch, JobRun, SyncCursor
+
+__all__ = [
+    "PPM_PER_PERCENT",
+    "AgreementStatus",
+    "BankTransaction",
+    "Chargeback",
+    "Claim",
+    "ClaimEvent",
+    "ClaimEvidence",
+    "ClaimLine",
+    "ClaimStatus",
+    "ClaimType",
+    "CoopAgreement",
+    "CoopBackupLine",
+    "CoopInvoice",
+    "CostRecord",
+    "CostSource",
+    "Deduction",
+    "DocumentKind",
+    "EvidenceConflict",
+    "EvidenceDocument",
+    "EvidenceLink",
+    "FilingAttempt",
+    "ImportBatch",
+    "Invoice",
+    "InvoiceLine",
+    "JobRun",
+    "Payment",
+    "PriceVarianceLine",
+    "PurchaseOrder",
+    "PurchaseOrderItem",
+    "RemittanceKind",
+    "RemittanceLine",
+    "Role",
+    "Shipment",
+    "ShipmentItem",
+    "ShortageLine",
+    "SyncCursor",
+    "UTCDateTime",
+    "UnitOfMeasure",
+    "User",
+    "VendorAccount",
+    "amount",
+    "money_field",
+    "time_field",
+    "utcnow",
+]
