@@ -18,7 +18,10 @@ def _engine() -> Engine:
         return engine
     from recovery.db import make_engine
 
-    url = config.get_main_option("sqlalchemy.url")
+    # `alembic -x url=...` lets scripts point at a throwaway database.
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
+        "sqlalchemy.url"
+    )
     return make_engine(url) if url else create_engine("sqlite://")
 
 

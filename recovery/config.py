@@ -12,6 +12,7 @@ import functools
 import os
 import tomllib
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -106,6 +107,29 @@ class ImportSettings(Section):
         return marketplace.upper() in {m.upper() for m in self.decimal_comma_marketplaces}
 
 
+class EvidenceSettings(Section):
+    # OCR for scanned PDFs without a text layer, when Tesseract is installed.
+    ocr: bool = True
+    tesseract_cmd: str = "tesseract"
+    ocr_language: str = "eng"
+    # Processes reading PDFs in parallel; 0 means one per CPU core.
+    workers: int = 0
+
+
+class AutoApproval(Section):
+    """Drafts at or under `max_amount` with at least `min_confidence` need no person."""
+
+    max_amount: Decimal
+    min_confidence: int = Field(default=90, ge=0, le=100)
+
+
+class ClaimSettings(Section):
+    # A directory whose files override the shipped claim templates (same names).
+    templates_dir: Path | None = None
+    # Per claim type (shortage, price, coop, chargeback); absent means off.
+    auto_approve: dict[str, AutoApproval] = Field(default_factory=dict)
+
+
 class Settings(BaseSettings):
     """Everything `recovery` can be told; see config.example.toml for the documented version."""
 
@@ -125,6 +149,8 @@ class Settings(BaseSettings):
     ui: UiSettings = Field(default_factory=UiSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     imports: ImportSettings = Field(default_factory=ImportSettings)
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
+    claims: ClaimSettings = Field(default_factory=ClaimSettings)
 
     # Where the settings were read from, for messages; not a setting.
     config_path: Path | None = Field(default=None, exclude=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 17:14:52.555498
+Create Date: (regenerated from the models)
 """
 
 from collections.abc import Sequence
