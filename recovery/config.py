@@ -52,6 +52,26 @@ class SpApiSettings(Section):
     refresh_tokens: dict[str, SecretStr] = Field(default_factory=dict)
 
 
+class SyncSettings(Section):
+    """`recovery sync`: how much to pull from the SP-API and how hard to push it."""
+
+    # A first sync (no cursor yet) starts this many days back; Amazon serves about six months.
+    initial_days: int = Field(default=180, ge=1)
+    # Amazon refuses date ranges over 7 days.
+    window_days: int = Field(default=7, ge=1, le=7)
+    # Requests per second and burst per operation; unset means Amazon's published usage plan
+    # (10/s, burst 10). A response's x-amzn-RateLimit-Limit header overrides the rate.
+    rate: float | None = Field(default=None, gt=0)
+    burst: int | None = Field(default=None, ge=1)
+    # Throttled (429) and failed (5xx, network) requests are retried with exponential backoff
+    # and jitter, at most this many attempts per request; then the window fails.
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_initial: float = Field(default=0.25, gt=0)
+    backoff_max: float = Field(default=8.0, gt=0)
+    backoff_jitter: float = Field(default=0.25, ge=0)
+    request_timeout: float = Field(default=30.0, gt=0)
+
+
 class VendorCentralSettings(Section):
     url: str = "https://vendorcentral.amazon.com"
     username: str | None = None
@@ -130,6 +150,44 @@ class ClaimSettings(Section):
     auto_approve: dict[str, AutoApproval] = Field(default_factory=dict)
 
 
+class ChargebackFee(Section):
+    """How a chargeback type's fee is computed: a percentage of product cost or per carton."""
+
+    percent_of_cost: Decimal | None = None
+    per_carton: Decimal | None = None
+
+
+def _default_fees() -> dict[str, ChargebackFee]:
+    return {
+        "ASN/Late ASN": ChargebackFee(percent_of_cost=Decimal("2")),
+        "ASN/Missing ASN": ChargebackFee(percent_of_cost=Decimal("2")),
+        "ASN/Inaccurate ASN": ChargebackFee(percent_of_cost=Decimal("2")),
+        "PO On-Time/Late delivery": ChargebackFee(percent_of_cost=Decimal("3")),
+        "Carton Label/Missing carton content label": ChargebackFee(per_carton=Decimal("5.00")),
+    }
+
+
+class RuleSettings(Section):
+    """Detection rules. Every figure marked *guidance* in the domain notes is one of these."""
+
+    # Deadlines: calendar days after the base date, rolled forward to a business day.
+    shortage_deadline_days: int = 40  # after the invoice due date
+    price_deadline_days: int = 30  # after the invoice due date
+    coop_deadline_days: int = 90  # after the co-op invoice date
+    chargeback_deadline_days: int = 30  # after the notification date
+    max_invoice_age_months: int = 24  # no dispute on older invoices
+    # Amazon keeps matching receipts this long after the due date; shortages wait until then.
+    shortage_matching_days: int = 35
+    # Timeliness bands by days left to the deadline.
+    optimal_min_days_left: int = 11
+    maturing_min_days_left: int = 4
+    # Chargebacks: an ASN confirmed up to this long after the truck left still counts on time.
+    asn_grace_minutes: int = 30
+    chargeback_fees: dict[str, ChargebackFee] = Field(default_factory=_default_fees)
+    # Ledger: a payment matches a bank deposit dated this many days either side.
+    bank_match_days: int = 5
+
+
 class Settings(BaseSettings):
     """Everything `recovery` can be told; see config.example.toml for the documented version."""
 
@@ -145,12 +203,14 @@ class Settings(BaseSettings):
     secrets_dir: Path | None = None
     accounts: list[AccountSettings] = Field(default_factory=list)
     spapi: SpApiSettings = Field(default_factory=SpApiSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
     vendor_central: VendorCentralSettings = Field(default_factory=VendorCentralSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     imports: ImportSettings = Field(default_factory=ImportSettings)
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     claims: ClaimSettings = Field(default_factory=ClaimSettings)
+    rules: RuleSettings = Field(default_factory=RuleSettings)
 
     # Where the settings were read from, for messages; not a setting.
     config_path: Path | None = Field(default=None, exclude=True)

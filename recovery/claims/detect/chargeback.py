@@ -1,0 +1,283 @@
+"""Chargeback claims: fees the evidence contradicts, duplicates, and fees off the schedule.
+
+A chargeback is contradicted when the ASN was confirmed before the truck left (within a grace),
+when an ASN exists for a "missing ASN" charge, when the ASN's units match the carrier's
+documents for an "inaccurate ASN" charge, or when the POD shows delivery inside the PO's delivery
+window for a late-delivery charge. A second chargeback for the same PO, ASIN and type is a
+duplicate. Otherwise the fee is recomputed from the schedule and any excess is claimed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from recovery.claims.detect.common import (
+    as_date,
+    as_datetime,
+    as_int,
+    as_str,
+    money,
+    present,
+    records,
+)
+from recovery.claims.findings import Finding, Verdict
+from recovery.claims.frames import DetectionInput
+from recovery.config import ChargebackFee, RuleSettings
+from recovery.money import from_minor, to_minor
+
+CHARGEBACK_KINDS = ("chargeback", "chargeback_reversal")
+DEBIT_NOTE_SUFFIX = "VCBSINV"
+
+
+def chargeback_id_of(reference: str) -> str:
+    """`12345678VCBSINV` → `12345678`: the debit note carries the chargeback id."""
+    upper = reference.upper()
+    return reference[: -len(DEBIT_NOTE_SUFFIX)] if upper.endswith(DEBIT_NOTE_SUFFIX) else reference
+
+
+def detect_chargebacks(inp: DetectionInput, rules: RuleSettings) -> list[Finding]:
+    charged = _charged(inp)
+    chargebacks = {str(r["chargeback_id"]): r for r in records(inp.chargebacks)}
+    evidence = _Evidence(inp)
+    first_of_kind = _first_of_kind(chargebacks.values())
+    fees = {key.casefold(): fee for key, fee in rules.chargeback_fees.items()}
+    findings = []
+    for chargeback_id in sorted(set(charged) | set(chargebacks)):
+        row = chargebacks.get(chargeback_id)
+        if chargeback_id in charged:
+            amount, currency, ids = charged[chargeback_id]
+        elif row is not None:
+            amount, currency, ids = as_int(row["amount_minor"]), str(row["currency"]), set()
+        else:
+            continue
+        if amount <= 0:
+            continue
+        base: dict[str, Any] = dict(
+            type="chargeback",
+            key=f"chargeback:{chargeback_id}",
+            reference=chargeback_id,
+            currency=currency,
+            deduction_ids=tuple(sorted(ids)),
+        )
+        if row is None:
+            findings.append(
+                Finding(
+                    verdict=Verdict.unexplained,
+                    amount=from_minor(amount, currency),
+                    confidence=0,
+                    reason=(
+                        f"Chargeback {chargeback_id} took {money(amount, currency)} but is not in "
+                        "the chargeback export; import it to judge the charge."
+                    ),
+                    **base,
+                )
+            )
+            continue
+        findings.append(
+            _judge(chargeback_id, amount, row, evidence, first_of_kind, fees, rules, base)
+        )
+    return findings
+
+
+class _Evidence:
+    """What the ASNs, POs and documents say, indexed by PO and ASIN."""
+
+    def __init__(self, inp: DetectionInput) -> None:
+        self.shipments: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for item in records(inp.shipment_items):
+            self.shipments[(str(item["po_number"]), str(item["asin"]))].append(item)
+        self.documents: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for doc in records(inp.documents):
+            self.documents[int(doc["shipment_pk"])].append(doc)
+        self.po_items = {(str(r["po_number"]), str(r["asin"])): r for r in records(inp.po_items)}
+        self.shipment_units: dict[int, int] = defaultdict(int)
+        for item in records(inp.shipment_items):
+            self.shipment_units[int(item["shipment_pk"])] += as_int(item["shipped_eaches"])
+
+
+def _judge(
+    chargeback_id: str,
+    amount: int,
+    row: dict[str, Any],
+    evidence: _Evidence,
+    first_of_kind: dict[tuple[str, ...], str],
+    fees: dict[str, ChargebackFee],
+    rules: RuleSettings,
+    base: dict[str, Any],
+) -> Finding:
+    currency = base["currency"]
+    po_number, asin = as_str(row["po_number"]) or "", as_str(row["asin"]) or ""
+    issue, sub = str(row["issue_type"] or ""), str(row["sub_type"] or "")
+    head = (
+        f"Chargeback {chargeback_id} ({issue} / {sub}) on PO {po_number or 'unknown'} "
+        f"ASIN {asin or 'unknown'} took {money(amount, currency)}"
+    )
+    details: dict[str, Any] = dict(
+        invoice_number=None,
+        po_number=po_number or None,
+        asin=asin or None,
+        quantity=as_int(row["quantity"]) or None,
+        base_date=as_date(row["notified_on"]),
+    )
+    kind_key = _kind_key(row)
+    contradiction, evidence_ids = _contradiction(sub, po_number, asin, evidence, rules)
+    if first_of_kind.get(kind_key, chargeback_id) != chargeback_id:
+        verdict, claim, confidence = Verdict.claimable, amount, 95
+        reason = (
+            f"{head}; it duplicates chargeback {first_of_kind[kind_key]} for the same PO, "
+            f"ASIN and type: claim the full {money(amount, currency)}."
+        )
+    elif contradiction:
+        verdict, claim, confidence = Verdict.claimable, amount, 90
+        reason = f"{head}; {contradiction}: claim the full {money(amount, currency)}."
+    else:
+        fee = _expected_fee(issue, sub, row, evidence, fees, currency)
+        if fee is None:
+            verdict, claim, confidence = Verdict.valid, 0, 50
+            reason = (
+                f"{head}; no fee rule is configured for this type and no evidence "
+                "contradicts it: the charge stands."
+            )
+        else:
+            expected, how = fee
+            if amount > expected:
+                verdict, claim, confidence = Verdict.claimable, amount - expected, 90
+                reason = (
+                    f"{head}; the fee schedule gives {how} = "
+                    f"{money(expected, currency)}: claim {money(amount, currency)} − "
+                    f"{money(expected, currency)} = {money(claim, currency)}."
+                )
+            else:
+                verdict, claim, confidence = Verdict.valid, 0, 90
+                reason = (
+                    f"{head}; the evidence does not contradict it and the fee matches "
+                    f"the schedule ({how} = {money(expected, currency)}): it stands."
+                )
+    return Finding(
+        verdict=verdict,
+        amount=from_minor(claim, currency),
+        confidence=confidence,
+        reason=reason,
+        evidence_ids=evidence_ids,
+        facts={"issue_type": issue, "sub_type": sub, "charged": str(from_minor(amount, currency))},
+        **base,
+        **details,
+    )
+
+
+def _contradiction(
+    sub_type: str, po_number: str, asin: str, evidence: _Evidence, rules: RuleSettings
+) -> tuple[str | None, tuple[int, ...]]:
+    sub = sub_type.casefold()
+    shipments = evidence.shipments.get((po_number, asin), [])
+    if sub == "missing asn" and shipments:
+        ids = sorted({str(s["shipment_id"]) for s in shipments})
+        return f"ASN {', '.join(ids)} was sent for this PO and ASIN", ()
+    if sub == "late asn":
+        grace = timedelta(minutes=rules.asn_grace_minutes)
+        for s in shipments:
+            confirmed, shipped = as_datetime(s["confirmed_at"]), as_datetime(s["shipped_at"])
+            if confirmed and shipped and confirmed <= shipped + grace:
+                return (
+                    f"ASN {s['shipment_id']} was confirmed {_stamp(confirmed)}, before the "
+                    f"shipment left at {_stamp(shipped)}"
+                ), ()
+    if sub == "inaccurate asn":
+        for s in shipments:
+            shipment_pk = int(s["shipment_pk"])
+            docs = [d for d in evidence.documents.get(shipment_pk, []) if present(d["units"])]
+            asn_units = evidence.shipment_units[shipment_pk]
+            for doc in docs:
+                if as_int(doc["units"]) == asn_units:
+                    return (
+                        f"ASN {s['shipment_id']} listed {asn_units} units and "
+                        f"{str(doc['kind']).upper()} {doc['bol_number'] or doc['document_id']}"
+                        f" shows the same {asn_units} units"
+                    ), (int(doc["document_id"]),)
+    if sub == "late delivery":
+        po = evidence.po_items.get((po_number, asin))
+        start = as_datetime(po["delivery_window_start"]) if po else None
+        end = as_datetime(po["delivery_window_end"]) if po else None
+        for s in shipments:
+            for doc in evidence.documents.get(int(s["shipment_pk"]), []):
+                delivered = as_date(doc["delivery_date"])
+                if (
+                    doc["kind"] == "pod"
+                    and delivered
+                    and start
+                    and end
+                    and (start.date() <= delivered <= end.date())
+                ):
+                    return (
+                        f"POD {doc['bol_number'] or doc['document_id']} shows delivery on "
+                        f"{delivered}, inside the PO's delivery window {start.date()} to "
+                        f"{end.date()}"
+                    ), (int(doc["document_id"]),)
+    return None, ()
+
+
+def _expected_fee(
+    issue: str,
+    sub: str,
+    row: dict[str, Any],
+    evidence: _Evidence,
+    fees: dict[str, ChargebackFee],
+    currency: str,
+) -> tuple[int, str] | None:
+    fee = fees.get(f"{issue}/{sub}".casefold())
+    if fee is None:
+        return None
+    if fee.per_carton is not None:
+        cartons = as_int(row["cartons"])
+        per = to_minor(fee.per_carton, currency)
+        return per * cartons, f"{cartons} cartons × {money(per, currency)}"
+    if fee.percent_of_cost is not None:
+        po = evidence.po_items.get((str(row["po_number"]), str(row["asin"])))
+        if po is None or not present(po["net_cost_minor"]):
+            return None
+        units, cost = as_int(row["quantity"]), as_int(po["net_cost_minor"])
+        product_cost = units * cost
+        exact = Decimal(product_cost) * fee.percent_of_cost / 100
+        expected = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+        return expected, (
+            f"{fee.percent_of_cost}% of {units} units × {money(cost, currency)}"
+            f" = {fee.percent_of_cost}% of {money(product_cost, currency)}"
+        )
+    return None
+
+
+def _kind_key(row: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        str(row["po_number"]),
+        str(row["asin"]),
+        str(row["issue_type"]).casefold(),
+        str(row["sub_type"]).casefold(),
+    )
+
+
+def _first_of_kind(rows: Any) -> dict[tuple[str, ...], str]:
+    first: dict[tuple[str, ...], str] = {}
+    for row in sorted(
+        rows, key=lambda r: (as_date(r["notified_on"]) or date.min, str(r["chargeback_id"]))
+    ):
+        first.setdefault(_kind_key(row), str(row["chargeback_id"]))
+    return first
+
+
+def _charged(inp: DetectionInput) -> dict[str, tuple[int, str, set[int]]]:
+    deductions = inp.deductions
+    taken = deductions[deductions["kind"].isin(CHARGEBACK_KINDS)]
+    result: dict[str, tuple[int, str, set[int]]] = {}
+    for row in records(taken):
+        chargeback_id = chargeback_id_of(str(row["reference"]))
+        net, currency, ids = result.get(chargeback_id, (0, str(row["currency"]), set()))
+        ids.add(int(row["id"]))
+        result[chargeback_id] = (net + as_int(row["amount_minor"]), currency, ids)
+    return result
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

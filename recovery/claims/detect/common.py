@@ -1,0 +1,75 @@
+"""Small helpers the rules share: money in reasons, safe reads of frame values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from recovery.money import format_money, from_minor
+
+
+def money(minor: int, currency: str) -> str:
+    return format_money(from_minor(minor, currency), currency)
+
+
+def amount(minor: int, currency: str) -> Decimal:
+    return from_minor(minor, currency)
+
+
+def present(value: Any) -> bool:
+    """False for None, NaN and NaT (what pandas puts in empty cells)."""
+    if value is None:
+        return False
+    try:
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def as_int(value: Any, default: int = 0) -> int:
+    return int(value) if present(value) else default
+
+
+def as_date(value: Any) -> date | None:
+    if not present(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def as_datetime(value: Any) -> datetime | None:
+    if not present(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, datetime):
+        return value
+    return pd.Timestamp(value).to_pydatetime()
+
+
+def as_str(value: Any) -> str | None:
+    return str(value) if present(value) and str(value) != "" else None
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return frame.to_dict("records")  # type: ignore[return-value]
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def join_words(items: Iterable[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,249 @@
+"""Price claims: Amazon paid less per unit than the cost agreed for the PO.
+
+The agreed cost of a PO line is the vendor's cost in force on the PO date (its cost list, when it
+has one for the item) and otherwise the PO's net cost. Where the vendor invoiced at or below the
+agreed cost and Amazon paid less, (invoiced − paid) × units is claimable; where the vendor
+invoiced above it, Amazon was right and the over-invoicing is reported instead. One dispute per
+invoice, capped at what the invoice's price debits still hold after reversals.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from recovery.claims.detect.common import as_date, as_int, as_str, money, present, records
+from recovery.claims.findings import Finding, FindingLine, Verdict
+from recovery.claims.frames import DetectionInput
+from recovery.money import from_minor
+
+PRICE_KINDS = ("price", "price_reversal")
+
+
+@dataclass(frozen=True)
+class _CostHistory:
+    """A price list's effective-dated costs for one ASIN."""
+
+    starts: list[date]
+    costs: list[tuple[int, date | None]]  # (cost, effective_to)
+
+    def in_force(self, day: date) -> int | None:
+        index = bisect_right(self.starts, day) - 1
+        if index < 0:
+            return None
+        cost, effective_to = self.costs[index]
+        if effective_to is not None and day > effective_to:
+            return None
+        return cost
+
+
+def detect_price_variances(inp: DetectionInput) -> list[Finding]:
+    deducted = _net_price_deductions(inp)
+    if not deducted:
+        return []
+    history = _price_list(inp)
+    po_costs = _po_costs(inp)
+    lines_by_invoice: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in records(inp.price_lines):
+        lines_by_invoice[str(row["invoice_number"])].append(row)
+    invoices = {str(r["invoice_number"]): r for r in records(inp.invoices)}
+    findings = []
+    for invoice_number, (net_minor, currency, references, ids) in sorted(deducted.items()):
+        if net_minor <= 0:
+            continue  # reversed in full: nothing left to claim
+        lines = lines_by_invoice.get(invoice_number, [])
+        invoice = invoices.get(invoice_number, {})
+        base: dict[str, Any] = dict(
+            invoice_number=invoice_number,
+            po_number=as_str(invoice.get("po_number")),
+            base_date=as_date(invoice.get("due_date")),
+            deduction_ids=tuple(sorted(ids)),
+            reference=sorted(references)[0],
+            currency=currency,
+        )
+        if not lines:
+            findings.append(
+                Finding(
+                    type="price",
+                    verdict=Verdict.unexplained,
+                    key=f"price:{invoice_number}",
+                    amount=from_minor(net_minor, currency),
+                    confidence=0,
+                    reason=(
+                        f"Price variance of {money(net_minor, currency)} on invoice "
+                        f"{invoice_number} ({', '.join(sorted(references))}) has no price "
+                        "discrepancy lines; import them to judge it."
+                    ),
+                    **base,
+                )
+            )
+            continue
+        findings.extend(_judge_invoice(invoice_number, net_minor, lines, history, po_costs, base))
+    return findings
+
+
+def _judge_invoice(
+    invoice_number: str,
+    net_minor: int,
+    lines: list[dict[str, Any]],
+    history: dict[str, _CostHistory],
+    po_costs: dict[tuple[str, str], tuple[int | None, date | None]],
+    base: dict[str, Any],
+) -> list[Finding]:
+    currency = base["currency"]
+    claim_lines: list[FindingLine] = []
+    explanations: list[str] = []
+    over: list[Finding] = []
+    reasons: set[str] = set()
+    claim_total = 0
+    for row in sorted(lines, key=lambda r: (str(r["asin"]), str(r["po_number"]))):
+        asin, po_number = str(row["asin"]), as_str(row["po_number"]) or base["po_number"]
+        units = as_int(row["quantity"])
+        invoiced = as_int(row["invoice_cost_minor"])
+        paid = _paid_cost(row, invoiced, units)
+        po_cost, po_date = po_costs.get((po_number or "", asin), (None, None))
+        listed = history[asin].in_force(po_date) if asin in history and po_date else None
+        agreed = listed if listed is not None else po_cost
+        if agreed is None:
+            agreed = as_int(row["po_cost_minor"]) or None
+        if agreed is None:
+            explanations.append(f"ASIN {asin}: no PO cost or cost list entry to compare")
+            continue
+        source = (
+            f"cost list {money(listed, currency)} in force on PO date {po_date}"
+            if listed is not None
+            else f"PO {po_number} net cost {money(agreed, currency)}"
+        )
+        if invoiced > agreed:
+            excess = (invoiced - agreed) * units
+            over.append(
+                Finding(
+                    type="price",
+                    verdict=Verdict.over_invoiced,
+                    key=f"price-over:{invoice_number}:{po_number or ''}:{asin}",
+                    amount=from_minor(excess, currency),
+                    confidence=95,
+                    asin=asin,
+                    quantity=units,
+                    reason=(
+                        f"Invoice {invoice_number} ASIN {asin}: invoiced "
+                        f"{money(invoiced, currency)} per unit above the agreed {source}; "
+                        f"Amazon was right to pay less. The vendor over-invoiced {units} units "
+                        f"by {money(invoiced - agreed, currency)} = {money(excess, currency)}."
+                    ),
+                    **{**base, "po_number": po_number},
+                )
+            )
+            continue
+        if paid >= invoiced:
+            continue
+        line_minor = (invoiced - paid) * units
+        claim_total += line_minor
+        claim_lines.append(
+            FindingLine(invoice_number, po_number, asin, units, from_minor(line_minor, currency))
+        )
+        reasons.add(
+            "Cost Update Timing"
+            if listed is not None and listed != po_cost
+            else "Purchase Order Confirmed"
+        )
+        explanations.append(
+            f"ASIN {asin}: invoiced {money(invoiced, currency)} (agreed {source}), Amazon paid "
+            f"{money(paid, currency)}; ({money(invoiced, currency)} − {money(paid, currency)}) × "
+            f"{units} units = {money(line_minor, currency)}"
+        )
+    findings = list(over)
+    claimable = min(claim_total, net_minor)
+    verdict = Verdict.claimable if claimable > 0 else Verdict.valid
+    capped = (
+        f"; capped at the {money(net_minor, currency)} still deducted"
+        if claim_total > net_minor
+        else ""
+    )
+    if claimable > 0:
+        reason = (
+            f"Invoice {invoice_number}: Amazon deducted {money(net_minor, currency)} for "
+            f"price variance. "
+            + "; ".join(explanations)
+            + f". Claim {money(claimable, currency)}{capped}."
+        )
+    else:
+        reason = (
+            f"Invoice {invoice_number}: the price variance of {money(net_minor, currency)} "
+            "stands: "
+            + ("; ".join(explanations) or "the vendor invoiced above the agreed cost")
+            + "."
+        )
+    findings.append(
+        Finding(
+            type="price",
+            verdict=verdict,
+            key=f"price:{invoice_number}",
+            amount=from_minor(claimable, currency),
+            confidence=95 if claimable else 90,
+            reason=reason,
+            lines=tuple(claim_lines),
+            quantity=sum(line.quantity or 0 for line in claim_lines) or None,
+            dispute_reason=(
+                "Cost Update Timing"
+                if "Cost Update Timing" in reasons
+                else "Purchase Order Confirmed"
+            )
+            if claimable
+            else None,
+            **base,
+        )
+    )
+    return findings
+
+
+def _paid_cost(row: dict[str, Any], invoiced: int, units: int) -> int:
+    adjusted = row.get("adjusted_cost_minor")
+    if present(adjusted) and as_int(adjusted):
+        return as_int(adjusted)
+    variance = as_int(row.get("variance_minor"))
+    return invoiced - (variance // units if units else 0)
+
+
+def _net_price_deductions(inp: DetectionInput) -> dict[str, tuple[int, str, set[str], set[int]]]:
+    deductions = inp.deductions
+    taken = deductions[deductions["kind"].isin(PRICE_KINDS)]
+    result: dict[str, tuple[int, str, set[str], set[int]]] = {}
+    for row in records(taken):
+        invoice_number = as_str(row["invoice_number"]) or str(row["reference"])
+        net, currency, references, ids = result.get(
+            invoice_number, (0, str(row["currency"]), set(), set())
+        )
+        references.add(str(row["reference"]))
+        ids.add(int(row["id"]))
+        result[invoice_number] = (net + as_int(row["amount_minor"]), currency, references, ids)
+    return result
+
+
+def _price_list(inp: DetectionInput) -> dict[str, _CostHistory]:
+    costs = inp.costs
+    listed = costs[costs["source"] == "price_list"]
+    by_asin: dict[str, list[tuple[date, int, date | None]]] = defaultdict(list)
+    for row in records(listed):
+        start = as_date(row["effective_from"])
+        if start is not None and as_str(row["asin"]):
+            by_asin[str(row["asin"])].append(
+                (start, as_int(row["cost_minor"]), as_date(row["effective_to"]))
+            )
+    return {
+        asin: _CostHistory([e[0] for e in sorted(entries)], [(e[1], e[2]) for e in sorted(entries)])
+        for asin, entries in by_asin.items()
+    }
+
+
+def _po_costs(inp: DetectionInput) -> dict[tuple[str, str], tuple[int | None, date | None]]:
+    return {
+        (str(r["po_number"]), str(r["asin"])): (
+            as_int(r["net_cost_minor"]) if present(r["net_cost_minor"]) else None,
+            as_date(r["ordered_at"]),
+        )
+        for r in records(inp.po_items)
+    }

@@ -1,0 +1,377 @@
+"""Shortage claims: Amazon deducted units the vendor can prove it delivered.
+
+Per invoice line item (invoice, PO, ASIN), with I units invoiced, S shipped (all ASNs of the PO
+for the ASIN), P proven delivered (S less carrier exceptions, only when every shipment has a
+signed BOL or POD) and D the net shortage units deducted over every debit and reversal:
+Amazon may deduct I − P units, so the claimable units are D − (I − P), kept within [0, D].
+Duplicated debits count each time they were taken, so a duplicate is claimable even when the
+first deduction was right.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from recovery.claims.detect.common import (
+    as_date,
+    as_int,
+    as_str,
+    join_words,
+    money,
+    plural,
+    present,
+    records,
+)
+from recovery.claims.findings import Finding, FindingLine, Verdict
+from recovery.claims.frames import DetectionInput
+from recovery.money import from_minor
+
+SHORTAGE_KINDS = ("shortage", "shortage_reversal")
+
+
+@dataclass
+class _Shipment:
+    """One ASN's part of a (PO, ASIN): what it shipped and what its documents prove."""
+
+    shipment_id: str
+    units: int
+    bol_number: str | None
+    pro_number: str | None
+    shipped_at: Any
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    exception_units: int = 0
+
+    @property
+    def proof(self) -> dict[str, Any] | None:
+        signed = [d for d in self.documents if d.get("signed") and d.get("kind") in ("bol", "pod")]
+        # A signed POD says more (what arrived) than a BOL (what left).
+        signed.sort(key=lambda d: (d.get("kind") != "pod", d["document_id"]))
+        return signed[0] if signed else None
+
+
+@dataclass
+class _Line:
+    invoice_number: str
+    asin: str
+    po_number: str | None
+    currency: str
+    unit_cost_minor: int
+    invoiced: int
+    deducted_units: int = 0
+    deducted_minor: int = 0
+    debits: list[str] = field(default_factory=list)
+    due_date: Any = None
+    invoice_date: Any = None
+
+
+def detect_shortages(inp: DetectionInput) -> list[Finding]:
+    times_taken = _times_taken(inp)
+    lines = _deducted_lines(inp, times_taken)
+    shipments = _shipments_by_po_asin(inp)
+    _apply_invoice_lines(inp, lines)
+    ids_by_reference = _deduction_ids_by_reference(inp)
+    findings: list[Finding] = []
+    # Several invoices can bill the same PO and ASIN: proven units are shared out in invoice order.
+    proven_left: dict[tuple[str, str], int] = {}
+    for line in sorted(lines.values(), key=lambda x: (x.po_number or "", x.asin, x.invoice_number)):
+        if line.deducted_units <= 0:
+            continue
+        findings.append(
+            _judge(
+                line,
+                shipments.get((line.po_number or "", line.asin), []),
+                proven_left,
+                ids_by_reference,
+            )
+        )
+    findings.extend(_debits_without_detail(inp, times_taken))
+    return findings
+
+
+def _times_taken(inp: DetectionInput) -> dict[str, int]:
+    deductions = inp.deductions
+    taken = deductions[deductions["kind"].isin(SHORTAGE_KINDS)]
+    return {str(k): int(v) for k, v in taken.groupby("reference").size().items()}
+
+
+def _deducted_lines(
+    inp: DetectionInput, times_taken: dict[str, int]
+) -> dict[tuple[str, str], _Line]:
+    lines: dict[tuple[str, str], _Line] = {}
+    for row in records(inp.shortage_lines):
+        key = (str(row["invoice_number"]), str(row["asin"]))
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = _Line(
+                invoice_number=key[0],
+                asin=key[1],
+                po_number=as_str(row["po_number"]),
+                currency=str(row["currency"]),
+                unit_cost_minor=as_int(row["unit_price_minor"]),
+                invoiced=as_int(row["invoiced_quantity"]),
+                due_date=as_date(row["due_date"]),
+                invoice_date=as_date(row["invoice_date"]),
+            )
+        reference = as_str(row["external_id"]) or f"{key[0]}SC"
+        # Listed in the details but not (yet) on a remittance still counts once: it was raised.
+        times = max(times_taken.get(reference, 0), 1)
+        line.deducted_units += as_int(row["shortage_quantity"]) * times
+        line.deducted_minor += as_int(row["shortage_minor"]) * times
+        line.debits.extend([reference] * times)
+        line.invoiced = max(line.invoiced, as_int(row["invoiced_quantity"]))
+        if not line.po_number:
+            line.po_number = as_str(row["po_number"])
+    return lines
+
+
+def _apply_invoice_lines(inp: DetectionInput, lines: dict[tuple[str, str], _Line]) -> None:
+    """The invoice itself is the better source for units invoiced and the unit cost."""
+    if not inp.invoice_lines.empty and lines:
+        # Only the lines that were deducted: an invoice export can hold millions of others.
+        wanted = set(lines)
+        invoice_lines = inp.invoice_lines
+        mask = [
+            (str(i), str(a)) in wanted
+            for i, a in zip(invoice_lines["invoice_number"], invoice_lines["asin"], strict=True)
+        ]
+        billed = (
+            invoice_lines[mask]
+            .groupby(["invoice_number", "asin"], dropna=True)
+            .agg(
+                quantity=("quantity", "sum"),
+                unit_cost=("unit_cost_minor", "max"),
+                po_number=("po_number", "first"),
+                due_date=("due_date", "first"),
+            )
+        )
+        for index, row in billed.iterrows():
+            key: tuple[Any, Any] = index  # type: ignore[assignment]
+            line = lines[(str(key[0]), str(key[1]))]
+            line.invoiced = int(row["quantity"])
+            if as_int(row["unit_cost"]):
+                line.unit_cost_minor = int(row["unit_cost"])
+            line.po_number = line.po_number or as_str(row["po_number"])
+            line.due_date = line.due_date or as_date(row["due_date"])
+    invoices = {str(r["invoice_number"]): r for r in records(inp.invoices)}
+    for line in lines.values():
+        invoice = invoices.get(line.invoice_number)
+        if invoice is not None:
+            line.due_date = line.due_date or as_date(invoice["due_date"])
+            line.invoice_date = line.invoice_date or as_date(invoice["invoice_date"])
+            line.po_number = line.po_number or as_str(invoice["po_number"])
+
+
+def _shipments_by_po_asin(inp: DetectionInput) -> dict[tuple[str, str], list[_Shipment]]:
+    documents: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for doc in records(inp.documents):
+        documents[int(doc["shipment_pk"])].append(doc)
+    by_key: dict[tuple[str, str], list[_Shipment]] = defaultdict(list)
+    items_by_shipment: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in records(inp.shipment_items):
+        items_by_shipment[int(item["shipment_pk"])].append(item)
+    for shipment_pk, items in items_by_shipment.items():
+        docs = documents.get(shipment_pk, [])
+        exception_left = max((as_int(d.get("exception_units")) for d in docs), default=0)
+        for item in sorted(items, key=lambda i: as_int(i["line_no"])):
+            units = as_int(item["shipped_eaches"])
+            # A carrier exception on a multi-item shipment is charged to its items in ASN order.
+            exception = min(exception_left, units)
+            exception_left -= exception
+            by_key[(str(item["po_number"]), str(item["asin"]))].append(
+                _Shipment(
+                    shipment_id=str(item["shipment_id"]),
+                    units=units,
+                    bol_number=as_str(item["bol_number"]),
+                    pro_number=as_str(item["pro_number"]),
+                    shipped_at=item["shipped_at"],
+                    documents=docs,
+                    exception_units=exception,
+                )
+            )
+    return by_key
+
+
+def _judge(
+    line: _Line,
+    shipments: list[_Shipment],
+    proven_left: dict[tuple[str, str], int],
+    ids_by_reference: dict[str, list[int]],
+) -> Finding:
+    currency = line.currency
+    deducted = line.deducted_units
+    shipped = sum(s.units for s in shipments)
+    exceptions = sum(s.exception_units for s in shipments)
+    unproven = [s for s in shipments if s.proof is None]
+    pool_key = (line.po_number or "", line.asin)
+    if pool_key not in proven_left:
+        proven_left[pool_key] = shipped - exceptions
+    delivered = min(proven_left[pool_key], line.invoiced)
+    proven_left[pool_key] -= delivered
+    claimable = max(0, min(deducted, deducted - (line.invoiced - delivered)))
+    amount_minor = min(claimable * line.unit_cost_minor, line.deducted_minor)
+
+    facts: dict[str, Any] = {
+        "invoiced_units": line.invoiced,
+        "shipped_units": shipped,
+        "exception_units": exceptions,
+        "proven_units": delivered,
+        "deducted_units": deducted,
+        "unit_cost": str(from_minor(line.unit_cost_minor, currency)),
+        "debits": line.debits,
+        "shipments": [s.shipment_id for s in shipments],
+        "shipped_date": _first_date(s.shipped_at for s in shipments),
+        "bol_numbers": sorted({s.bol_number for s in shipments if s.bol_number}),
+        "pro_numbers": sorted({s.pro_number for s in shipments if s.pro_number}),
+    }
+    documents = {d["document_id"]: d for s in shipments for d in s.documents}
+    evidence_ids = tuple(sorted(documents))
+    deduction_ids = tuple(sorted(i for r in set(line.debits) for i in ids_by_reference.get(r, [])))
+    head = (
+        f"Invoice {line.invoice_number} (PO {line.po_number or 'unknown'}) ASIN {line.asin}: "
+        f"invoiced {line.invoiced} units"
+    )
+    debits = f"Amazon deducted {deducted} units net ({', '.join(sorted(set(line.debits)))})"
+
+    if not shipments:
+        verdict, confidence = Verdict.needs_evidence, 0
+        reason = (
+            f"{head}; no ASN on record for this PO and ASIN, so delivery cannot be shown; "
+            f"{debits}. Nothing can be claimed until the shipment is proven."
+        )
+        claimable = deducted
+        amount_minor = line.deducted_minor
+    elif unproven:
+        verdict, confidence = Verdict.needs_evidence, 0
+        missing = join_words(f"ASN {s.shipment_id}" for s in unproven)
+        reason = (
+            f"{head}; {_shipped_text(shipments)}, but {missing} has no signed BOL or POD; "
+            f"{debits}. Add the carrier's signed BOL or POD to claim up to "
+            f"{claimable} units × {money(line.unit_cost_minor, currency)} = "
+            f"{money(amount_minor, currency)}."
+        )
+    elif claimable == 0:
+        verdict, confidence = Verdict.valid, 95
+        if shipped < line.invoiced:
+            why = f"the vendor shipped {shipped} of {line.invoiced} units invoiced"
+        else:
+            why = f"the documents prove only {delivered} units delivered"
+        reason = (
+            f"{head}; {_shipped_text(shipments)}; {debits}; {why}, so Amazon may deduct "
+            f"{line.invoiced - delivered} units and this shortage stands."
+        )
+    else:
+        verdict, confidence = Verdict.claimable, 95 if exceptions == 0 else 90
+        reason = (
+            f"{head}; {_shipped_text(shipments)}; {debits}; Amazon may deduct only "
+            f"I − P = {line.invoiced} − {delivered} = {line.invoiced - delivered} units; "
+            f"{claimable} units × {money(line.unit_cost_minor, currency)} = "
+            f"{money(amount_minor, currency)}."
+        )
+    return Finding(
+        type="shortage",
+        verdict=verdict,
+        key=f"shortage:{line.invoice_number}:{line.po_number or ''}:{line.asin}",
+        reference=sorted(set(line.debits))[0],
+        amount=from_minor(amount_minor, currency),
+        currency=currency,
+        reason=reason,
+        confidence=confidence,
+        invoice_number=line.invoice_number,
+        po_number=line.po_number,
+        asin=line.asin,
+        quantity=claimable,
+        base_date=line.due_date,
+        deduction_ids=deduction_ids,
+        evidence_ids=evidence_ids,
+        lines=(
+            FindingLine(
+                line.invoice_number,
+                line.po_number,
+                line.asin,
+                claimable,
+                from_minor(amount_minor, currency),
+            ),
+        ),
+        facts={**facts, "invoice_date": _iso(line.invoice_date)},
+    )
+
+
+def _shipped_text(shipments: list[_Shipment]) -> str:
+    parts = []
+    for s in shipments:
+        text = f"ASN {s.shipment_id} shipped {plural(s.units, 'unit')}"
+        proof = s.proof
+        if proof is not None:
+            name = "POD" if proof.get("kind") == "pod" else "BOL"
+            number = s.bol_number or proof.get("bol_number") or proof.get("document_id")
+            signed = f"{name} {number} signed"
+            if present(proof.get("cartons")):
+                signed += f" for {plural(as_int(proof.get('cartons')), 'carton')}"
+            if s.exception_units:
+                kind = proof.get("exception_kind") or "exception"
+                signed += f" with {s.exception_units} units noted {kind}"
+            else:
+                signed += " with no exception"
+            text += f" ({signed})"
+        parts.append(text)
+    return join_words(parts)
+
+
+def _debits_without_detail(inp: DetectionInput, times_taken: dict[str, int]) -> list[Finding]:
+    """A shortage debit with no line detail cannot be judged per ASIN: a person must look."""
+    detailed = set(inp.shortage_lines["external_id"].dropna().astype(str))
+    detailed_invoices = set(inp.shortage_lines["invoice_number"].dropna().astype(str))
+    findings = []
+    deductions = inp.deductions
+    taken = deductions[deductions["kind"] == "shortage"]
+    for reference, group in taken.groupby("reference"):
+        reference = str(reference)
+        invoice_number = as_str(group["invoice_number"].iloc[0])
+        if reference in detailed or (not detailed and invoice_number in detailed_invoices):
+            continue
+        currency = str(group["currency"].iloc[0])
+        total = int(group["amount_minor"].sum())
+        findings.append(
+            Finding(
+                type="shortage",
+                verdict=Verdict.unexplained,
+                key=f"shortage-debit:{reference}",
+                reference=reference,
+                amount=from_minor(total, currency),
+                currency=currency,
+                reason=(
+                    f"Shortage debit {reference} of {money(total, currency)} on invoice "
+                    f"{invoice_number or 'unknown'} has no line detail (ASIN, quantity); import "
+                    "the shortage dispute details to judge it."
+                ),
+                confidence=0,
+                invoice_number=invoice_number,
+                deduction_ids=tuple(int(i) for i in group["id"]),
+            )
+        )
+    return findings
+
+
+def _deduction_ids_by_reference(inp: DetectionInput) -> dict[str, list[int]]:
+    ids: dict[str, list[int]] = defaultdict(list)
+    for reference, deduction_id in zip(
+        inp.deductions["reference"], inp.deductions["id"], strict=True
+    ):
+        ids[str(reference)].append(int(deduction_id))
+    return ids
+
+
+def _first_date(values: Any) -> str | None:
+    dates = sorted(d for d in (as_date(v) for v in values) if d is not None)
+    return dates[0].isoformat() if dates else None
+
+
+def _iso(value: Any) -> str | None:
+    day = as_date(value)
+    return day.isoformat() if day else None
+
+
+__all__ = ["SHORTAGE_KINDS", "Decimal", "detect_shortages"]

@@ -1,0 +1,281 @@
+"""The rows detection works on, read set-wise from the database into pandas frames.
+
+One query per table and account (never one per deduction): the rules in
+`recovery.claims.detect` join these frames in memory. Money stays in integer minor units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Select, Table, select
+from sqlmodel import SQLModel
+
+from recovery.models import (
+    Chargeback,
+    CoopAgreement,
+    CoopBackupLine,
+    CoopInvoice,
+    CostRecord,
+    Deduction,
+    EvidenceDocument,
+    EvidenceLink,
+    Invoice,
+    InvoiceLine,
+    PriceVarianceLine,
+    PurchaseOrder,
+    PurchaseOrderItem,
+    RemittanceLine,
+    Shipment,
+    ShipmentItem,
+    ShortageLine,
+)
+
+
+@dataclass
+class DetectionInput:
+    deductions: pd.DataFrame
+    invoices: pd.DataFrame
+    invoice_lines: pd.DataFrame
+    remittance_lines: pd.DataFrame
+    shortage_lines: pd.DataFrame
+    price_lines: pd.DataFrame
+    po_items: pd.DataFrame
+    shipment_items: pd.DataFrame
+    documents: pd.DataFrame  # evidence linked to shipments (one row per link)
+    costs: pd.DataFrame
+    coop_invoices: pd.DataFrame
+    coop_lines: pd.DataFrame
+    coop_agreements: pd.DataFrame
+    chargebacks: pd.DataFrame
+
+    def sizes(self) -> dict[str, int]:
+        return {f.name: len(getattr(self, f.name)) for f in fields(self)}
+
+
+def _frame(conn: Connection, query: Select[Any]) -> pd.DataFrame:
+    result = conn.execute(query)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+def _queries(account_id: int) -> dict[str, Select[Any]]:
+    d, inv, il = _table(Deduction).c, _table(Invoice).c, _table(InvoiceLine).c
+    rl, sl, pv = _table(RemittanceLine).c, _table(ShortageLine).c, _table(PriceVarianceLine).c
+    po, poi = _table(PurchaseOrder).c, _table(PurchaseOrderItem).c
+    sh, si = _table(Shipment).c, _table(ShipmentItem).c
+    doc, link = _table(EvidenceDocument).c, _table(EvidenceLink).c
+    cost, ci, cl = _table(CostRecord).c, _table(CoopInvoice).c, _table(CoopBackupLine).c
+    ca, cb = _table(CoopAgreement).c, _table(Chargeback).c
+    return {
+        "deductions": select(
+            d.id,
+            d.kind,
+            d.reference,
+            d.payment_number,
+            d.invoice_number,
+            d.po_number,
+            d.asin,
+            d.amount_minor,
+            d.currency,
+            d.raised_on,
+            d.description,
+        ).where(d.account_id == account_id),
+        "invoices": select(
+            inv.id,
+            inv.invoice_number,
+            inv.invoice_date,
+            inv.po_number,
+            inv.amount_minor,
+            inv.currency,
+            inv.due_date,
+            inv.status,
+        ).where(inv.account_id == account_id),
+        "invoice_lines": select(
+            inv.invoice_number,
+            inv.po_number,
+            inv.due_date,
+            inv.invoice_date,
+            il.line_no,
+            il.asin,
+            il.quantity,
+            il.unit_cost_minor,
+            il.amount_minor,
+            il.currency,
+        )
+        .join_from(_table(InvoiceLine), _table(Invoice), inv.id == il.invoice_id)
+        .where(inv.account_id == account_id),
+        "remittance_lines": select(
+            rl.payment_number,
+            rl.invoice_number,
+            rl.base_invoice_number,
+            rl.kind,
+            rl.invoice_amount_minor,
+            rl.discount_minor,
+            rl.paid_minor,
+            rl.remaining_minor,
+            rl.currency,
+        ).where(rl.account_id == account_id),
+        "shortage_lines": select(
+            sl.invoice_number,
+            sl.external_id,
+            sl.po_number,
+            sl.asin,
+            sl.unit_price_minor,
+            sl.invoiced_quantity,
+            sl.shortage_quantity,
+            sl.shortage_minor,
+            sl.currency,
+            sl.due_date,
+            sl.invoice_date,
+        ).where(sl.account_id == account_id),
+        "price_lines": select(
+            pv.invoice_number,
+            pv.po_number,
+            pv.asin,
+            pv.quantity,
+            pv.invoice_cost_minor,
+            pv.po_cost_minor,
+            pv.adjusted_cost_minor,
+            pv.variance_minor,
+            pv.currency,
+        ).where(pv.account_id == account_id),
+        "po_items": select(
+            po.po_number,
+            po.ordered_at,
+            po.delivery_window_start,
+            po.delivery_window_end,
+            poi.asin,
+            poi.ordered_unit,
+            poi.unit_size,
+            poi.ordered_eaches,
+            poi.net_cost_minor,
+            poi.currency,
+            poi.received_eaches,
+        )
+        .join_from(_table(PurchaseOrderItem), _table(PurchaseOrder), po.id == poi.po_id)
+        .where(po.account_id == account_id),
+        "shipment_items": select(
+            sh.id.label("shipment_pk"),
+            sh.shipment_id,
+            sh.bol_number,
+            sh.pro_number,
+            sh.freight_term,
+            sh.created_at,
+            sh.confirmed_at,
+            sh.shipped_at,
+            sh.delivered_at,
+            sh.carton_count,
+            si.line_no,
+            si.po_number,
+            si.asin,
+            si.shipped_eaches,
+        )
+        .join_from(_table(ShipmentItem), _table(Shipment), sh.id == si.shipment_id)
+        .where(sh.account_id == account_id),
+        "documents": select(
+            link.shipment_id.label("shipment_pk"),
+            doc.id.label("document_id"),
+            doc.original_name,
+            doc.kind,
+            doc.bol_number,
+            doc.pro_number,
+            doc.signed,
+            doc.cartons,
+            doc.units,
+            doc.delivery_date,
+            doc.exception_kind,
+            doc.exception_units,
+        )
+        .join_from(_table(EvidenceLink), _table(EvidenceDocument), doc.id == link.document_id)
+        .join(_table(Shipment), sh.id == link.shipment_id)
+        .where(sh.account_id == account_id),
+        "costs": select(
+            cost.asin,
+            cost.vendor_sku,
+            cost.cost_minor,
+            cost.currency,
+            cost.effective_from,
+            cost.effective_to,
+            cost.source,
+            cost.source_ref,
+        ).where(cost.account_id == account_id),
+        "coop_invoices": select(
+            ci.invoice_number,
+            ci.agreement_id,
+            ci.vendor_code,
+            ci.period_start,
+            ci.period_end,
+            ci.invoice_date,
+            ci.amount_minor,
+            ci.currency,
+        ).where(ci.account_id == account_id),
+        "coop_lines": select(
+            cl.coop_invoice_number,
+            cl.revised,
+            cl.line_no,
+            cl.receive_date,
+            cl.order_date,
+            cl.transaction_type,
+            cl.quantity,
+            cl.net_sales_minor,
+            cl.rebate_minor,
+            cl.currency,
+            cl.po_number,
+            cl.asin,
+        ).where(cl.account_id == account_id),
+        "coop_agreements": select(
+            ca.agreement_id,
+            ca.title,
+            ca.vendor_code,
+            ca.rate_ppm,
+            ca.basis,
+            ca.start_date,
+            ca.end_date,
+            ca.status,
+            ca.waived_from,
+            ca.waived_to,
+        ).where(ca.account_id == account_id),
+        "chargebacks": select(
+            cb.chargeback_id,
+            cb.issue_type,
+            cb.sub_type,
+            cb.po_number,
+            cb.asin,
+            cb.vendor_code,
+            cb.notified_on,
+            cb.quantity,
+            cb.cartons,
+            cb.amount_minor,
+            cb.currency,
+            cb.status,
+        ).where(cb.account_id == account_id),
+    }
+
+
+def load_detection_input(conn: Connection, account_id: int) -> DetectionInput:
+    return DetectionInput(**{name: _frame(conn, q) for name, q in _queries(account_id).items()})
+
+
+def detection_input(**rows: list[dict[str, Any]]) -> DetectionInput:
+    """Frames from plain rows, every column present (absent ones None): for rule tests."""
+    frames = {}
+    for name, query in _queries(0).items():
+        columns = list(query.selected_columns.keys())
+        given = rows.pop(name, [])
+        unknown = {key for row in given for key in row} - set(columns)
+        if unknown:
+            raise ValueError(f"{name}: unknown columns {sorted(unknown)}")
+        frames[name] = pd.DataFrame(
+            [{c: row.get(c) for c in columns} for row in given], columns=columns
+        )
+    if rows:
+        raise ValueError(f"unknown frames {sorted(rows)}")
+    return DetectionInput(**frames)

@@ -1,0 +1,295 @@
+"""The shortage rule, case by case (docs: DOMAIN.md, "Shortage claims")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from recovery.claims.detect.shortage import detect_shortages
+from recovery.claims.findings import Verdict
+from recovery.claims.frames import detection_input
+
+INV, PO, ASIN = "INV100", "4Q8Z1", "B000TEST01"
+COST = 840  # $8.40 per unit
+
+
+@dataclass
+class Case:
+    name: str
+    debits: list[tuple[str, int]]  # (debit note, units; negative for a reversal)
+    shipments: list[tuple[int, str | None]]  # (units shipped, proof: "pod"/"bol"/None)
+    verdict: Verdict
+    units: int
+    invoiced: int = 120
+    exception_units: int = 0
+    payments_per_debit: dict[str, int] = field(default_factory=dict)
+    detail: bool = True
+
+
+CASES = [
+    Case(
+        "shipped everything, less received",
+        [("INV100SC", 24)],
+        [(120, "pod")],
+        Verdict.claimable,
+        24,
+    ),
+    Case("vendor under-shipped", [("INV100SC", 24)], [(96, "pod")], Verdict.valid, 0),
+    Case(
+        "under-shipped less than deducted",
+        [("INV100SC", 24)],
+        [(110, "bol")],
+        Verdict.claimable,
+        14,
+    ),
+    Case(
+        "partial reversal",
+        [("INV100SC", 24), ("INV100SCR", -10)],
+        [(120, "pod")],
+        Verdict.claimable,
+        14,
+    ),
+    Case(
+        "reversed in full",
+        [("INV100SC", 24), ("INV100SCR", -24)],
+        [(120, "pod")],
+        Verdict.claimable,
+        0,
+    ),
+    Case(
+        "re-raised after reversal",
+        [("INV100SC", 24), ("INV100SCR", -24), ("INV100SCRSC", 24)],
+        [(120, "pod")],
+        Verdict.claimable,
+        24,
+    ),
+    Case(
+        "carrier exception on the POD",
+        [("INV100SC", 24)],
+        [(120, "pod")],
+        Verdict.claimable,
+        18,
+        exception_units=6,
+    ),
+    Case(
+        "exception covers the whole shortage",
+        [("INV100SC", 6)],
+        [(120, "pod")],
+        Verdict.valid,
+        0,
+        exception_units=6,
+    ),
+    Case(
+        "duplicate of a valid shortage",
+        [("INV100SC", 24)],
+        [(96, "pod")],
+        Verdict.claimable,
+        24,
+        payments_per_debit={"INV100SC": 2},
+    ),
+    Case(
+        "split shipments both proven",
+        [("INV100SC", 30)],
+        [(60, "bol"), (60, "pod")],
+        Verdict.claimable,
+        30,
+    ),
+    Case(
+        "split shipment one unproven",
+        [("INV100SC", 30)],
+        [(60, "bol"), (60, None)],
+        Verdict.needs_evidence,
+        30,
+    ),
+    Case("no signed document", [("INV100SC", 24)], [(120, None)], Verdict.needs_evidence, 24),
+    Case("no ASN at all", [("INV100SC", 24)], [], Verdict.needs_evidence, 24),
+]
+
+
+def build(case: Case) -> Any:
+    deductions, shortage_lines = [], []
+    next_id = 1
+    for debit, units in case.debits:
+        kind = "shortage_reversal" if units < 0 else "shortage"
+        for payment in range(case.payments_per_debit.get(debit, 1)):
+            deductions.append(
+                {
+                    "id": next_id,
+                    "kind": kind,
+                    "reference": debit,
+                    "payment_number": f"P{payment}",
+                    "invoice_number": INV,
+                    "amount_minor": units * COST,
+                    "currency": "USD",
+                }
+            )
+            next_id += 1
+        if case.detail:
+            shortage_lines.append(
+                {
+                    "invoice_number": INV,
+                    "external_id": debit,
+                    "po_number": PO,
+                    "asin": ASIN,
+                    "unit_price_minor": COST,
+                    "invoiced_quantity": case.invoiced,
+                    "shortage_quantity": units,
+                    "shortage_minor": units * COST,
+                    "currency": "USD",
+                    "due_date": date(2026, 9, 1),
+                }
+            )
+    shipment_items, documents = [], []
+    exception_left = case.exception_units
+    for number, (units, proof) in enumerate(case.shipments, start=1):
+        shipment_items.append(
+            {
+                "shipment_pk": number,
+                "shipment_id": f"ASN{number}",
+                "bol_number": f"BOL{number}",
+                "line_no": 1,
+                "po_number": PO,
+                "asin": ASIN,
+                "shipped_eaches": units,
+            }
+        )
+        if proof:
+            documents.append(
+                {
+                    "shipment_pk": number,
+                    "document_id": 100 + number,
+                    "kind": proof,
+                    "signed": True,
+                    "cartons": units // 12,
+                    "bol_number": f"BOL{number}",
+                    "exception_kind": "short" if exception_left else None,
+                    "exception_units": exception_left or None,
+                }
+            )
+            exception_left = 0
+    return detection_input(
+        deductions=deductions,
+        shortage_lines=shortage_lines,
+        shipment_items=shipment_items,
+        documents=documents,
+        invoice_lines=[
+            {
+                "invoice_number": INV,
+                "po_number": PO,
+                "asin": ASIN,
+                "quantity": case.invoiced,
+                "unit_cost_minor": COST,
+                "currency": "USD",
+                "line_no": 1,
+                "due_date": date(2026, 9, 1),
+            }
+        ],
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_shortage_rule(case: Case) -> None:
+    findings = detect_shortages(build(case))
+    if case.debits and all(u <= 0 for _, u in case.debits):
+        assert findings == []
+        return
+    net = sum(u * case.payments_per_debit.get(d, 1) for d, u in case.debits)
+    if net <= 0:
+        assert findings == []
+        return
+    assert len(findings) == 1
+    finding = findings[0]
+    assert finding.verdict == case.verdict, finding.reason
+    assert finding.quantity == case.units, finding.reason
+    assert finding.amount == Decimal(case.units * COST) / 100
+    assert (finding.invoice_number, finding.po_number, finding.asin) == (INV, PO, ASIN)
+    assert finding.base_date == date(2026, 9, 1)
+
+
+def test_reason_names_the_numbers_and_documents() -> None:
+    finding = detect_shortages(build(CASES[0]))[0]
+    assert finding.reason == (
+        "Invoice INV100 (PO 4Q8Z1) ASIN B000TEST01: invoiced 120 units; ASN ASN1 shipped 120 "
+        "units (POD BOL1 signed for 10 cartons with no exception); Amazon deducted 24 units net "
+        "(INV100SC); Amazon may deduct only I − P = 120 − 120 = 0 units; 24 units × $8.40 = "
+        "$201.60."
+    )
+    assert finding.evidence_ids == (101,)
+    assert finding.deduction_ids == (1,)
+    assert finding.key == "shortage:INV100:4Q8Z1:B000TEST01"
+
+
+def test_claim_never_exceeds_what_was_deducted_in_money() -> None:
+    case = Case("cheaper debit", [("INV100SC", 24)], [(120, "pod")], Verdict.claimable, 24)
+    inp = build(case)
+    inp.shortage_lines.loc[:, "shortage_minor"] = 24 * 800  # Amazon used $8.00
+    finding = detect_shortages(inp)[0]
+    assert finding.amount == Decimal("192.00")
+
+
+def test_debit_without_line_detail_is_unexplained() -> None:
+    case = Case(
+        "no detail", [("INV100SC", 24)], [(120, "pod")], Verdict.unexplained, 0, detail=False
+    )
+    findings = detect_shortages(build(case))
+    assert [f.verdict for f in findings] == [Verdict.unexplained]
+    assert findings[0].amount == Decimal("201.60")
+    assert "shortage dispute details" in findings[0].reason
+
+
+def test_two_invoices_share_the_proven_units_of_one_po() -> None:
+    inp = detection_input(
+        deductions=[
+            {
+                "id": 1,
+                "kind": "shortage",
+                "reference": "A1SC",
+                "invoice_number": "A1",
+                "amount_minor": 10 * COST,
+                "currency": "USD",
+                "payment_number": "P1",
+            },
+            {
+                "id": 2,
+                "kind": "shortage",
+                "reference": "A2SC",
+                "invoice_number": "A2",
+                "amount_minor": 10 * COST,
+                "currency": "USD",
+                "payment_number": "P1",
+            },
+        ],
+        shortage_lines=[
+            {
+                "invoice_number": inv,
+                "external_id": f"{inv}SC",
+                "po_number": PO,
+                "asin": ASIN,
+                "unit_price_minor": COST,
+                "invoiced_quantity": 50,
+                "shortage_quantity": 10,
+                "shortage_minor": 10 * COST,
+                "currency": "USD",
+            }
+            for inv in ("A1", "A2")
+        ],
+        shipment_items=[
+            {
+                "shipment_pk": 1,
+                "shipment_id": "ASN1",
+                "line_no": 1,
+                "po_number": PO,
+                "asin": ASIN,
+                "shipped_eaches": 90,
+            }
+        ],
+        documents=[{"shipment_pk": 1, "document_id": 7, "kind": "pod", "signed": True}],
+    )
+    by_invoice = {f.invoice_number: f for f in detect_shortages(inp)}
+    # 90 proven: A1 gets 50 (claim all 10), A2 gets 40 of 50 (Amazon may deduct 10: claim 0).
+    assert by_invoice["A1"].quantity == 10 and by_invoice["A1"].verdict == Verdict.claimable
+    assert by_invoice["A2"].quantity == 0 and by_invoice["A2"].verdict == Verdict.valid
