@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Select, Table, select
 from sqlmodel import SQLModel
 
 from recovery.models import (
+    BankTransaction,
     Chargeback,
     CoopAgreement,
     CoopBackupLine,
@@ -24,6 +25,7 @@ from recovery.models import (
     EvidenceLink,
     Invoice,
     InvoiceLine,
+    Payment,
     PriceVarianceLine,
     PurchaseOrder,
     PurchaseOrderItem,
@@ -50,6 +52,8 @@ class DetectionInput:
     coop_lines: pd.DataFrame
     coop_agreements: pd.DataFrame
     chargebacks: pd.DataFrame
+    payments: pd.DataFrame
+    bank: pd.DataFrame
 
     def sizes(self) -> dict[str, int]:
         return {f.name: len(getattr(self, f.name)) for f in fields(self)}
@@ -74,6 +78,7 @@ def _queries(account_id: int) -> dict[str, Select[Any]]:
     doc, link = _table(EvidenceDocument).c, _table(EvidenceLink).c
     cost, ci, cl = _table(CostRecord).c, _table(CoopInvoice).c, _table(CoopBackupLine).c
     ca, cb = _table(CoopAgreement).c, _table(Chargeback).c
+    pay, bank = _table(Payment).c, _table(BankTransaction).c
     return {
         "deductions": select(
             d.id,
@@ -257,6 +262,12 @@ def _queries(account_id: int) -> dict[str, Select[Any]]:
             cb.currency,
             cb.status,
         ).where(cb.account_id == account_id),
+        "payments": select(
+            pay.id, pay.payment_number, pay.payment_date, pay.amount_minor, pay.currency,
+        ).where(pay.account_id == account_id),
+        "bank": select(
+            bank.id, bank.booked_on, bank.amount_minor, bank.currency, bank.reference,
+        ).where(bank.account_id == account_id),
     }
 
 

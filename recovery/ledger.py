@@ -1,0 +1,285 @@
+"""Reconciliation: where every invoiced and every deducted cent went.
+
+For each vendor invoice, invoiced = paid + terms discount + net deductions + remaining, and
+whatever is left over is an unexplained short-pay. Every deducted cent lands in exactly one
+bucket (valid, claimable, claimed, recovered, denied, written off, unexplained), payments are
+matched to the vendor's bank deposits, and unpaid invoices past due are receivables.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import combinations, pairwise
+from typing import Any
+
+from recovery.claims.detect.common import as_date, as_int, as_str, records
+from recovery.claims.findings import Finding, Verdict
+from recovery.claims.frames import DetectionInput
+from recovery.money import to_minor
+
+BUCKETS = ("valid", "claimable", "claimed", "recovered", "denied", "written_off", "unexplained")
+
+# Which bucket a claim's amount is in, by the claim's status.
+_STATUS_BUCKET = {
+    "waiting": "claimable",
+    "draft": "claimable",
+    "ready": "claimable",
+    "needs_evidence": "unexplained",
+    "approved": "claimable",
+    "filing": "claimed",
+    "filed": "claimed",
+    "redispute_ready": "claimed",
+    "won": "recovered",
+    "partially_won": "recovered",
+    "denied": "denied",
+    "closed": "denied",
+    "rejected": "written_off",
+    "expired": "written_off",
+    "retired": "recovered",
+}
+# Deductions no rule judges: contractual ones are valid, the rest need a person.
+_UNJUDGED_BUCKET = {"returns": "valid", "allowance": "valid"}
+
+
+@dataclass(frozen=True)
+class InvoiceBalance:
+    invoice_number: str
+    currency: str
+    invoiced: int
+    paid: int
+    discount: int
+    deducted: int  # net of reversals
+    remaining: int
+    short_paid: int  # not explained by payments, discounts, deductions or what is still open
+    due_date: date | None
+
+
+@dataclass
+class DeductionBuckets:
+    """The gross debits of a group of related deductions, split into buckets."""
+
+    key: str
+    family: str  # the deductions' kind without "_reversal": shortage, price, coop, ...
+    invoice_number: str | None
+    currency: str
+    gross: int
+    buckets: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.buckets.values())
+
+    @property
+    def unallocated(self) -> int:
+        return self.gross - self.total
+
+    def put(self, bucket: str, amount: int) -> None:
+        """Move up to `amount` of what is not yet allocated into `bucket`."""
+        self.buckets[bucket] += max(0, min(amount, self.unallocated))
+
+
+@dataclass(frozen=True)
+class BankMatch:
+    payment_number: str
+    deposit_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Receivable:
+    invoice_number: str
+    currency: str
+    open_amount: int
+    due_date: date
+    days_past_due: int
+
+
+def balance_invoices(inp: DetectionInput) -> list[InvoiceBalance]:
+    paid: dict[str, int] = defaultdict(int)
+    discount: dict[str, int] = defaultdict(int)
+    remaining: dict[str, int] = {}
+    for line in records(inp.remittance_lines):
+        if line["kind"] != "invoice_payment":
+            continue
+        number = as_str(line["base_invoice_number"]) or str(line["invoice_number"])
+        paid[number] += as_int(line["paid_minor"])
+        discount[number] += as_int(line["discount_minor"])
+        # Each payment states what is still open after it; the smallest is the latest.
+        left = as_int(line["remaining_minor"])
+        remaining[number] = min(remaining.get(number, left), left)
+    deducted: dict[str, int] = defaultdict(int)
+    for row in records(inp.deductions):
+        deducted_from = as_str(row["invoice_number"])
+        if deducted_from:
+            deducted[deducted_from] += as_int(row["amount_minor"])
+    balances = []
+    for invoice in records(inp.invoices):
+        number = str(invoice["invoice_number"])
+        invoiced = as_int(invoice["amount_minor"])
+        left = remaining.get(number, invoiced if number not in paid else 0)
+        gap = invoiced - paid[number] - discount[number] - deducted[number] - left
+        balances.append(
+            InvoiceBalance(
+                invoice_number=number,
+                currency=str(invoice["currency"]),
+                invoiced=invoiced,
+                paid=paid[number],
+                discount=discount[number],
+                deducted=deducted[number],
+                remaining=left,
+                short_paid=gap,
+                due_date=as_date(invoice["due_date"]),
+            )
+        )
+    return balances
+
+
+def receivables(balances: Iterable[InvoiceBalance], today: date) -> list[Receivable]:
+    """Invoices past their due date with money still open, oldest first."""
+    result = [
+        Receivable(b.invoice_number, b.currency, b.remaining, b.due_date, (today - b.due_date).days)
+        for b in balances
+        if b.remaining > 0 and b.due_date is not None and b.due_date < today
+    ]
+    return sorted(result, key=lambda r: (r.due_date, r.invoice_number))
+
+
+def bucket_deductions(
+    inp: DetectionInput,
+    findings: Iterable[Finding],
+    claim_status: Mapping[str, tuple[str, int]] | None = None,
+) -> list[DeductionBuckets]:
+    """Split every debit into buckets; `claim_status` maps finding key → (status, recovered)."""
+    claim_status = claim_status or {}
+    rows = {int(r["id"]): r for r in records(inp.deductions)}
+    groups = _group_by_findings(rows, list(findings))
+    result = []
+    for key, (ids, group_findings) in groups.items():
+        members = [rows[i] for i in sorted(ids)]
+        gross = sum(max(as_int(r["amount_minor"]), 0) for r in members)
+        credits = -sum(min(as_int(r["amount_minor"]), 0) for r in members)
+        currency = str(members[0]["currency"])
+        invoice_number = next(
+            (as_str(r["invoice_number"]) for r in members if as_str(r["invoice_number"])), None
+        )
+        family = _family(str(members[0]["kind"]))
+        buckets = DeductionBuckets(key, family, invoice_number, currency, gross)
+        put = buckets.put
+        put("recovered", credits)
+        for finding in group_findings:
+            claim_minor = _minor(finding)
+            status, recovered = claim_status.get(finding.key, ("", 0))
+            if finding.verdict == Verdict.claimable:
+                bucket = _STATUS_BUCKET.get(status, "claimable")
+                if bucket == "recovered" and status in ("won", "partially_won"):
+                    put("recovered", recovered)
+                    put("denied", claim_minor - recovered)
+                else:
+                    put(bucket, claim_minor)
+            elif finding.verdict in (Verdict.needs_evidence, Verdict.unexplained):
+                put("unexplained", claim_minor)
+        if group_findings or family in ("shortage", "price", "coop", "chargeback"):
+            # Judged, or reversed in full before any rule had something to judge.
+            rest = "valid"
+        else:
+            rest = _UNJUDGED_BUCKET.get(family, "unexplained")
+        put(rest, buckets.unallocated)
+        result.append(buckets)
+    return result
+
+
+def _minor(finding: Finding) -> int:
+    return to_minor(finding.amount, finding.currency)
+
+
+def _family(kind: str) -> str:
+    return kind.removesuffix("_reversal")
+
+
+def _group_by_findings(
+    rows: dict[int, dict[str, Any]], findings: list[Finding]
+) -> dict[str, tuple[set[int], list[Finding]]]:
+    """Deductions judged together (a debit shared by several ASIN findings) form one group."""
+    parent: dict[int, int] = {}
+
+    def find(i: int) -> int:
+        while parent.setdefault(i, i) != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[int, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        ids = [i for i in finding.deduction_ids if i in rows]
+        for i in ids:
+            owner[i].append(finding)
+        for a, b in pairwise(ids):
+            parent[find(a)] = find(b)
+    groups: dict[str, tuple[set[int], list[Finding]]] = {}
+    by_root: dict[int, set[int]] = defaultdict(set)
+    for i in owner:
+        by_root[find(i)].add(i)
+    for members in by_root.values():
+        seen: dict[str, Finding] = {}
+        for i in sorted(members):
+            for finding in owner[i]:
+                seen.setdefault(finding.key, finding)
+        groups[f"judged:{min(members)}"] = (members, list(seen.values()))
+    # Deductions no finding answers: grouped by family and the invoice or reference they carry.
+    loose: dict[str, set[int]] = defaultdict(set)
+    for i, row in rows.items():
+        if i in owner:
+            continue
+        anchor = as_str(row["invoice_number"]) or str(row["reference"])
+        loose[f"{_family(str(row['kind']))}:{anchor}"].add(i)
+    for key, loose_ids in loose.items():
+        groups[key] = (loose_ids, [])
+    return groups
+
+
+def match_bank_deposits(inp: DetectionInput, window_days: int) -> list[BankMatch]:
+    """Each payment to a deposit of the same amount within the window, nearest date first; or to
+    several deposits in the window only when they add up exactly."""
+    deposits = [
+        (int(r["id"]), as_date(r["booked_on"]), as_int(r["amount_minor"]))
+        for r in records(inp.bank)
+    ]
+    used: set[int] = set()
+    matches = []
+    payments = sorted(
+        records(inp.payments),
+        key=lambda p: (as_date(p["payment_date"]) or date.min, str(p["payment_number"])),
+    )
+    for payment in payments:
+        day, amount = as_date(payment["payment_date"]), as_int(payment["amount_minor"])
+        if day is None:
+            continue
+        near = [
+            d
+            for d in deposits
+            if d[0] not in used
+            and d[1] is not None
+            and abs((d[1] - day).days) <= window_days
+            and 0 < d[2] <= amount
+        ]
+        near.sort(key=lambda d: (abs((d[1] - day).days) if d[1] else 0, d[0]))
+        chosen: tuple[int, ...] | None = None
+        for d in near:
+            if d[2] == amount:
+                chosen = (d[0],)
+                break
+        if chosen is None:
+            # Split deposits: look only at a handful of nearby ones, pairs and triples.
+            for size in (2, 3):
+                for combo in combinations(near[:12], size):
+                    if sum(d[2] for d in combo) == amount:
+                        chosen = tuple(sorted(d[0] for d in combo))
+                        break
+                if chosen:
+                    break
+        if chosen:
+            used.update(chosen)
+            matches.append(BankMatch(str(payment["payment_number"]), chosen))
+    return matches

@@ -1,0 +1,269 @@
+"""`recovery detect` against a real database: claims written once, kept in step, retired."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from recovery.claims.detection import run_detection
+from recovery.cli.app import main
+from recovery.config import Settings
+from recovery.models import (
+    Claim,
+    ClaimEvent,
+    ClaimLine,
+    Deduction,
+    EvidenceDocument,
+    EvidenceLink,
+    Invoice,
+    InvoiceLine,
+    Shipment,
+    ShipmentItem,
+    ShortageLine,
+    VendorAccount,
+)
+
+DUE = date(2026, 9, 1)
+
+
+def seed(engine: Engine, *, with_pod: bool = True) -> int:
+    with Session(engine) as session:
+        account = VendorAccount(vendor_code="ABCDE", name="Test Brand")
+        session.add(account)
+        session.flush()
+        assert account.id is not None
+        invoice = Invoice(
+            account_id=account.id,
+            invoice_number="INV1",
+            po_number="PO1",
+            amount_minor=100_800,
+            currency="USD",
+            due_date=DUE,
+            invoice_date=date(2026, 7, 3),
+        )
+        session.add(invoice)
+        session.flush()
+        assert invoice.id is not None
+        session.add(
+            InvoiceLine(
+                invoice_id=invoice.id,
+                line_no=1,
+                asin="B0001",
+                quantity=120,
+                unit_cost_minor=840,
+                amount_minor=100_800,
+                currency="USD",
+            )
+        )
+        session.add(
+            Deduction(
+                account_id=account.id,
+                kind="shortage",
+                reference="INV1SC",
+                payment_number="PAY1",
+                invoice_number="INV1",
+                amount_minor=20_160,
+                currency="USD",
+            )
+        )
+        session.add(
+            ShortageLine(
+                account_id=account.id,
+                invoice_number="INV1",
+                external_id="INV1SC",
+                po_number="PO1",
+                asin="B0001",
+                unit_price_minor=840,
+                invoiced_quantity=120,
+                shortage_quantity=24,
+                shortage_minor=20_160,
+                currency="USD",
+            )
+        )
+        shipment = Shipment(
+            account_id=account.id,
+            shipment_id="ASN1",
+            bol_number="BOL77",
+            shipped_at=datetime(2026, 7, 1, tzinfo=UTC),
+        )
+        session.add(shipment)
+        session.flush()
+        assert shipment.id is not None
+        session.add(
+            ShipmentItem(
+                shipment_id=shipment.id,
+                line_no=1,
+                po_number="PO1",
+                asin="B0001",
+                shipped_quantity=120,
+                shipped_eaches=120,
+            )
+        )
+        if with_pod:
+            document = EvidenceDocument(
+                sha256="a" * 64,
+                original_name="pod.pdf",
+                stored_path="aa/pod.pdf",
+                kind="pod",
+                signed=True,
+                bol_number="BOL77",
+                cartons=10,
+                po_numbers=["PO1"],
+            )
+            session.add(document)
+            session.flush()
+            assert document.id is not None
+            session.add(
+                EvidenceLink(
+                    document_id=document.id,
+                    shipment_id=shipment.id,
+                    account_id=account.id,
+                    po_number="PO1",
+                    matched_by="bol_number",
+                )
+            )
+        session.commit()
+        return account.id
+
+
+def claims(engine: Engine) -> list[Claim]:
+    with Session(engine) as session:
+        return list(session.exec(select(Claim).order_by(Claim.id)).all())
+
+
+def test_detection_writes_one_claim_and_running_again_changes_nothing(
+    engine: Engine, settings: Settings
+) -> None:
+    seed(engine)
+    first = run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
+    [claim] = claims(engine)
+    assert (claim.type, claim.status, claim.amount_minor, claim.quantity) == (
+        "shortage",
+        "draft",
+        20_160,
+        24,
+    )
+    # due + 40 days = Sunday Oct 11; Monday is Columbus Day: Tuesday.
+    assert claim.deadline == date(2026, 10, 13)
+    assert claim.band == "mature"
+    assert "24 units × $8.40 = $201.60" in claim.reason
+    assert first.accounts[0].created == 1
+    summary = first.accounts[0].types["shortage"]
+    assert (summary.claims, summary.recoverable) == (1, 20_160)
+
+    again = run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
+    assert (again.accounts[0].created, again.accounts[0].updated) == (0, 0)
+    assert len(claims(engine)) == 1
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(ClaimLine)).one() == 1
+    buckets = again.accounts[0].buckets
+    assert buckets["claimable"] == 20_160 and sum(buckets.values()) == 20_160
+
+
+def test_a_reversed_deduction_retires_its_claim(engine: Engine, settings: Settings) -> None:
+    account_id = seed(engine)
+    run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
+    with Session(engine) as session:
+        session.add(
+            Deduction(
+                account_id=account_id,
+                kind="shortage_reversal",
+                reference="INV1SCR",
+                payment_number="PAY2",
+                invoice_number="INV1",
+                amount_minor=-20_160,
+                currency="USD",
+            )
+        )
+        session.add(
+            ShortageLine(
+                account_id=account_id,
+                invoice_number="INV1",
+                external_id="INV1SCR",
+                po_number="PO1",
+                asin="B0001",
+                unit_price_minor=840,
+                invoiced_quantity=120,
+                shortage_quantity=-24,
+                shortage_minor=-20_160,
+                currency="USD",
+            )
+        )
+        session.commit()
+    result = run_detection(engine, settings, today=date(2026, 10, 11), draft=False)
+    [claim] = claims(engine)
+    assert claim.status == "retired"
+    assert result.accounts[0].retired == 1
+    assert result.accounts[0].buckets["recovered"] == 20_160
+    with Session(engine) as session:
+        events = session.exec(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)).all()
+    assert [e.to_status for e in events] == ["draft", "retired"]
+
+
+@pytest.mark.parametrize(
+    ("today", "status"),
+    [
+        (date(2026, 9, 20), "waiting"),
+        (date(2026, 10, 10), "draft"),
+        (date(2026, 11, 23), "expired"),
+    ],
+)
+def test_timing_decides_the_first_status(
+    engine: Engine, settings: Settings, today: date, status: str
+) -> None:
+    seed(engine)
+    run_detection(engine, settings, today=today, draft=False)
+    assert claims(engine)[0].status == status
+
+
+def test_waiting_claims_become_drafts_when_matching_ends(
+    engine: Engine, settings: Settings
+) -> None:
+    seed(engine)
+    run_detection(engine, settings, today=date(2026, 9, 20), draft=False)
+    run_detection(engine, settings, today=date(2026, 10, 7), draft=False)
+    assert claims(engine)[0].status == "draft"
+
+
+def test_without_proof_of_delivery_the_claim_needs_evidence(
+    engine: Engine, settings: Settings
+) -> None:
+    seed(engine, with_pod=False)
+    result = run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
+    [claim] = claims(engine)
+    assert claim.status == "needs_evidence"
+    assert "no signed BOL or POD" in claim.reason
+    assert result.accounts[0].types["shortage"].needs_evidence == 20_160
+    assert result.accounts[0].types["shortage"].claims == 0
+
+
+def test_drafting_runs_after_detection(engine: Engine, settings: Settings) -> None:
+    seed(engine)
+    run_detection(engine, settings, today=date(2026, 10, 10))
+    [claim] = claims(engine)
+    assert claim.status in ("ready", "needs_evidence")
+    assert "INV1" in claim.draft_text and "B0001" in claim.draft_text
+
+
+def test_detect_command_prints_the_summary(
+    engine: Engine,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: object,
+) -> None:
+    seed(engine)
+    monkeypatch.setenv("RECOVERY_DATABASE_URL", db_url)
+    monkeypatch.chdir(str(tmp_path))
+    with pytest.raises(SystemExit) as exited:
+        main(["detect", "--today", "2026-10-10"])
+    out = capsys.readouterr().out
+    assert exited.value.code == 0
+    assert "Detection for ABCDE" in out and "$201.60" in out
+    with pytest.raises(SystemExit) as exited:
+        main(["detect", "--today", "yesterday"])
+    assert exited.value.code == 1
+    assert "not a date" in capsys.readouterr().err

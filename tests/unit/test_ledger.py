@@ -1,0 +1,189 @@
+"""Reconciliation: invoices balance, every deducted cent has a bucket, payments meet deposits."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from recovery.claims.findings import Finding, Verdict
+from recovery.claims.frames import detection_input
+from recovery.ledger import (
+    BUCKETS,
+    balance_invoices,
+    bucket_deductions,
+    match_bank_deposits,
+    receivables,
+)
+
+
+def deduction(i: int, kind: str, reference: str, amount: int, invoice: str | None = "INV1"):
+    return {
+        "id": i,
+        "kind": kind,
+        "reference": reference,
+        "invoice_number": invoice,
+        "amount_minor": amount,
+        "currency": "USD",
+        "payment_number": f"P{i}",
+    }
+
+
+def payment_line(invoice: str, paid: int, discount: int, remaining: int, payment: str):
+    return {
+        "payment_number": payment,
+        "invoice_number": invoice,
+        "base_invoice_number": invoice,
+        "kind": "invoice_payment",
+        "invoice_amount_minor": 100_000,
+        "paid_minor": paid,
+        "discount_minor": discount,
+        "remaining_minor": remaining,
+        "currency": "USD",
+    }
+
+
+def test_invoice_balances_and_short_pays() -> None:
+    inp = detection_input(
+        invoices=[
+            {
+                "invoice_number": "INV1",
+                "amount_minor": 100_000,
+                "currency": "USD",
+                "due_date": date(2026, 9, 1),
+            },
+            {
+                "invoice_number": "INV2",
+                "amount_minor": 50_000,
+                "currency": "USD",
+                "due_date": date(2026, 9, 1),
+            },
+            {
+                "invoice_number": "INV3",
+                "amount_minor": 70_000,
+                "currency": "USD",
+                "due_date": date(2026, 12, 1),
+            },
+        ],
+        remittance_lines=[
+            payment_line("INV1", 60_000, 2_000, 30_000, "P1"),
+            payment_line("INV1", 25_000, 0, 0, "P2"),
+            payment_line("INV2", 45_000, 1_000, 0, "P1"),
+        ],
+        deductions=[
+            deduction(1, "shortage", "INV1SC", 20_160),
+            deduction(2, "shortage_reversal", "INV1SCR", -7_160),
+        ],
+    )
+    by_number = {b.invoice_number: b for b in balance_invoices(inp)}
+    one = by_number["INV1"]
+    assert (one.paid, one.discount, one.deducted, one.remaining) == (85_000, 2_000, 13_000, 0)
+    assert one.short_paid == 0  # 100,000 = 85,000 + 2,000 + 13,000 + 0
+    two = by_number["INV2"]
+    assert two.short_paid == 4_000  # paid short with no deduction line: unexplained
+    three = by_number["INV3"]
+    assert (three.paid, three.remaining, three.short_paid) == (0, 70_000, 0)
+    overdue = receivables(by_number.values(), date(2026, 12, 15))
+    assert [(r.invoice_number, r.open_amount, r.days_past_due) for r in overdue] == [
+        ("INV3", 70_000, 14)
+    ]
+
+
+def finding(key: str, ids: tuple[int, ...], verdict: Verdict, amount: str) -> Finding:
+    return Finding(
+        type="shortage",
+        verdict=verdict,
+        key=key,
+        reference="INV1SC",
+        amount=Decimal(amount),
+        currency="USD",
+        reason="",
+        deduction_ids=ids,
+    )
+
+
+def test_every_deducted_cent_lands_in_exactly_one_bucket() -> None:
+    inp = detection_input(
+        deductions=[
+            deduction(1, "shortage", "INV1SC", 20_160),
+            deduction(2, "shortage_reversal", "INV1SCR", -5_000),
+            deduction(3, "returns", "RTV9", 3_000, invoice=None),
+            deduction(4, "other", "MYSTERY", 1_234, invoice=None),
+            deduction(5, "price", "INV1PCR", 5_000),
+        ]
+    )
+    findings = [
+        # One debit covering two ASINs: two findings share the deductions.
+        finding("shortage:INV1:PO:A", (1, 2), Verdict.claimable, "100.00"),
+        finding("shortage:INV1:PO:B", (1, 2), Verdict.needs_evidence, "20.00"),
+        finding("price:INV1", (5,), Verdict.claimable, "50.00"),
+    ]
+    status = {"price:INV1": ("filed", 0)}
+    groups = bucket_deductions(inp, findings, status)
+    assert all(g.total == g.gross for g in groups)
+    assert all(v >= 0 for g in groups for v in g.buckets.values())
+    totals = {b: sum(g.buckets[b] for g in groups) for b in BUCKETS}
+    assert sum(totals.values()) == 20_160 + 3_000 + 1_234 + 5_000
+    assert totals["recovered"] == 5_000  # the SCR
+    assert totals["claimable"] == 10_000
+    assert totals["unexplained"] == 2_000 + 1_234  # needs evidence + unknown description
+    assert totals["claimed"] == 5_000
+    assert totals["valid"] == 20_160 - 5_000 - 10_000 - 2_000 + 3_000
+
+
+def test_won_claims_are_recovered_and_the_rest_denied() -> None:
+    inp = detection_input(deductions=[deduction(1, "shortage", "INV1SC", 10_000)])
+    groups = bucket_deductions(
+        inp, [finding("k", (1,), Verdict.claimable, "100.00")], {"k": ("partially_won", 6_000)}
+    )
+    assert groups[0].buckets["recovered"] == 6_000
+    assert groups[0].buckets["denied"] == 4_000
+
+
+def test_a_claim_larger_than_the_debit_cannot_overfill_the_buckets() -> None:
+    inp = detection_input(deductions=[deduction(1, "shortage", "INV1SC", 10_000)])
+    groups = bucket_deductions(inp, [finding("k", (1,), Verdict.claimable, "150.00")])
+    assert groups[0].buckets["claimable"] == 10_000 and groups[0].total == 10_000
+
+
+def test_payments_match_deposits_by_amount_and_date() -> None:
+    inp = detection_input(
+        payments=[
+            {
+                "id": 1,
+                "payment_number": "P1",
+                "payment_date": date(2026, 9, 1),
+                "amount_minor": 50_000,
+                "currency": "USD",
+            },
+            {
+                "id": 2,
+                "payment_number": "P2",
+                "payment_date": date(2026, 9, 15),
+                "amount_minor": 30_000,
+                "currency": "USD",
+            },
+            {
+                "id": 3,
+                "payment_number": "P3",
+                "payment_date": date(2026, 10, 1),
+                "amount_minor": 12_345,
+                "currency": "USD",
+            },
+            {
+                "id": 4,
+                "payment_number": "P4",
+                "payment_date": date(2026, 10, 20),
+                "amount_minor": 9_999,
+                "currency": "USD",
+            },
+        ],
+        bank=[
+            {"id": 10, "booked_on": date(2026, 9, 3), "amount_minor": 50_000},
+            {"id": 11, "booked_on": date(2026, 9, 14), "amount_minor": 20_000},
+            {"id": 12, "booked_on": date(2026, 9, 16), "amount_minor": 10_000},
+            {"id": 13, "booked_on": date(2026, 10, 20), "amount_minor": 12_345},  # too late
+            {"id": 14, "booked_on": date(2026, 10, 21), "amount_minor": 9_998},  # not equal
+        ],
+    )
+    matches = {m.payment_number: m.deposit_ids for m in match_bank_deposits(inp, window_days=5)}
+    assert matches == {"P1": (10,), "P2": (11, 12)}
