@@ -1,0 +1,96 @@
+"""How detection scored against a scenario's answer key: recall and precision of dollars.
+
+A claim matches a planted one when they are the same dispute: the same invoice line item for a
+shortage, the same invoice for a price claim, the same co-op invoice or chargeback id. Matched
+dollars are the smaller of the two amounts, so claiming too much costs precision and too little
+costs recall.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+# Claims in these statuses do not claim money (yet, or any more).
+NOT_CLAIMING = frozenset({"needs_evidence", "retired", "rejected"})
+TYPES = ("shortage", "price", "coop", "chargeback")
+
+
+@dataclass
+class TypeScore:
+    type: str
+    expected: Decimal = Decimal(0)  # planted recoverable dollars
+    claimed: Decimal = Decimal(0)  # dollars detection claimed
+    matched: Decimal = Decimal(0)
+    expected_count: int = 0
+    claimed_count: int = 0
+    claims_on_valid: list[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> Decimal:
+        return self.matched / self.expected if self.expected else Decimal(1)
+
+    @property
+    def precision(self) -> Decimal:
+        return self.matched / self.claimed if self.claimed else Decimal(1)
+
+
+def load_answer_key(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def claim_key(claim_type: str, row: Mapping[str, Any]) -> tuple[str, ...]:
+    if claim_type == "shortage":
+        return (
+            "shortage",
+            str(row.get("invoice_number") or ""),
+            str(row.get("po_number") or ""),
+            str(row.get("asin") or ""),
+        )
+    if claim_type == "price":
+        return ("price", str(row.get("invoice_number") or ""))
+    return (claim_type, str(row.get("reference") or ""))
+
+
+def score(
+    answer_key: Mapping[str, Any], claims: Iterable[Mapping[str, Any]]
+) -> dict[str, TypeScore]:
+    """`claims` as `recovery claims list --format json` prints them."""
+    scores = {t: TypeScore(t) for t in TYPES}
+    expected: dict[tuple[str, ...], Decimal] = {}
+    for planted in answer_key.get("claims", []):
+        amount = Decimal(str(planted["amount"]))
+        if amount <= 0:
+            continue
+        key = claim_key(planted["type"], planted)
+        expected[key] = expected.get(key, Decimal(0)) + amount
+        scores[planted["type"]].expected += amount
+        scores[planted["type"]].expected_count += 1
+    valid_references = {
+        str(d["reference"]) for d in answer_key.get("deductions", []) if d.get("truth") == "valid"
+    }
+    claimed: dict[tuple[str, ...], Decimal] = {}
+    for claim in claims:
+        if claim.get("status") in NOT_CLAIMING:
+            continue
+        amount = Decimal(str(claim["amount"]))
+        if amount <= 0:
+            continue
+        claim_type = str(claim["type"])
+        key = claim_key(claim_type, claim)
+        claimed[key] = claimed.get(key, Decimal(0)) + amount
+        scores[claim_type].claimed += amount
+        scores[claim_type].claimed_count += 1
+        reference = str(claim.get("reference") or "")
+        candidates = {reference, f"{reference}VCBSINV"}
+        if candidates & valid_references and key not in expected:
+            scores[claim_type].claims_on_valid.append(reference)
+    for key, amount in claimed.items():
+        if key in expected:
+            scores[key[0]].matched += min(amount, expected[key])
+    return scores

@@ -1,0 +1,70 @@
+from decimal import Decimal
+
+from recovery.testing.scoring import score
+
+KEY = {
+    "claims": [
+        {
+            "type": "shortage",
+            "invoice_number": "I1",
+            "po_number": "P1",
+            "asin": "A1",
+            "reference": "I1SC",
+            "amount": "100.00",
+        },
+        {
+            "type": "shortage",
+            "invoice_number": "I2",
+            "po_number": "P2",
+            "asin": "A2",
+            "reference": "I2SC",
+            "amount": "50.00",
+        },
+        {"type": "coop", "reference": "CO9", "amount": "20.00"},
+    ],
+    "deductions": [{"reference": "I3SC", "truth": "valid"}, {"reference": "77", "truth": "valid"}],
+}
+
+
+def test_recall_and_precision_of_dollars() -> None:
+    claims = [
+        {
+            "type": "shortage",
+            "invoice_number": "I1",
+            "po_number": "P1",
+            "asin": "A1",
+            "reference": "I1SC",
+            "amount": "120.00",
+            "status": "draft",
+        },  # 20 too much
+        {
+            "type": "shortage",
+            "invoice_number": "I3",
+            "po_number": "P3",
+            "asin": "A3",
+            "reference": "I3SC",
+            "amount": "10.00",
+            "status": "ready",
+        },  # a valid deduction
+        {
+            "type": "shortage",
+            "invoice_number": "I2",
+            "po_number": "P2",
+            "asin": "A2",
+            "reference": "I2SC",
+            "amount": "50.00",
+            "status": "needs_evidence",
+        },  # not claimed
+        {"type": "chargeback", "reference": "77", "amount": "5.00", "status": "draft"},
+    ]
+    scores = score(KEY, claims)
+    shortage = scores["shortage"]
+    assert shortage.expected == Decimal("150.00")
+    assert shortage.claimed == Decimal("130.00")
+    assert shortage.matched == Decimal("100.00")
+    assert shortage.recall == Decimal("100.00") / Decimal("150.00")
+    assert shortage.precision == Decimal("100.00") / Decimal("130.00")
+    assert shortage.claims_on_valid == ["I3SC"]
+    assert scores["chargeback"].claims_on_valid == ["77"]
+    assert scores["coop"].recall == 0 and scores["coop"].precision == 1
+    assert scores["price"].recall == 1 and scores["price"].precision == 1
