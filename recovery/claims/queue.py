@@ -1,0 +1,317 @@
+"""The review queue: which claims to look at first, and the rows `list` and `export` print.
+
+Priority is time first (days left to the deadline, counted in the business timezone, because a
+dispute filed late is worth a few percent of one filed early), then expected value (amount ×
+confidence). The exported worklist is sorted the way a specialist works through it: by
+deadline, then largest amount.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from sqlmodel import Session, col, select
+
+from recovery.calendar import BusinessCalendar
+from recovery.claims.deadlines import band_for
+from recovery.claims.workflow import PRE_FILING
+from recovery.config import RuleSettings
+from recovery.errors import RecoveryError
+from recovery.models.accounts import VendorAccount
+from recovery.models.claims import Claim, ClaimEvidence, ClaimStatus, ClaimType
+from recovery.models.evidence import EvidenceDocument
+from recovery.money import from_minor
+
+# `claims list --format json|csv`: exactly these keys, in this order (ARCHITECTURE.md contract).
+CONTRACT_KEYS = (
+    "id",
+    "type",
+    "status",
+    "invoice_number",
+    "po_number",
+    "asin",
+    "reference",
+    "quantity",
+    "amount",
+    "currency",
+    "deadline",
+    "reason",
+    "evidence",
+)
+
+# What still needs a person (or the filing job): the default worklist.
+OPEN_WORK: tuple[ClaimStatus, ...] = (
+    ClaimStatus.needs_evidence,
+    ClaimStatus.ready,
+    ClaimStatus.redispute_ready,
+    ClaimStatus.approved,
+)
+
+WORKLIST_COLUMNS = (
+    "Priority",
+    "Claim",
+    "Type",
+    "Status",
+    "Level",
+    "Deadline",
+    "Days left",
+    "Band",
+    "Amount",
+    "Currency",
+    "Confidence %",
+    "Invoice",
+    "PO",
+    "ASIN",
+    "Reference",
+    "Quantity",
+    "Reason",
+    "Evidence",
+)
+
+_ID_CHUNK = 500  # below every database's bound-parameter limit
+
+
+class QueueError(RecoveryError):
+    """A bad filter or export request."""
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    type: str
+    status: str
+    level: int
+    band: str | None
+    days_left: int | None
+    deadline: date | None
+    invoice_number: str | None
+    po_number: str | None
+    asin: str | None
+    reference: str
+    quantity: int | None
+    amount: Decimal
+    currency: str
+    confidence_pct: int
+    reason: str
+    evidence: tuple[str, ...]
+
+    @property
+    def expected_value(self) -> Decimal:
+        return self.amount * self.confidence_pct / 100
+
+
+def parse_filter(values: Iterable[str], allowed: Iterable[str], what: str) -> list[str]:
+    """`--status ready,approved --status filed` → the statuses, each checked to exist."""
+    known = list(allowed)
+    chosen: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            item = part.strip().lower()
+            if not item:
+                continue
+            if item not in known:
+                raise QueueError(f"unknown {what} {part.strip()!r}; choose from {', '.join(known)}")
+            chosen.append(item)
+    return chosen
+
+
+def parse_statuses(values: Iterable[str]) -> list[str]:
+    return parse_filter(values, [s.value for s in ClaimStatus], "status")
+
+
+def parse_types(values: Iterable[str]) -> list[str]:
+    return parse_filter(values, [t.value for t in ClaimType], "claim type")
+
+
+def load_rows(
+    session: Session,
+    *,
+    calendar: BusinessCalendar,
+    rules: RuleSettings,
+    statuses: Sequence[str] = (),
+    types: Sequence[str] = (),
+    account: str | None = None,
+    now: datetime | None = None,
+) -> list[QueueRow]:
+    """Claims matching the filters, with days left and band as of `now` (business timezone)."""
+    query = select(Claim)
+    if statuses:
+        query = query.where(col(Claim.status).in_(list(statuses)))
+    if types:
+        query = query.where(col(Claim.type).in_(list(types)))
+    if account:
+        found = session.exec(
+            select(VendorAccount).where(col(VendorAccount.vendor_code) == account.upper())
+        ).first()
+        if found is None:
+            raise QueueError(f"no vendor account with code {account!r}")
+        query = query.where(Claim.account_id == found.id)
+    claims = session.exec(query).all()
+    evidence = _evidence_names(session, [c.id for c in claims if c.id is not None])
+    today = calendar.today(now)
+    rows = []
+    for claim in claims:
+        assert claim.id is not None
+        days_left = (claim.deadline - today).days if claim.deadline else None
+        band = current_band(claim.status, claim.band, days_left, rules)
+        rows.append(
+            QueueRow(
+                id=claim.id,
+                type=claim.type,
+                status=claim.status,
+                level=claim.level,
+                band=band,
+                days_left=days_left,
+                deadline=claim.deadline,
+                invoice_number=claim.invoice_number,
+                po_number=claim.po_number,
+                asin=claim.asin,
+                reference=claim.reference,
+                quantity=claim.quantity,
+                amount=from_minor(claim.amount_minor, claim.currency),
+                currency=claim.currency,
+                confidence_pct=claim.confidence_pct,
+                reason=claim.reason,
+                evidence=tuple(evidence.get(claim.id, ())),
+            )
+        )
+    return rows
+
+
+def current_band(
+    status: str, stored: str | None, days_left: int | None, rules: RuleSettings
+) -> str | None:
+    """The stored band is from the last detection run; before filing it moves with the clock."""
+    if days_left is not None and ClaimStatus(status) in PRE_FILING:
+        return band_for(days_left, rules).value
+    return stored
+
+
+def _evidence_names(session: Session, claim_ids: Sequence[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(claim_ids), _ID_CHUNK):
+        chunk = list(claim_ids[start : start + _ID_CHUNK])
+        pairs = session.exec(
+            select(ClaimEvidence.claim_id, EvidenceDocument.original_name)
+            .join(EvidenceDocument, col(EvidenceDocument.id) == col(ClaimEvidence.document_id))
+            .where(col(ClaimEvidence.claim_id).in_(chunk))
+            .order_by(col(ClaimEvidence.claim_id), col(EvidenceDocument.original_name))
+        ).all()
+        for claim_id, name in pairs:
+            names[claim_id].append(name)
+    return names
+
+
+def prioritise(rows: Iterable[QueueRow]) -> list[QueueRow]:
+    """Fewest days left first (no deadline last), then the largest amount × confidence."""
+    return sorted(
+        rows,
+        key=lambda r: (r.days_left is None, r.days_left or 0, -r.expected_value, r.id),
+    )
+
+
+def worklist_order(rows: Iterable[QueueRow]) -> list[QueueRow]:
+    """Earliest deadline first (no deadline last), then the largest amount."""
+    return sorted(rows, key=lambda r: (r.deadline is None, r.deadline or date.max, -r.amount, r.id))
+
+
+def contract_record(row: QueueRow) -> dict[str, Any]:
+    """One claim as `claims list --format json` prints it."""
+    return {
+        "id": row.id,
+        "type": row.type,
+        "status": row.status,
+        "invoice_number": row.invoice_number,
+        "po_number": row.po_number,
+        "asin": row.asin,
+        "reference": row.reference,
+        "quantity": row.quantity,
+        "amount": str(row.amount),
+        "currency": row.currency,
+        "deadline": row.deadline.isoformat() if row.deadline else None,
+        "reason": row.reason,
+        "evidence": list(row.evidence),
+    }
+
+
+def write_contract_csv(rows: Iterable[QueueRow], stream: IO[str]) -> None:
+    writer = csv.DictWriter(stream, fieldnames=list(CONTRACT_KEYS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        record = contract_record(row)
+        record["evidence"] = "; ".join(record["evidence"])
+        writer.writerow(record)
+
+
+def worklist_values(position: int, row: QueueRow) -> list[Any]:
+    return [
+        position,
+        row.id,
+        row.type,
+        row.status,
+        row.level,
+        row.deadline.isoformat() if row.deadline else "",
+        "" if row.days_left is None else row.days_left,
+        row.band or "",
+        row.amount,
+        row.currency,
+        row.confidence_pct,
+        row.invoice_number or "",
+        row.po_number or "",
+        row.asin or "",
+        row.reference,
+        "" if row.quantity is None else row.quantity,
+        row.reason,
+        "; ".join(row.evidence),
+    ]
+
+
+def export_worklist(rows: Iterable[QueueRow], fmt: str, out: Path) -> int:
+    """Write the specialist's worklist (sorted by deadline, then amount); returns the row count."""
+    ordered = worklist_order(rows)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(WORKLIST_COLUMNS)
+            for position, row in enumerate(ordered, start=1):
+                writer.writerow(worklist_values(position, row))
+    elif fmt == "xlsx":
+        _write_xlsx(ordered, out)
+    else:
+        raise QueueError(f"unknown export format {fmt!r}; use csv or xlsx")
+    return len(ordered)
+
+
+def _write_xlsx(rows: Sequence[QueueRow], out: Path) -> None:
+    import xlsxwriter  # only exports need it
+
+    workbook = xlsxwriter.Workbook(str(out))
+    try:
+        sheet = workbook.add_worksheet("Worklist")
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "#,##0.00"})
+        sheet.write_row(0, 0, WORKLIST_COLUMNS, bold)
+        amount_col = WORKLIST_COLUMNS.index("Amount")
+        for index, row in enumerate(rows, start=1):
+            values = worklist_values(index, row)
+            for column, value in enumerate(values):
+                if column == amount_col:
+                    # The cell holds the exact decimal text; Excel reads it as a number.
+                    sheet.write_number(index, column, value, money)
+                else:
+                    sheet.write(index, column, value)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(rows), 1), len(WORKLIST_COLUMNS) - 1)
+        widths = {"Reason": 80, "Evidence": 40, "Reference": 18, "Invoice": 14}
+        for column, name in enumerate(WORKLIST_COLUMNS):
+            sheet.set_column(column, column, widths.get(name, 11))
+    finally:
+        workbook.close()
