@@ -49,7 +49,7 @@ class InvoiceBalance:
     invoice_number: str
     currency: str
     invoiced: int
-    paid: int
+    paid: int  # cash received for it: its lines' Amount Paid less the deductions taken
     discount: int
     deducted: int  # net of reversals
     remaining: int
@@ -97,14 +97,20 @@ class Receivable:
 
 
 def balance_invoices(inp: DetectionInput) -> list[InvoiceBalance]:
-    paid: dict[str, int] = defaultdict(int)
+    """invoiced = paid + discount + net deductions + remaining, per vendor invoice.
+
+    A remittance pays an invoice on its own line (Amount Paid, less any terms discount) and
+    takes deductions on separate negative lines, so the cash the vendor actually got for an
+    invoice is what its lines paid less the net deductions that reference it.
+    """
+    line_paid: dict[str, int] = defaultdict(int)
     discount: dict[str, int] = defaultdict(int)
     remaining: dict[str, int] = {}
     for line in records(inp.remittance_lines):
         if line["kind"] != "invoice_payment":
             continue
         number = as_str(line["base_invoice_number"]) or str(line["invoice_number"])
-        paid[number] += as_int(line["paid_minor"])
+        line_paid[number] += as_int(line["paid_minor"])
         discount[number] += as_int(line["discount_minor"])
         # Each payment states what is still open after it; the smallest is the latest.
         left = as_int(line["remaining_minor"])
@@ -118,14 +124,15 @@ def balance_invoices(inp: DetectionInput) -> list[InvoiceBalance]:
     for invoice in records(inp.invoices):
         number = str(invoice["invoice_number"])
         invoiced = as_int(invoice["amount_minor"])
-        left = remaining.get(number, invoiced if number not in paid else 0)
-        gap = invoiced - paid[number] - discount[number] - deducted[number] - left
+        left = remaining.get(number, invoiced if number not in line_paid else 0)
+        paid = line_paid[number] - deducted[number]
+        gap = invoiced - paid - discount[number] - deducted[number] - left
         balances.append(
             InvoiceBalance(
                 invoice_number=number,
                 currency=str(invoice["currency"]),
                 invoiced=invoiced,
-                paid=paid[number],
+                paid=paid,
                 discount=discount[number],
                 deducted=deducted[number],
                 remaining=left,

@@ -65,8 +65,8 @@ def test_invoice_balances_and_short_pays() -> None:
             },
         ],
         remittance_lines=[
-            payment_line("INV1", 60_000, 2_000, 30_000, "P1"),
-            payment_line("INV1", 25_000, 0, 0, "P2"),
+            payment_line("INV1", 68_000, 2_000, 30_000, "P1"),
+            payment_line("INV1", 30_000, 0, 0, "P2"),
             payment_line("INV2", 45_000, 1_000, 0, "P1"),
         ],
         deductions=[
@@ -77,7 +77,8 @@ def test_invoice_balances_and_short_pays() -> None:
     by_number = {b.invoice_number: b for b in balance_invoices(inp)}
     one = by_number["INV1"]
     assert (one.paid, one.discount, one.deducted, one.remaining) == (85_000, 2_000, 13_000, 0)
-    assert one.short_paid == 0  # 100,000 = 85,000 + 2,000 + 13,000 + 0
+    # 100,000 = 85,000 cash (98,000 paid on its lines less 13,000 deducted) + 2,000 + 13,000 + 0
+    assert one.short_paid == 0
     two = by_number["INV2"]
     assert two.short_paid == 4_000  # paid short with no deduction line: unexplained
     three = by_number["INV3"]
