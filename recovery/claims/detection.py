@@ -185,11 +185,20 @@ def _write_claims(
     known_documents = set(session.exec(select(EvidenceDocument.id)).all())
     changed: list[Claim] = []
     seen: set[str] = set()
+    lapsed: set[str] = set()
     for finding in findings:
         if not _is_claim(finding):
             continue
-        seen.add(finding.key)
         timing = timings.get(finding.key)
+        if (
+            finding.verdict == Verdict.needs_evidence
+            and timing is not None
+            and timing.band == Band.expired
+        ):
+            # Never provable in time: reported in the summary, no claim to work on.
+            lapsed.add(finding.key)
+            continue
+        seen.add(finding.key)
         claim = existing.get(finding.key)
         if claim is None:
             claim = Claim(
@@ -250,6 +259,15 @@ def _write_claims(
         changed.append(claim)
     for key, claim in existing.items():
         if key in seen or ClaimStatus(claim.status) not in workflow.PRE_FILING:
+            continue
+        if key in lapsed:
+            workflow.transition(
+                session,
+                claim,
+                S.expired,
+                actor="detect",
+                note="deadline passed before the shipment could be proven",
+            )
             continue
         workflow.retire_claim(
             session, claim, "the deduction was reversed or no longer holds anything to claim"
