@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("signed", sa.Boolean(), nullable=True),
         sa.Column("exception_kind", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("exception_units", sa.Integer(), nullable=True),
+        sa.Column("exception_unit", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("po_numbers", sa.JSON(), nullable=False),
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("added_at", recovery.models.base.UTCDateTime(timezone=True), nullable=False),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Select, Table, select
+from sqlalchemy import CompoundSelect, Connection, Select, Table, select, union_all
 from sqlmodel import SQLModel
 
 from recovery.models import (
@@ -59,7 +59,7 @@ class DetectionInput:
         return {f.name: len(getattr(self, f.name)) for f in fields(self)}
 
 
-def _frame(conn: Connection, query: Select[Any]) -> pd.DataFrame:
+def _frame(conn: Connection, query: Select[Any] | CompoundSelect[Any]) -> pd.DataFrame:
     result = conn.execute(query)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
@@ -70,7 +70,7 @@ def _table(model: type[SQLModel]) -> Table:
     return table
 
 
-def _queries(account_id: int) -> dict[str, Select[Any]]:
+def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
     d, inv, il = _table(Deduction).c, _table(Invoice).c, _table(InvoiceLine).c
     rl, sl, pv = _table(RemittanceLine).c, _table(ShortageLine).c, _table(PriceVarianceLine).c
     po, poi = _table(PurchaseOrder).c, _table(PurchaseOrderItem).c
@@ -79,6 +79,21 @@ def _queries(account_id: int) -> dict[str, Select[Any]]:
     cost, ci, cl = _table(CostRecord).c, _table(CoopInvoice).c, _table(CoopBackupLine).c
     ca, cb = _table(CoopAgreement).c, _table(Chargeback).c
     pay, bank = _table(Payment).c, _table(BankTransaction).c
+    document_columns = (
+        doc.id.label("document_id"),
+        doc.original_name,
+        doc.kind,
+        doc.bol_number,
+        doc.pro_number,
+        doc.signed,
+        doc.cartons,
+        doc.pallets,
+        doc.units,
+        doc.delivery_date,
+        doc.exception_kind,
+        doc.exception_units,
+        doc.exception_unit,
+    )
     return {
         "deductions": select(
             d.id,
@@ -185,23 +200,18 @@ def _queries(account_id: int) -> dict[str, Select[Any]]:
         )
         .join_from(_table(ShipmentItem), _table(Shipment), sh.id == si.shipment_id)
         .where(sh.account_id == account_id),
-        "documents": select(
-            link.shipment_id.label("shipment_pk"),
-            doc.id.label("document_id"),
-            doc.original_name,
-            doc.kind,
-            doc.bol_number,
-            doc.pro_number,
-            doc.signed,
-            doc.cartons,
-            doc.units,
-            doc.delivery_date,
-            doc.exception_kind,
-            doc.exception_units,
-        )
-        .join_from(_table(EvidenceLink), _table(EvidenceDocument), doc.id == link.document_id)
-        .join(_table(Shipment), sh.id == link.shipment_id)
-        .where(sh.account_id == account_id),
+        # Documents linked to this account's shipments, and documents only a PO number ties to
+        # one of its POs (a POD can prove a delivery date without a matching ASN).
+        "documents": union_all(
+            select(link.shipment_id.label("shipment_pk"), link.po_number, *document_columns)
+            .join_from(_table(EvidenceLink), _table(EvidenceDocument), doc.id == link.document_id)
+            .join(_table(Shipment), sh.id == link.shipment_id)
+            .where(sh.account_id == account_id),
+            select(link.shipment_id.label("shipment_pk"), link.po_number, *document_columns)
+            .join_from(_table(EvidenceLink), _table(EvidenceDocument), doc.id == link.document_id)
+            .join(_table(PurchaseOrder), po.po_number == link.po_number)
+            .where(link.shipment_id.is_(None), po.account_id == account_id),
+        ),
         "costs": select(
             cost.asin,
             cost.vendor_sku,
@@ -263,10 +273,18 @@ def _queries(account_id: int) -> dict[str, Select[Any]]:
             cb.status,
         ).where(cb.account_id == account_id),
         "payments": select(
-            pay.id, pay.payment_number, pay.payment_date, pay.amount_minor, pay.currency,
+            pay.id,
+            pay.payment_number,
+            pay.payment_date,
+            pay.amount_minor,
+            pay.currency,
         ).where(pay.account_id == account_id),
         "bank": select(
-            bank.id, bank.booked_on, bank.amount_minor, bank.currency, bank.reference,
+            bank.id,
+            bank.booked_on,
+            bank.amount_minor,
+            bank.currency,
+            bank.reference,
         ).where(bank.account_id == account_id),
     }
 

@@ -249,6 +249,7 @@ def _record(
         signed=parsed.signed if readable else None,
         exception_kind=parsed.exception_kind,
         exception_units=parsed.exception_units,
+        exception_unit=parsed.exception_unit,
         po_numbers=list(parsed.po_numbers),
         fields=fields,
     )

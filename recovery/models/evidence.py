@@ -42,7 +42,8 @@ class EvidenceDocument(SQLModel, table=True):
     weight: str | None = Field(default=None, max_length=32)
     signed: bool | None = None
     exception_kind: str | None = Field(default=None, max_length=32)  # short, damage, refused
-    exception_units: int | None = None
+    exception_units: int | None = None  # a count of `exception_unit`s, as written
+    exception_unit: str | None = Field(default=None, max_length=16)  # unit, carton, pallet
     po_numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # Every extracted field with where it came from: {"bol_number": {"value", "page", "text"}}.
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

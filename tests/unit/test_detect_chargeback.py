@@ -223,3 +223,19 @@ def test_grace_is_a_setting() -> None:
 def test_debit_note_carries_the_chargeback_id() -> None:
     assert chargeback_id_of("12345678VCBSINV") == "12345678"
     assert chargeback_id_of("12345678") == "12345678"
+
+
+def test_a_pod_tied_only_by_po_number_still_contradicts_a_late_delivery() -> None:
+    inp = build([chargeback("1004", "Late delivery", 3_000, issue="PO On-Time")], asn=False)
+    inp.documents = inp.documents.iloc[0:0]
+    inp.documents.loc[0] = {
+        "shipment_pk": None,
+        "po_number": PO,
+        "document_id": 8,
+        "kind": "pod",
+        "bol_number": "BOL8",
+        "delivery_date": date(2026, 9, 4),
+    }
+    [finding] = detect_chargebacks(inp, RuleSettings())
+    assert finding.verdict == Verdict.claimable
+    assert "POD BOL8 shows delivery on 2026-09-04" in finding.reason

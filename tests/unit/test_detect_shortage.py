@@ -293,3 +293,24 @@ def test_two_invoices_share_the_proven_units_of_one_po() -> None:
     # 90 proven: A1 gets 50 (claim all 10), A2 gets 40 of 50 (Amazon may deduct 10: claim 0).
     assert by_invoice["A1"].quantity == 10 and by_invoice["A1"].verdict == Verdict.claimable
     assert by_invoice["A2"].quantity == 0 and by_invoice["A2"].verdict == Verdict.valid
+
+
+@pytest.mark.parametrize(
+    ("unit", "count", "cartons", "claim"),
+    [("carton", 2, 10, 0), ("carton", 1, 10, 12), ("unit", 6, 10, 18), ("carton", 1, None, 0)],
+)
+def test_exceptions_written_in_cartons_become_units(
+    unit: str, count: int, cartons: int | None, claim: int
+) -> None:
+    # 120 units shipped in 10 cartons (12 each); 24 deducted.
+    inp = build(Case("exception", [("INV100SC", 24)], [(120, "pod")], Verdict.claimable, 0))
+    rows = len(inp.documents)
+    inp.documents = inp.documents.assign(
+        exception_units=[count] * rows,
+        exception_unit=[unit] * rows,
+        exception_kind=["short"] * rows,
+        cartons=[cartons] * rows,
+    )
+    [finding] = detect_shortages(inp)
+    # Without a carton count the conversion is unknown: assume the worst, claim nothing.
+    assert finding.quantity == claim, finding.reason

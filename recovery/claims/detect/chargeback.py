@@ -90,8 +90,12 @@ class _Evidence:
         for item in records(inp.shipment_items):
             self.shipments[(str(item["po_number"]), str(item["asin"]))].append(item)
         self.documents: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.po_documents: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for doc in records(inp.documents):
-            self.documents[int(doc["shipment_pk"])].append(doc)
+            if present(doc["shipment_pk"]):
+                self.documents[int(doc["shipment_pk"])].append(doc)
+            else:
+                self.po_documents[str(doc["po_number"])].append(doc)
         self.po_items = {(str(r["po_number"]), str(r["asin"])): r for r in records(inp.po_items)}
         self.shipment_units: dict[int, int] = defaultdict(int)
         for item in records(inp.shipment_items):
@@ -201,21 +205,20 @@ def _contradiction(
         po = evidence.po_items.get((po_number, asin))
         start = as_datetime(po["delivery_window_start"]) if po else None
         end = as_datetime(po["delivery_window_end"]) if po else None
-        for s in shipments:
-            for doc in evidence.documents.get(int(s["shipment_pk"]), []):
-                delivered = as_date(doc["delivery_date"])
-                if (
-                    doc["kind"] == "pod"
-                    and delivered
-                    and start
-                    and end
-                    and (start.date() <= delivered <= end.date())
-                ):
-                    return (
-                        f"POD {doc['bol_number'] or doc['document_id']} shows delivery on "
-                        f"{delivered}, inside the PO's delivery window {start.date()} to "
-                        f"{end.date()}"
-                    ), (int(doc["document_id"]),)
+        documents = [
+            d for s in shipments for d in evidence.documents.get(int(s["shipment_pk"]), [])
+        ]
+        documents += evidence.po_documents.get(po_number, [])
+        for doc in documents:
+            delivered = as_date(doc["delivery_date"])
+            if doc["kind"] != "pod" or not (delivered and start and end):
+                continue
+            if start.date() <= delivered <= end.date():
+                return (
+                    f"POD {doc['bol_number'] or doc['document_id']} shows delivery on "
+                    f"{delivered}, inside the PO's delivery window {start.date()} to "
+                    f"{end.date()}"
+                ), (int(doc["document_id"]),)
     return None, ()
 
 

@@ -167,14 +167,19 @@ def _apply_invoice_lines(inp: DetectionInput, lines: dict[tuple[str, str], _Line
 def _shipments_by_po_asin(inp: DetectionInput) -> dict[tuple[str, str], list[_Shipment]]:
     documents: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for doc in records(inp.documents):
-        documents[int(doc["shipment_pk"])].append(doc)
+        if present(doc["shipment_pk"]):
+            documents[int(doc["shipment_pk"])].append(doc)
     by_key: dict[tuple[str, str], list[_Shipment]] = defaultdict(list)
     items_by_shipment: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for item in records(inp.shipment_items):
         items_by_shipment[int(item["shipment_pk"])].append(item)
     for shipment_pk, items in items_by_shipment.items():
         docs = documents.get(shipment_pk, [])
-        exception_left = max((as_int(d.get("exception_units")) for d in docs), default=0)
+        shipped = sum(as_int(i["shipped_eaches"]) for i in items)
+        exception_left = max(
+            (_exception_eaches(d, shipped, as_int(items[0]["carton_count"])) for d in docs),
+            default=0,
+        )
         for item in sorted(items, key=lambda i: as_int(i["line_no"])):
             units = as_int(item["shipped_eaches"])
             # A carrier exception on a multi-item shipment is charged to its items in ASN order.
@@ -192,6 +197,25 @@ def _shipments_by_po_asin(inp: DetectionInput) -> dict[tuple[str, str], list[_Sh
                 )
             )
     return by_key
+
+
+def _exception_eaches(doc: dict[str, Any], shipped: int, asn_cartons: int) -> int:
+    """A receiver writes "SHORT 3 CTNS": the units that makes, from the document's own
+    units-per-carton (or the ASN's). When it cannot be worked out, assume the whole shipment."""
+    count = as_int(doc.get("exception_units"))
+    if count <= 0:
+        return 0
+    unit = as_str(doc.get("exception_unit")) or "unit"
+    if unit == "unit":
+        return count
+    units = as_int(doc.get("units")) or shipped
+    per = {
+        "carton": as_int(doc.get("cartons")) or asn_cartons,
+        "pallet": as_int(doc.get("pallets")),
+    }.get(unit, 0)
+    if per <= 0 or units % per:
+        return shipped
+    return count * (units // per)
 
 
 def _judge(
