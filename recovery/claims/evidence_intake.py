@@ -1,19 +1,22 @@
-"""Keep a file a specialist attaches to a claim: content-addressed under the evidence directory.
+"""Files a specialist attaches to a claim: into the evidence store, read and linked like any.
 
-A stand-in for `recovery.evidence.store` (being written separately): same idea, same layout
-(`<evidence_dir>/<sha[:2]>/<sha><suffix>`, one row per distinct content), no text extraction.
-When the store exists, `store_attachment` becomes a call to it.
+PDFs go through `recovery.evidence.ingest.add_evidence` (stored by content, fields extracted,
+linked to shipments and POs). Anything else a reviewer may need to send (a photo of a signed
+receipt, an e-mail) is stored by content too, with its kind from `--kind` or its name.
 """
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from recovery.config import Settings
+from recovery.db import session_scope
 from recovery.errors import InputError
+from recovery.evidence.ingest import add_evidence
+from recovery.evidence.store import EvidenceStore, sha256_of
 from recovery.models.evidence import DocumentKind, EvidenceDocument
 
 _NAME_HINTS = (
@@ -33,42 +36,48 @@ def guess_kind(name: str) -> DocumentKind:
     return DocumentKind.unknown
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def store_attachment(
-    session: Session, path: Path, evidence_dir: Path, *, kind: DocumentKind | None = None
-) -> EvidenceDocument:
-    """The document for this file's content, stored once however often it is attached."""
+def intake_attachment(
+    engine: Engine, settings: Settings, path: Path, *, kind: DocumentKind | None = None
+) -> int:
+    """The id of the evidence document holding this file's content, added if new."""
     if not path.is_file():
         raise InputError("no such file", file=str(path))
-    sha = file_sha256(path)
-    existing = session.exec(select(EvidenceDocument).where(EvidenceDocument.sha256 == sha)).first()
-    if existing is not None:
-        if kind is not None and existing.kind == DocumentKind.unknown:
-            existing.kind = kind
-            session.add(existing)
-            session.flush()
-        return existing
-    relative = Path(sha[:2]) / f"{sha}{path.suffix.lower()}"
-    target = evidence_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        partial = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, partial)
-        partial.replace(target)  # never a half-written file under the final name
-    document = EvidenceDocument(
-        sha256=sha,
-        original_name=path.name,
-        stored_path=relative.as_posix(),
-        size_bytes=path.stat().st_size,
-        kind=(kind or guess_kind(path.name)).value,
-    )
-    session.add(document)
-    session.flush()
+    if path.suffix.lower() == ".pdf":
+        outcome = add_evidence(engine, settings, [path]).outcomes[0]
+        if outcome.status == "skipped":
+            raise InputError(outcome.message, file=str(path))
+        with session_scope(engine) as session:
+            document = _by_sha(session, sha256_of(path))
+            if kind is not None and document.kind == DocumentKind.unknown:
+                document.kind = kind.value
+                session.add(document)
+            assert document.id is not None
+            return document.id
+    digest = sha256_of(path)
+    with session_scope(engine) as session:
+        existing = session.exec(
+            select(EvidenceDocument).where(EvidenceDocument.sha256 == digest)
+        ).first()
+        if existing is not None:
+            assert existing.id is not None
+            return existing.id
+        stored = EvidenceStore(settings.evidence_dir).add(path, digest)
+        document = EvidenceDocument(
+            sha256=digest,
+            original_name=path.name[:500],
+            stored_path=stored.relative_path,
+            size_bytes=stored.size_bytes,
+            kind=(kind or guess_kind(path.name)).value,
+        )
+        session.add(document)
+        session.flush()
+        assert document.id is not None
+        return document.id
+
+
+def _by_sha(session: Session, digest: str) -> EvidenceDocument:
+    document = session.exec(
+        select(EvidenceDocument).where(EvidenceDocument.sha256 == digest)
+    ).first()
+    assert document is not None, "add_evidence stored it"
     return document

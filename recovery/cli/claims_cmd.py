@@ -23,10 +23,10 @@ from sqlmodel import Session
 from recovery import db
 from recovery.calendar import BusinessCalendar
 from recovery.claims import drafting, queue, workflow
-from recovery.claims.evidence_intake import store_attachment
+from recovery.claims.evidence_intake import intake_attachment
 from recovery.cli.context import AppContext, app_context
 from recovery.errors import RecoveryError
-from recovery.models.evidence import DocumentKind
+from recovery.models.evidence import DocumentKind, EvidenceDocument
 from recovery.money import format_money
 
 claims_app = typer.Typer(help="Review, approve and export drafted claims.", no_args_is_help=True)
@@ -369,18 +369,17 @@ def attach(
     """Add a file to the evidence store and link it to a claim; the draft is updated."""
     app = app_context(ctx)
     with db.session_scope(app.engine) as session:
-        workflow.get_claim(session, claim_id)
-        document = store_attachment(
-            session,
-            file,
-            app.settings.evidence_dir,
-            kind=DocumentKind(kind.value) if kind else None,
-        )
-        assert document.id is not None
+        workflow.get_claim(session, claim_id)  # a wrong id fails before anything is stored
+    document_id = intake_attachment(
+        app.engine, app.settings, file, kind=DocumentKind(kind.value) if kind else None
+    )
+    with db.session_scope(app.engine) as session:
         linked = drafting.attach_document(
-            session, claim_id, document.id, app.settings, actor=_actor(actor)
+            session, claim_id, document_id, app.settings, actor=_actor(actor)
         )
         status = workflow.get_claim(session, claim_id).status
+        document = session.get(EvidenceDocument, document_id)
+        assert document is not None
     verb = "attached" if linked else "was already attached"
     app.console.print(
         f"claim {claim_id}: {file.name} {verb} as document #{document.id} "

@@ -22,6 +22,7 @@ from recovery.claims import drafting
 from recovery.cli.app import main
 from recovery.config import Settings
 from recovery.models import Claim, ClaimEvent, EvidenceDocument
+from recovery.testing.documents import LAYOUTS, DocumentTruth, render_document
 
 CONTRACT_KEYS = {
     "id",
@@ -241,7 +242,30 @@ def test_attach_stores_the_file_once_and_completes_the_claim(
 ) -> None:
     ids = seed(engine, cli_env)
     pod = tmp_path / "POD 7741 signed.pdf"
-    pod.write_bytes(b"%PDF-1.4 signed proof of delivery")
+    pod.write_bytes(
+        render_document(
+            DocumentTruth(
+                kind="pod",
+                layout=LAYOUTS[0],
+                carrier="Estes Express",
+                bol_number="7741",
+                pro_number="99812",
+                ship_date=date(2026, 3, 2),
+                delivery_date=date(2026, 3, 5),
+                po_numbers=["4Q8Z1KXA"],
+                ship_to="DFW7",
+                shipper="Example Brand",
+                cartons=10,
+                pallets=1,
+                units=120,
+                weight_lb=240,
+                signed=True,
+                receiver="J. Smith",
+                exception_kind=None,
+                exception_units=None,
+            )
+        )
+    )
     code, out, _ = run(["claims", "attach", str(ids["bare"]), str(pod), "--actor", "maria"], capsys)
     assert code == 0
     assert "attached" in out and "(pod)" in out and "status ready" in out
@@ -259,6 +283,10 @@ def test_attach_stores_the_file_once_and_completes_the_claim(
     assert claim is not None and "POD 7741 signed.pdf (proof of delivery)" in claim.draft_text
     code, _, err = run(["claims", "attach", str(ids["bare"]), str(tmp_path / "nope.pdf")], capsys)
     assert code == 1 and "nope.pdf" in err and "no such file" in err
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really")
+    code, _, err = run(["claims", "attach", str(ids["bare"]), str(broken)], capsys)
+    assert code == 1 and "broken.pdf" in err and "Traceback" not in err
 
 
 def test_export_the_worklist_by_deadline_then_amount(
