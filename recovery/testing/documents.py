@@ -50,9 +50,10 @@ class DocumentTruth:
     signed: bool  # carrier signature on a BOL, receiver signature on a POD
     receiver: str | None  # POD receiver name
     exception_kind: str | None  # "short" | "damage" | "refused"
-    # The count the receiver wrote; forms say "CTNS", "pcs" or "units" and the count is kept as
-    # written (the shortage rule reads it as units).
+    # The count the receiver wrote, in `exception_unit`s: carriers count freight pieces
+    # ("SHORT 2 CTNS", "Short 2 pcs"); some receivers count units.
     exception_units: int | None
+    exception_unit: str = "carton"  # "carton" | "unit"
 
 
 LAYOUTS: tuple[str, ...] = ("vics_bol", "ltl_bol", "parcel_pod", "delivery_receipt")
@@ -146,12 +147,22 @@ def _exception_note(truth: DocumentTruth, chooser: _Chooser) -> str | None:
     if truth.exception_kind is None or truth.exception_units is None:
         return None
     n = truth.exception_units
+    # The words must say what the number counts: the shortage rule converts cartons to units.
     phrasings = {
-        "short": (f"SHORT {n} CTNS", f"{n} units short", f"Short {n} pcs"),
-        "damage": (f"{n} cartons damaged", f"DMG {n} CTNS", f"{n} units damaged"),
-        "refused": (f"REFUSED {n} CTNS", f"{n} pcs refused", f"Refused {n} units"),
+        "carton": {
+            "short": (f"SHORT {n} CTNS", f"Short {n} pcs", f"{n} cartons short"),
+            "damage": (f"{n} cartons damaged", f"DMG {n} CTNS", f"{n} pcs damaged"),
+            "refused": (f"REFUSED {n} CTNS", f"{n} pcs refused", f"Refused {n} cartons"),
+        },
+        "unit": {
+            "short": (f"{n} units short", f"SHORT {n} UNITS", f"Short {n} units"),
+            "damage": (f"{n} units damaged", f"DMG {n} UNITS", f"{n} units damaged"),
+            "refused": (f"Refused {n} units", f"REFUSED {n} UNITS", f"{n} units refused"),
+        },
     }
-    return chooser.pick("exception", phrasings[truth.exception_kind])
+    if truth.exception_unit not in phrasings:
+        raise ValueError(f"exception_unit must be one of {tuple(phrasings)}")
+    return chooser.pick("exception", phrasings[truth.exception_unit][truth.exception_kind])
 
 
 def _amazon_address(fc: str) -> tuple[str, str]:

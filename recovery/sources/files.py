@@ -1,0 +1,214 @@
+"""Read exports as rows of text cells, whatever they came as: CSV (any common encoding and
+delimiter, with or without BOM) or XLSX (every sheet).
+
+Rows are streamed, never loaded whole, and numbered as a spreadsheet user counts them: the
+first line of the file is row 1, so an error's row number is the row they see in Excel.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+from recovery.errors import InputError
+
+SAMPLE_BYTES = 64 * 1024
+_DELIMITERS = (",", ";", "\t", "|")
+# Exports write some long texts (descriptions) into one cell; csv's 128 KiB default is enough
+# for people but not for every machine-made file.
+csv.field_size_limit(16 * 1024 * 1024)
+
+Rows = Iterator[tuple[int, list[str]]]
+
+
+@dataclass
+class Sheet:
+    """One table of a file: the only one of a CSV, or one worksheet of a workbook."""
+
+    name: str | None
+    label: str  # how messages name it: "file.xlsx [sheet Revised]"
+    rows: Rows
+    total_rows: int | None
+
+
+class FileFormat:
+    csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sniff_format(path: Path) -> str:
+    """XLSX by its zip signature, JSON by its first character, CSV otherwise."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SAMPLE_BYTES)
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path.name) from exc
+    if head.startswith(b"PK\x03\x04"):
+        return FileFormat.xlsx
+    text = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if text[:1] in (b"{", b"["):
+        return FileFormat.json
+    return FileFormat.csv
+
+
+@contextmanager
+def open_sheets(path: Path) -> Iterator[list[Sheet]]:
+    """The file's tables; rows are read lazily while the context is open."""
+    fmt = sniff_format(path)
+    if fmt == FileFormat.xlsx:
+        with _xlsx_sheets(path) as sheets:
+            yield sheets
+    else:
+        with _csv_sheet(path) as sheet:
+            yield [sheet]
+
+
+def _encoding(sample: bytes) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        # A multi-byte character may be cut at the end of the sample: ignore the last bytes.
+        sample.decode("utf-8") if len(sample) < SAMPLE_BYTES else sample[:-4].decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"  # what Excel on Windows writes when told "CSV"
+    return "utf-8-sig"
+
+
+def _delimiter(text: str) -> str:
+    lines = text.splitlines()[:200]
+    if len(lines) > 1:
+        lines = lines[:-1]  # the sample may end mid-line
+    best, best_score = ",", 0
+    for delimiter in _DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delimiter) if len(r) > 1]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        modal, rows = Counter(counts).most_common(1)[0]
+        score = rows * (modal - 1)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            lines += block.count(b"\n")
+    return lines + 1
+
+
+@contextmanager
+def _csv_sheet(path: Path) -> Iterator[Sheet]:
+    name = path.name
+    try:
+        with path.open("rb") as raw:
+            sample = raw.read(SAMPLE_BYTES)
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from exc
+    encoding = _encoding(sample)
+    delimiter = _delimiter(sample.decode(encoding, errors="replace"))
+    with path.open(encoding=encoding, newline="", errors="strict") as handle:
+        yield Sheet(None, name, _csv_rows(handle, delimiter, name), _count_lines(path))
+
+
+def _csv_rows(handle: TextIO, delimiter: str, name: str) -> Rows:
+    reader = csv.reader(handle, delimiter=delimiter)
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                "not readable as text (unknown encoding)", file=name, row=number + 1
+            ) from exc
+        except csv.Error as exc:
+            raise InputError(f"not a readable CSV row: {exc}", file=name, row=number + 1) from exc
+        number += 1
+        yield number, cells
+
+
+@contextmanager
+def _xlsx_sheets(path: Path) -> Iterator[list[Sheet]]:
+    import openpyxl  # imported here: loading it costs time that CSV imports should not pay
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(f"not a readable XLSX workbook: {exc}", file=path.name) from exc
+    try:
+        sheets = []
+        for worksheet in book.worksheets:
+            total = worksheet.max_row if isinstance(worksheet.max_row, int) else None
+            # Some writers record a wrong sheet size; read what is really there.
+            worksheet.reset_dimensions()
+            label = f"{path.name} [sheet {worksheet.title}]"
+            sheets.append(Sheet(worksheet.title, label, _xlsx_rows(worksheet, label), total))
+        yield sheets
+    finally:
+        book.close()
+
+
+def _xlsx_rows(worksheet: Any, label: str) -> Rows:
+    try:
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            yield number, [cell_text(v) for v in values]
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(f"not a readable worksheet: {exc}", file=label) from exc
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet cell as the text a CSV export would have held."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Whole numbers typed as numbers (IDs, quantities) must not grow a ".0".
+        return str(int(value)) if value.is_integer() else str(Decimal(str(value)))
+    return str(value).strip()
+
+
+def read_text(path: Path) -> str:
+    """The whole file as text (for JSON), BOM-tolerant."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path.name) from exc
+    try:
+        return io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data[:SAMPLE_BYTES])).read()
+    except UnicodeDecodeError as exc:
+        raise InputError("not readable as text (unknown encoding)", file=path.name) from exc

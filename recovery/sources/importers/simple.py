@@ -1,0 +1,31 @@
+"""Importers whose rows map one-to-one onto one table, keyed by its natural key."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Iterator
+from typing import ClassVar
+
+from sqlalchemy import Table
+
+from recovery.sources.importers.base import ImportContext, Record, TabularImporter
+from recovery.sources.upsert import Row, UpsertCounts, upsert
+
+
+class SimpleImporter(TabularImporter):
+    table: ClassVar[Table]
+    key: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def row(self, ctx: ImportContext, record: Record) -> Row:
+        """The table row for one record (raise `record.fail(...)` for a bad value)."""
+
+    def store_records(self, ctx: ImportContext, records: Iterator[Record]) -> UpsertCounts:
+        rows = (self.row(ctx, record) for record in records)
+        return upsert(ctx.conn, self.table, rows, self.key).counts
+
+
+def note_vendor_code(ctx: ImportContext, code: str | None) -> None:
+    """Count the vendor codes rows carry, so a file that mixes accounts can be pointed out."""
+    if code:
+        ctx.vendor_codes[code.upper()] = ctx.vendor_codes.get(code.upper(), 0) + 1

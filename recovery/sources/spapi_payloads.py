@@ -1,0 +1,446 @@
+"""Store SP-API vendor documents (purchase orders, their status, shipments) as Amazon sends them.
+
+One path for both the SP-API sync and `recovery import` of saved JSON, so a PO looks the same
+whichever way it arrived. Input is the list of order/status/shipment objects from a response's
+payload; amounts arrive as strings or JSON numbers and are converted with `Decimal(str(x))`;
+quantities are kept as sent and also converted to eaches (Cases × unitSize).
+
+Problems raise `InputError` whose column is the JSON path of the bad value, for example
+`orders[2].orderDetails.items[0].netCost.amount`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete
+from sqlmodel import Session
+
+from recovery.errors import InputError, MoneyError
+from recovery.models import (
+    CostRecord,
+    CostSource,
+    PurchaseOrder,
+    PurchaseOrderItem,
+    Shipment,
+    ShipmentItem,
+    UnitOfMeasure,
+    VendorAccount,
+    utcnow,
+)
+from recovery.money import normalize_currency, to_decimal, to_minor
+from recovery.sources.upsert import Row, UpsertCounts, table_of, upsert
+
+__all__ = [
+    "UpsertCounts",
+    "upsert_purchase_order_statuses",
+    "upsert_purchase_orders",
+    "upsert_shipments",
+]
+
+PO_TABLE = table_of(PurchaseOrder)
+PO_ITEM_TABLE = table_of(PurchaseOrderItem)
+SHIPMENT_TABLE = table_of(Shipment)
+SHIPMENT_ITEM_TABLE = table_of(ShipmentItem)
+COST_TABLE = table_of(CostRecord)
+
+_PO_KEY = ("account_id", "po_number")
+_ITEM_KEY = ("po_id", "item_sequence")
+
+# What getPurchaseOrdersStatus may change on rows that getPurchaseOrders already wrote.
+_PO_STATUS_COLUMNS = ("state", "updated_at")
+_ITEM_STATUS_COLUMNS = (
+    "confirmation_status",
+    "accepted_eaches",
+    "rejected_eaches",
+    "receive_status",
+    "received_quantity",
+    "received_unit",
+    "received_eaches",
+    "last_received_at",
+)
+
+
+class _Doc:
+    """A JSON object with its path, so every error says where in the document it was."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, Mapping):
+            raise InputError(f"expected an object, got {type(data).__name__}", column=path)
+        self.data = data
+        self.path = path
+
+    def child(self, name: str) -> _Doc | None:
+        value = self.data.get(name)
+        return None if value is None else _Doc(value, f"{self.path}.{name}")
+
+    def children(self, name: str) -> list[_Doc]:
+        value = self.data.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise InputError("expected a list", column=f"{self.path}.{name}")
+        return [_Doc(item, f"{self.path}.{name}[{i}]") for i, item in enumerate(value)]
+
+    def text(self, name: str, *, required: bool = False) -> str | None:
+        value = self.data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise InputError("missing", column=f"{self.path}.{name}")
+            return None
+        if isinstance(value, (dict, list)):
+            raise InputError("expected text", column=f"{self.path}.{name}")
+        return str(value).strip()
+
+    def party(self, name: str) -> str | None:
+        party = self.child(name)
+        return party.text("partyId") if party else None
+
+    def timestamp(self, name: str) -> datetime | None:
+        text = self.text(name)
+        return None if text is None else parse_timestamp(text, f"{self.path}.{name}")
+
+    def integer(self, name: str, *, default: int | None = None) -> int | None:
+        value = self.data.get(name)
+        if value is None:
+            return default
+        try:
+            number = to_decimal(value)
+        except MoneyError as exc:
+            raise InputError(f"not a number: {value!r}", column=f"{self.path}.{name}") from exc
+        if number != number.to_integral_value():
+            raise InputError(f"not a whole number: {value!r}", column=f"{self.path}.{name}")
+        return int(number)
+
+
+def parse_timestamp(text: str, where: str) -> datetime:
+    """ISO 8601 as Amazon writes it; a time without a zone is taken as UTC."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise InputError(f"not an ISO date-time: {text!r}", column=where) from exc
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _window(doc: _Doc, name: str) -> tuple[datetime | None, datetime | None]:
+    """`shipWindow`/`deliveryWindow`: "start--end" (ISO 8601 interval with a double hyphen)."""
+    text = doc.text(name)
+    if text is None:
+        return None, None
+    start, sep, end = text.partition("--")
+    if not sep:
+        raise InputError(f"not a start--end window: {text!r}", column=f"{doc.path}.{name}")
+    where = f"{doc.path}.{name}"
+    return parse_timestamp(start, where), parse_timestamp(end, where)
+
+
+def _money(doc: _Doc, name: str, fallback_currency: str) -> tuple[int | None, str]:
+    """(minor units per each, currency); None for absent or weight-priced amounts."""
+    money = doc.child(name)
+    if money is None or money.data.get("amount") is None:
+        return None, fallback_currency
+    where = f"{money.path}.amount"
+    try:
+        currency = normalize_currency(money.text("currencyCode") or fallback_currency)
+        # Items sold by weight are priced per pound/kilogram: not a cost per each.
+        if money.text("unitOfMeasure"):
+            return None, currency
+        return to_minor(to_decimal(str(money.data["amount"])), currency), currency
+    except MoneyError as exc:
+        raise InputError(str(exc), column=where) from exc
+
+
+def _quantity(doc: _Doc | None) -> tuple[int | None, str | None, int, int | None]:
+    """(amount, unit, unit size, eaches) of an ItemQuantity."""
+    if doc is None:
+        return None, None, 1, None
+    amount = doc.integer("amount")
+    unit = doc.text("unitOfMeasure") or UnitOfMeasure.eaches.value
+    size = doc.integer("unitSize", default=1) or 1
+    if size < 1:
+        raise InputError(f"unitSize must be at least 1, got {size}", column=f"{doc.path}.unitSize")
+    if amount is None:
+        return None, unit, size, None
+    eaches = amount * size if unit.lower().startswith("case") else amount
+    return amount, unit, size, eaches
+
+
+def _account_id(account: VendorAccount) -> int:
+    if account.id is None:
+        raise ValueError("the vendor account must be saved before documents are stored for it")
+    return account.id
+
+
+def _connection(session: Session) -> Connection:
+    session.flush()
+    return session.connection()
+
+
+def upsert_purchase_orders(
+    session: Session, account: VendorAccount, orders: Sequence[Mapping[str, Any]]
+) -> UpsertCounts:
+    """Store `payload.orders` of getPurchaseOrders (or single getPurchaseOrder payloads).
+
+    Orders without `orderDetails` (includeDetails=false) update only their state. Each item with
+    a net cost per each also becomes a cost observation dated the PO date.
+    """
+    conn = _connection(session)
+    account_id = _account_id(account)
+    now = utcnow()
+    po_rows: list[Row] = []
+    items_by_po: dict[str, list[tuple[_Doc, Row]]] = {}
+    for index, raw in enumerate(orders):
+        order = _Doc(raw, f"orders[{index}]")
+        po_number = order.text("purchaseOrderNumber", required=True)
+        assert po_number is not None
+        row: Row = {"account_id": account_id, "po_number": po_number, "updated_at": now}
+        state = order.text("purchaseOrderState")
+        if state:
+            row["state"] = state
+        details = order.child("orderDetails")
+        if details is not None:
+            ship_start, ship_end = _window(details, "shipWindow")
+            delivery_start, delivery_end = _window(details, "deliveryWindow")
+            row.update(
+                po_type=details.text("purchaseOrderType"),
+                ordered_at=details.timestamp("purchaseOrderDate"),
+                changed_at=details.timestamp("purchaseOrderChangedDate"),
+                selling_party=details.party("sellingParty"),
+                ship_to=details.party("shipToParty"),
+                ship_window_start=ship_start,
+                ship_window_end=ship_end,
+                delivery_window_start=delivery_start,
+                delivery_window_end=delivery_end,
+            )
+            items = items_by_po.setdefault(po_number, [])
+            for item in details.children("items"):
+                items.append((item, _order_item_row(item, account.currency)))
+        po_rows.append(row)
+    result = upsert(conn, PO_TABLE, po_rows, _PO_KEY, want_ids=True)
+    counts = result.counts
+    item_rows: list[Row] = []
+    cost_rows: list[Row] = []
+    ordered_on = {row["po_number"]: row.get("ordered_at") for row in po_rows}
+    for po_number, items in items_by_po.items():
+        po_id = result.ids[(account_id, po_number)]
+        for _item, item_row in items:
+            item_rows.append({**item_row, "po_id": po_id})
+            cost = _cost_observation(account_id, po_number, ordered_on.get(po_number), item_row)
+            if cost is not None:
+                cost_rows.append(cost)
+    counts = counts + upsert(conn, PO_ITEM_TABLE, item_rows, _ITEM_KEY).counts
+    # Cost observations are a by-product, not documents the caller sent: not counted.
+    upsert(conn, COST_TABLE, cost_rows, _COST_KEY)
+    return counts
+
+
+_COST_KEY = ("account_id", "source", "asin", "vendor_sku", "effective_from", "source_ref")
+
+
+def _order_item_row(item: _Doc, currency: str) -> Row:
+    sequence = item.text("itemSequenceNumber", required=True)
+    amount, unit, size, eaches = _quantity(item.child("orderedQuantity"))
+    net_cost, cost_currency = _money(item, "netCost", currency)
+    list_price, _ = _money(item, "listPrice", cost_currency)
+    return {
+        "item_sequence": sequence,
+        "asin": item.text("amazonProductIdentifier"),
+        "vendor_sku": item.text("vendorProductIdentifier"),
+        "ordered_quantity": amount or 0,
+        "ordered_unit": unit or UnitOfMeasure.eaches.value,
+        "unit_size": size,
+        "ordered_eaches": eaches or 0,
+        "net_cost_minor": net_cost,
+        "list_price_minor": list_price,
+        "currency": cost_currency,
+    }
+
+
+def _cost_observation(
+    account_id: int, po_number: str, ordered_at: datetime | None, item: Row
+) -> Row | None:
+    if item["net_cost_minor"] is None or ordered_at is None:
+        return None
+    if not item["asin"] and not item["vendor_sku"]:
+        return None
+    effective: date = ordered_at.date()
+    return {
+        "account_id": account_id,
+        "source": CostSource.po.value,
+        "asin": item["asin"] or "",
+        "vendor_sku": item["vendor_sku"] or "",
+        "effective_from": effective,
+        "source_ref": po_number,
+        "cost_minor": item["net_cost_minor"],
+        "currency": item["currency"],
+    }
+
+
+def upsert_purchase_order_statuses(
+    session: Session, account: VendorAccount, statuses: Sequence[Mapping[str, Any]]
+) -> UpsertCounts:
+    """Store `payload.ordersStatus` of getPurchaseOrdersStatus: acknowledgement and receiving.
+
+    A status for a PO not seen yet creates it from what the status carries; for known POs only
+    the status columns change, so order details from getPurchaseOrders are kept.
+    """
+    conn = _connection(session)
+    account_id = _account_id(account)
+    now = utcnow()
+    po_rows: list[Row] = []
+    items_by_po: dict[str, list[Row]] = {}
+    for index, raw in enumerate(statuses):
+        status = _Doc(raw, f"ordersStatus[{index}]")
+        po_number = status.text("purchaseOrderNumber", required=True)
+        assert po_number is not None
+        row: Row = {
+            "account_id": account_id,
+            "po_number": po_number,
+            "ordered_at": status.timestamp("purchaseOrderDate"),
+            "selling_party": status.party("sellingParty"),
+            "ship_to": status.party("shipToParty"),
+            "updated_at": now,
+        }
+        if (status.text("purchaseOrderStatus") or "").upper() == "CLOSED":
+            row["state"] = "Closed"
+        po_rows.append(row)
+        items = items_by_po.setdefault(po_number, [])
+        for item in status.children("itemStatus"):
+            items.append(_status_item_row(item, account.currency))
+    result = upsert(conn, PO_TABLE, po_rows, _PO_KEY, update=_PO_STATUS_COLUMNS, want_ids=True)
+    item_rows = [
+        {**item, "po_id": result.ids[(account_id, po_number)]}
+        for po_number, items in items_by_po.items()
+        for item in items
+    ]
+    item_counts = upsert(conn, PO_ITEM_TABLE, item_rows, _ITEM_KEY, update=_ITEM_STATUS_COLUMNS)
+    return result.counts + item_counts.counts
+
+
+def _status_item_row(item: _Doc, currency: str) -> Row:
+    ordered = item.child("orderedQuantity")
+    amount, unit, size, eaches = _quantity(ordered.child("orderedQuantity") if ordered else None)
+    net_cost, cost_currency = _money(item, "netCost", currency)
+    list_price, _ = _money(item, "listPrice", cost_currency)
+    ack = item.child("acknowledgementStatus")
+    receiving = item.child("receivingStatus")
+    received_amount, received_unit, _, received_eaches = _quantity(
+        receiving.child("receivedQuantity") if receiving else None
+    )
+    return {
+        "item_sequence": item.text("itemSequenceNumber", required=True),
+        "asin": item.text("buyerProductIdentifier"),
+        "vendor_sku": item.text("vendorProductIdentifier"),
+        "ordered_quantity": amount or 0,
+        "ordered_unit": unit or UnitOfMeasure.eaches.value,
+        "unit_size": size,
+        "ordered_eaches": eaches or 0,
+        "net_cost_minor": net_cost,
+        "list_price_minor": list_price,
+        "currency": cost_currency,
+        "confirmation_status": ack.text("confirmationStatus") if ack else None,
+        "accepted_eaches": _quantity(ack.child("acceptedQuantity"))[3] if ack else None,
+        "rejected_eaches": _quantity(ack.child("rejectedQuantity"))[3] if ack else None,
+        "receive_status": receiving.text("receiveStatus") if receiving else None,
+        "received_quantity": received_amount,
+        "received_unit": received_unit if received_amount is not None else None,
+        "received_eaches": received_eaches,
+        "last_received_at": receiving.timestamp("lastReceiveDate") if receiving else None,
+    }
+
+
+def upsert_shipments(
+    session: Session, account: VendorAccount, shipments: Sequence[Mapping[str, Any]]
+) -> UpsertCounts:
+    """Store `payload.shipments` of getShipmentDetails: the ASN, its dates, carrier and items.
+
+    A newer version of a shipment replaces its item lines (lines it no longer lists go).
+    """
+    conn = _connection(session)
+    account_id = _account_id(account)
+    now = utcnow()
+    rows: list[Row] = []
+    items_by_shipment: dict[str, list[Row]] = {}
+    for index, raw in enumerate(shipments):
+        shipment = _Doc(raw, f"shipments[{index}]")
+        shipment_id = shipment.text("vendorShipmentIdentifier", required=True)
+        assert shipment_id is not None
+        transport = shipment.child("transportationDetails")
+        carrier = transport.child("carrierDetails") if transport else None
+        cartons, pallets = _container_counts(shipment)
+        rows.append(
+            {
+                "account_id": account_id,
+                "shipment_id": shipment_id,
+                "transaction_type": shipment.text("transactionType"),
+                "status": shipment.text("currentShipmentStatus"),
+                "freight_term": shipment.text("shipmentFreightTerm"),
+                "bol_number": transport.text("billOfLadingNumber") if transport else None,
+                "pro_number": carrier.text("shipmentReferenceNumber") if carrier else None,
+                "carrier": (carrier.text("name") or carrier.text("code")) if carrier else None,
+                "ship_from": shipment.party("shipFromParty"),
+                "ship_to": shipment.party("shipToParty"),
+                "created_at": shipment.timestamp("shipmentCreateDate"),
+                "confirmed_at": shipment.timestamp("shipmentConfirmDate"),
+                "shipped_at": transport.timestamp("shippedDate") if transport else None,
+                "estimated_delivery_at": (
+                    transport.timestamp("estimatedDeliveryDate") if transport else None
+                ),
+                "delivered_at": transport.timestamp("shipmentDeliveryDate") if transport else None,
+                "carton_count": cartons,
+                "pallet_count": pallets,
+                "updated_at": now,
+            }
+        )
+        items = items_by_shipment[shipment_id] = []
+        for order in shipment.children("purchaseOrders"):
+            po_number = order.text("purchaseOrderNumber", required=True)
+            for item in order.children("items"):
+                amount, unit, size, eaches = _quantity(item.child("shippedQuantity"))
+                items.append(
+                    {
+                        "line_no": len(items) + 1,
+                        "po_number": po_number,
+                        "item_sequence": item.text("itemSequenceNumber"),
+                        "asin": item.text("buyerProductIdentifier")
+                        or item.text("amazonProductIdentifier"),
+                        "vendor_sku": item.text("vendorProductIdentifier"),
+                        "shipped_quantity": amount or 0,
+                        "shipped_unit": unit or UnitOfMeasure.eaches.value,
+                        "unit_size": size,
+                        "shipped_eaches": eaches or 0,
+                    }
+                )
+    result = upsert(conn, SHIPMENT_TABLE, rows, ("account_id", "shipment_id"), want_ids=True)
+    item_rows: list[Row] = []
+    for shipment_id, items in items_by_shipment.items():
+        parent = result.ids[(account_id, shipment_id)]
+        conn.execute(
+            delete(SHIPMENT_ITEM_TABLE).where(
+                SHIPMENT_ITEM_TABLE.c.shipment_id == parent,
+                SHIPMENT_ITEM_TABLE.c.line_no > len(items),
+            )
+        )
+        item_rows.extend({**item, "shipment_id": parent} for item in items)
+    item_counts = upsert(conn, SHIPMENT_ITEM_TABLE, item_rows, ("shipment_id", "line_no"))
+    return result.counts + item_counts.counts
+
+
+def _container_counts(shipment: _Doc) -> tuple[int | None, int | None]:
+    """Cartons and pallets: the shipment's own totals, else its listed containers."""
+    measurements = shipment.child("shipmentMeasurements")
+    cartons = measurements.integer("totalCartonCount") if measurements else None
+    pallets: int | None = None
+    if measurements is not None:
+        stackable = measurements.integer("totalPalletStackable")
+        loose = measurements.integer("totalPalletNonStackable")
+        if stackable is not None or loose is not None:
+            pallets = (stackable or 0) + (loose or 0)
+    containers = shipment.children("containers")
+    if containers and cartons is None:
+        cartons = sum(1 for c in containers if c.text("containerType") == "carton")
+    if containers and pallets is None:
+        pallets = sum(1 for c in containers if c.text("containerType") == "pallet")
+    return cartons, pallets

@@ -1,0 +1,208 @@
+"""Chunked INSERT ... ON CONFLICT DO UPDATE on a table's natural key, for SQLite and PostgreSQL.
+
+Every importer stores rows through here so that a newer export overlapping an older one
+updates rows in place instead of duplicating them, and so that a million-row file never turns
+into a million ORM objects: rows are plain dicts, written with SQLAlchemy Core in chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import SQLModel
+
+from recovery.money import MinorUnits
+
+CHUNK_ROWS = 2000
+
+Key = tuple[Any, ...]
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertCounts:
+    """How many rows an upsert created and how many it found and updated."""
+
+    inserted: int = 0
+    updated: int = 0
+
+    def __add__(self, other: UpsertCounts) -> UpsertCounts:
+        return UpsertCounts(self.inserted + other.inserted, self.updated + other.updated)
+
+
+@dataclass
+class UpsertResult:
+    counts: UpsertCounts = UpsertCounts()
+    # Natural key -> primary key, filled only when asked for (children need their parent's id).
+    ids: dict[Key, int] = field(default_factory=dict)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    rows: Iterable[Mapping[str, Any]],
+    key: Sequence[str],
+    *,
+    update: Sequence[str] | None = None,
+    want_ids: bool = False,
+    scope: Any = None,
+    count: bool = True,
+    chunk_rows: int = CHUNK_ROWS,
+) -> UpsertResult:
+    """Insert `rows`, or update the existing row with the same `key` columns.
+
+    `update` limits which columns an existing row takes from the new one (default: every column
+    the new row carries except the key). Rows carrying different column sets are written in
+    separate statements, so a sparse row never blanks columns it does not mention. Within one
+    chunk the last row for a key wins (PostgreSQL refuses to update one row twice per statement).
+
+    With `want_ids` (parents whose children need their id) existing rows are looked up per
+    chunk, which also counts them. Without it, inserts are counted by how many rows the table
+    (or the rows matching `scope`) gained, which keeps million-row files fast; `count=False`
+    skips counting for rows the caller derives rather than reads.
+    """
+    result = UpsertResult()
+    before = _count(conn, table, scope) if count and not want_ids else None
+    written = 0
+    chunk: dict[Key, Row] = {}
+    for row in rows:
+        chunk[tuple([row[k] for k in key])] = row  # type: ignore[assignment]
+        if len(chunk) >= chunk_rows:
+            written += _write_chunk(conn, table, chunk, key, update, want_ids, result)
+            chunk = {}
+    if chunk:
+        written += _write_chunk(conn, table, chunk, key, update, want_ids, result)
+    if before is not None:
+        inserted = _count(conn, table, scope) - before
+        result.counts = UpsertCounts(inserted, written - inserted)
+    return result
+
+
+def _count(conn: Connection, table: Table, scope: Any) -> int:
+    query = select(func.count()).select_from(table)
+    if scope is not None:
+        query = query.where(scope)
+    return int(conn.execute(query).scalar_one())
+
+
+def _key_filter(table: Table, key: Sequence[str], keys: Sequence[Key]) -> Any:
+    if len(key) == 1:
+        return table.c[key[0]].in_([k[0] for k in keys])
+    return tuple_(*(table.c[k] for k in key)).in_(keys)
+
+
+def existing_ids(
+    conn: Connection, table: Table, key: Sequence[str], keys: Sequence[Key]
+) -> dict[Key, int]:
+    """Primary keys of the rows among `keys` that already exist."""
+    found: dict[Key, int] = {}
+    for start in range(0, len(keys), CHUNK_ROWS):
+        part = keys[start : start + CHUNK_ROWS]
+        query = select(table.c.id, *(table.c[k] for k in key)).where(_key_filter(table, key, part))
+        for row in conn.execute(query):
+            found[tuple(row[1:])] = row[0]
+    return found
+
+
+def _write_chunk(
+    conn: Connection,
+    table: Table,
+    chunk: dict[Key, Row],
+    key: Sequence[str],
+    update: Sequence[str] | None,
+    want_ids: bool,
+    result: UpsertResult,
+) -> int:
+    keys = list(chunk)
+    before = existing_ids(conn, table, key, keys) if want_ids else {}
+    groups: dict[tuple[str, ...], list[Row]] = {}
+    for row in chunk.values():
+        groups.setdefault(tuple(row), []).append(row)
+    for columns, group in groups.items():
+        statement = _statement(conn, table, columns, key, update)
+        if conn.dialect.name == "sqlite":
+            _execute_sqlite(conn, table, statement, group)
+        else:
+            conn.execute(statement, group)
+    if want_ids:
+        inserted = len(keys) - len(before)
+        result.counts = result.counts + UpsertCounts(inserted, len(before))
+        result.ids.update(before)
+        if inserted:
+            new = [k for k in keys if k not in before]
+            result.ids.update(existing_ids(conn, table, key, new))
+    return len(keys)
+
+
+def _execute_sqlite(conn: Connection, table: Table, statement: Any, rows: list[Row]) -> None:
+    """executemany straight on the driver: SQLAlchemy's per-row parameter handling costs more
+    than SQLite's insert itself. Values still go through each column type's bind processor
+    (dates become ISO text, aware times become naive UTC) except money, which is already int;
+    columns the rows leave out get their declared defaults, as SQLAlchemy would give them.
+    """
+    compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    names: list[str] = list(compiled.positiontup or [])
+    defaults: Row = {}
+    for name in names:
+        if name not in rows[0]:
+            default = table.c[name].default
+            arg = getattr(default, "arg", None)
+            defaults[name] = arg(None) if callable(arg) else arg
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
+    fixes = []
+    for position, name in enumerate(names):
+        column_type = table.c[name].type
+        if not isinstance(column_type, MinorUnits):
+            processor = column_type.bind_processor(conn.dialect)
+            if processor is not None:
+                fixes.append((position, processor))
+    pick = itemgetter(*names)
+    if len(names) == 1:
+        params: list[Any] = [(pick(row),) for row in rows]
+    else:
+        params = [pick(row) for row in rows]
+    if fixes:
+        fixed = []
+        for values in params:
+            values = list(values)
+            for position, processor in fixes:
+                if values[position] is not None:
+                    values[position] = processor(values[position])
+            fixed.append(tuple(values))
+        params = fixed
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def _statement(
+    conn: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    key: Sequence[str],
+    update: Sequence[str] | None,
+) -> Any:
+    dialect = conn.dialect.name
+    if dialect not in _INSERTS:
+        raise NotImplementedError(f"upserts are written for SQLite and PostgreSQL, not {dialect}")
+    stmt = _INSERTS[dialect](table)
+    targets = [c for c in (update if update is not None else columns) if c in columns]
+    targets = [c for c in targets if c not in key]
+    if not targets:
+        return stmt.on_conflict_do_nothing(index_elements=list(key))
+    return stmt.on_conflict_do_update(
+        index_elements=list(key), set_={c: stmt.excluded[c] for c in targets}
+    )
+
+
+_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

@@ -1,0 +1,122 @@
+"""Re-importing is a no-op; a newer export overlapping an older one updates, never duplicates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session, col
+
+from recovery.config import Settings
+from recovery.models import (
+    Deduction,
+    ImportBatch,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    RemittanceLine,
+    ShortageLine,
+)
+from recovery.sources.importing import import_file
+
+HEADER = (
+    "Payment Number,Invoice Number,Invoice Date,Description,Invoice Amount,"
+    "Terms Discount Taken,Amount Paid,Remaining Amount,Invoice Currency\n"
+)
+
+
+def count(engine: Engine, model: type) -> int:
+    with Session(engine) as s:
+        return int(s.exec(select(func.count()).select_from(model)).scalar_one())
+
+
+def test_same_file_twice_is_a_no_op(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "remit.csv"
+    path.write_text(
+        HEADER + "P1,INV1,2026-10-01,Payments,100.00,0,100.00,0,USD\n"
+        "P1,INV1SC,2026-10-05,Quantity shortage,-10.00,0,-10.00,0,USD\n"
+    )
+    first = import_file(engine, settings, path)
+    assert first.inserted == 3 and not first.duplicate  # a derived payment and two lines
+    copy = tmp_path / "renamed-copy.csv"
+    copy.write_bytes(path.read_bytes())
+    second = import_file(engine, settings, copy)
+    assert second.duplicate and second.kind == "remittance" and second.rows_read == 0
+    assert count(engine, RemittanceLine) == 2
+    assert count(engine, Deduction) == 1
+    assert count(engine, ImportBatch) == 1
+
+
+def test_newer_remittance_export_updates_overlapping_lines(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    older = tmp_path / "older.csv"
+    older.write_text(
+        HEADER + "P1,INV1,2026-10-01,Payments,100.00,0,60.00,40.00,USD\n"
+        "P1,INV1SC,2026-10-05,Quantity shortage,-10.00,0,-10.00,0,USD\n"
+    )
+    newer = tmp_path / "newer.csv"
+    newer.write_text(
+        HEADER + "P1,INV1,2026-10-01,Payments,100.00,0,60.00,30.00,USD\n"
+        "P1,INV1SC,2026-10-05,Quantity shortage,-12.00,0,-12.00,0,USD\n"
+        "P2,INV2,2026-10-09,Payments,50.00,0,50.00,0,USD\n"
+    )
+    import_file(engine, settings, older)
+    result = import_file(engine, settings, newer)
+    # New: payment P2 and line INV2; updated: payment P1 (its amount) and two lines.
+    assert (result.inserted, result.updated) == (2, 3)
+    with Session(engine) as s:
+        lines = {r.invoice_number: r for r in s.exec(select(RemittanceLine)).scalars()}
+        assert len(lines) == 3
+        assert lines["INV1"].remaining_minor == 3000
+        deduction = s.exec(select(Deduction)).scalar_one()
+        assert deduction.amount_minor == 1200
+        assert deduction.remittance_line_id == lines["INV1SC"].id
+        payments = {p.payment_number: p.amount_minor for p in s.exec(select(Payment)).scalars()}
+        assert payments == {"P1": 6000 - 1200, "P2": 5000}
+    assert count(engine, ImportBatch) == 2
+
+
+def test_newer_invoice_export_replaces_lines_and_shortage_rows(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    head = "Invoice Number,Invoice Date,Invoice Amount,Payment Due Date,ASIN,Quantity,Unit Cost\n"
+    older = tmp_path / "inv1.csv"
+    older.write_text(
+        head + "I1,2026-10-01,30.00,2026-12-01,A1,1,10.00\n"
+        "I1,2026-10-01,30.00,2026-12-01,A2,2,10.00\n"
+    )
+    newer = tmp_path / "inv2.csv"
+    newer.write_text(head + "I1,2026-10-01,20.00,2026-12-01,A1,2,10.00\n")
+    import_file(engine, settings, older)
+    result = import_file(engine, settings, newer)
+    assert (result.inserted, result.updated) == (0, 2)
+    with Session(engine) as s:
+        invoice = s.exec(select(Invoice)).scalar_one()
+        assert invoice.amount_minor == 2000
+        lines = s.exec(select(InvoiceLine)).scalars().all()
+        assert [(li.asin, li.quantity) for li in lines] == [("A1", 2)]
+
+    short = "Invoice Number,External ID,ASIN,Shortage Quantity,Shortage Amount\n"
+    (tmp_path / "s1.csv").write_text(short + "I1,I1SC,A1,1,10.00\n")
+    (tmp_path / "s2.csv").write_text(short + "I1,I1SC,A1,2,20.00\nI1,I1SC,A2,1,10.00\n")
+    import_file(engine, settings, tmp_path / "s1.csv")
+    again = import_file(engine, settings, tmp_path / "s2.csv")
+    assert (again.inserted, again.updated) == (1, 1)
+    with Session(engine) as s:
+        rows = s.exec(select(ShortageLine).order_by(col(ShortageLine.asin))).scalars().all()
+        assert [(r.asin, r.shortage_quantity) for r in rows] == [("A1", 2), ("A2", 1)]
+
+
+def test_a_failing_file_stores_nothing(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+    rows = "".join(f"P1,INV{n},2026-10-01,Payments,1.00,0,1.00,0,USD\n" for n in range(5000))
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + rows + "P1,INVX,2026-10-01,Payments,1.00,0,one dollar,0,USD\n")
+    try:
+        import_file(engine, settings, path)
+    except Exception as exc:
+        assert "row 5002" in str(exc) and "Amount Paid" in str(exc)
+    else:
+        raise AssertionError("the bad amount was accepted")
+    for model in (RemittanceLine, Payment, Deduction, ImportBatch):
+        assert count(engine, model) == 0
