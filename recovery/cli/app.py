@@ -10,8 +10,15 @@ import typer
 from rich.console import Console
 
 from recovery import __version__
+from recovery.cli.claims_cmd import claims_app
 from recovery.cli.context import AppContext
+from recovery.cli.demo_cmd import demo
+from recovery.cli.detect_cmd import detect
+from recovery.cli.evidence_cmd import evidence_app
+from recovery.cli.import_cmd import import_command
 from recovery.cli.init_cmd import init
+from recovery.cli.sync_cmd import sync
+from recovery.cli.testing_cmd import testing_app
 from recovery.errors import RecoveryError
 
 app = typer.Typer(
@@ -44,6 +51,13 @@ def main_callback(
 
 
 app.command("init")(init)
+app.command("detect")(detect)
+app.command("import")(import_command)
+app.command("sync")(sync)
+app.command("demo")(demo)
+app.add_typer(claims_app, name="claims")
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(testing_app, name="testing")
 
 
 def main(argv: list[str] | None = None) -> None:

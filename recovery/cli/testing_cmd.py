@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from recovery.cli.context import app_context
+from recovery.cli.fake_spapi_cmd import fake_spapi
 
 testing_app = typer.Typer(
     help="Synthetic scenarios and fake Amazon services for tests and demos.",
@@ -73,3 +74,6 @@ def scenario(
         f"{counts['pdfs']:,} PDFs in {summary.seconds:.1f} s"
     )
     console.print(f"Written to {summary.out_dir.resolve()} (answer key: answer_key.json)")
+
+
+testing_app.command("fake-spapi")(fake_spapi)
