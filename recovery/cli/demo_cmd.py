@@ -156,7 +156,8 @@ def _run(console: Console, workspace: steps.Workspace) -> None:
     console.print(
         f"[green]✓[/] Evidence: {len(evidence.added)} documents read and stored, "
         f"{len(evidence.duplicates)} already known, {len(evidence.skipped)} skipped; "
-        f"{evidence.links.linked if hasattr(evidence.links, 'linked') else ''}".rstrip("; ")
+        f"{evidence.links.linked} linked to shipments and POs, "
+        f"{evidence.links.conflicts} conflicts to review"
     )
 
     with console.status("Reconciling and detecting…") as status:

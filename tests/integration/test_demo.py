@@ -1,0 +1,121 @@
+"""`recovery demo` end to end on a tiny vendor: totals printed match the answer key."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from recovery.cli.app import main
+
+
+def run_demo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(["demo", *args])
+    out, err = capsys.readouterr()
+    code = exited.value.code
+    return (code if isinstance(code, int) else 1), out, err
+
+
+def dollars(value: str | Decimal) -> str:
+    return f"${Decimal(value):,.2f}"
+
+
+def test_demo_prints_totals_that_match_the_answer_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # tables at full width, nothing elided
+    monkeypatch.chdir(tmp_path)
+    workspace = tmp_path / "demo"
+    code, out, err = run_demo(
+        ["--dir", str(workspace), "--size", "tiny", "--today", "2026-11-23"], capsys
+    )
+    assert code == 0, err
+    assert "Starting a new demo" in out
+    key = json.loads((workspace / "scenario" / "answer_key.json").read_text())
+    by_type = key["totals"]["by_type"]
+    score_rows = {
+        line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[2:-1]]
+        for line in out.splitlines()
+        if line.count("│") >= 6 and line.split("│")[1].strip() in by_type
+    }
+    for kind in ("shortage", "price", "coop", "chargeback"):
+        planted, claimed, recall, precision, on_valid = score_rows[kind][:5]
+        assert planted == dollars(by_type[kind]["recoverable"])
+        assert claimed == planted
+        assert (recall, precision, on_valid) == ("100.0%", "100.0%", "0")
+    net = sum(Decimal(d["amount"]) for d in key["deductions"])
+    [total_row] = [
+        [cell.strip() for cell in line.split("│")[1:-1]]
+        for line in out.splitlines()
+        if line.count("│") == 4 and line.split("│")[1].strip() == "total"
+    ]
+    assert total_row == ["total", str(len(key["deductions"])), dollars(net)]
+    assert "recovery claims list" in out and f"cd {workspace}" in out
+
+    # The workspace keeps working for the commands the demo suggests.
+    monkeypatch.chdir(workspace)
+    with pytest.raises(SystemExit) as exited:
+        main(["claims", "list", "--format", "json"])
+    claims = json.loads(capsys.readouterr().out)
+    assert exited.value.code == 0 and claims
+
+    # Running again resumes: nothing new is imported or claimed.
+    code, out, _ = run_demo(
+        ["--dir", str(workspace), "--size", "tiny", "--today", "2026-11-23"], capsys
+    )
+    assert code == 0 and "Resuming" in out
+    assert "0 new claims" in out and "already imported" in out
+    # Other options start clean, and say so.
+    code, out, _ = run_demo(
+        ["--dir", str(workspace), "--size", "tiny", "--seed", "2", "--today", "2026-11-23"],
+        capsys,
+    )
+    assert code == 0 and "Started clean" in out
+
+
+def test_demo_refuses_a_folder_that_is_not_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "thesis.docx").write_text("precious")
+    code, _, err = run_demo(["--dir", str(tmp_path), "--size", "tiny"], capsys)
+    assert code == 1 and "not a demo workspace" in err
+    assert (tmp_path / "thesis.docx").read_text() == "precious"
+
+
+def test_ctrl_c_stops_the_demo_without_a_traceback(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from recovery.cli.app import main; main()",
+            "demo",
+            "--dir",
+            str(tmp_path / "demo"),
+            "--size",
+            "small",
+            "--today",
+            "2026-11-23",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "120"},
+    )
+    deadline = time.monotonic() + 60
+    # Wait until the sync is under way, then interrupt as a person would.
+    while not (tmp_path / "demo" / "recovery.db").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, (out, err)
+    assert "Traceback" not in err and "Traceback" not in out
+    assert "Run the same command again to resume" in out
