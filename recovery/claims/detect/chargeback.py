@@ -20,6 +20,7 @@ from recovery.claims.detect.common import (
     as_int,
     as_str,
     money,
+    net_deductions,
     present,
     records,
 )
@@ -39,7 +40,9 @@ def chargeback_id_of(reference: str) -> str:
 
 
 def detect_chargebacks(inp: DetectionInput, rules: RuleSettings) -> list[Finding]:
-    charged = _charged(inp)
+    charged = net_deductions(
+        inp.deductions, CHARGEBACK_KINDS, lambda row: chargeback_id_of(str(row["reference"]))
+    )
     chargebacks = {str(r["chargeback_id"]): r for r in records(inp.chargebacks)}
     evidence = _Evidence(inp)
     first_of_kind = _first_of_kind(chargebacks.values())
@@ -48,7 +51,8 @@ def detect_chargebacks(inp: DetectionInput, rules: RuleSettings) -> list[Finding
     for chargeback_id in sorted(set(charged) | set(chargebacks)):
         row = chargebacks.get(chargeback_id)
         if chargeback_id in charged:
-            amount, currency, ids = charged[chargeback_id]
+            net = charged[chargeback_id]
+            amount, currency, ids = net.minor, net.currency, net.ids
         elif row is not None:
             amount, currency, ids = as_int(row["amount_minor"]), str(row["currency"]), set()
         else:
@@ -268,18 +272,6 @@ def _first_of_kind(rows: Any) -> dict[tuple[str, ...], str]:
     ):
         first.setdefault(_kind_key(row), str(row["chargeback_id"]))
     return first
-
-
-def _charged(inp: DetectionInput) -> dict[str, tuple[int, str, set[int]]]:
-    deductions = inp.deductions
-    taken = deductions[deductions["kind"].isin(CHARGEBACK_KINDS)]
-    result: dict[str, tuple[int, str, set[int]]] = {}
-    for row in records(taken):
-        chargeback_id = chargeback_id_of(str(row["reference"]))
-        net, currency, ids = result.get(chargeback_id, (0, str(row["currency"]), set()))
-        ids.add(int(row["id"]))
-        result[chargeback_id] = (net + as_int(row["amount_minor"]), currency, ids)
-    return result
 
 
 def _stamp(moment: datetime) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -73,3 +74,27 @@ def join_words(items: Iterable[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass
+class NetDeduction:
+    """What is still taken for one thing (an invoice's price debits, a co-op invoice, a
+    chargeback): debits less reversals, with the rows and debit notes behind it."""
+
+    minor: int
+    currency: str
+    references: set[str] = field(default_factory=set)
+    ids: set[int] = field(default_factory=set)
+
+
+def net_deductions(
+    deductions: pd.DataFrame, kinds: Iterable[str], key_of: Callable[[dict[str, Any]], str]
+) -> dict[str, NetDeduction]:
+    taken = deductions[deductions["kind"].isin(list(kinds))]
+    result: dict[str, NetDeduction] = {}
+    for row in records(taken):
+        net = result.setdefault(key_of(row), NetDeduction(0, str(row["currency"])))
+        net.minor += as_int(row["amount_minor"])
+        net.references.add(str(row["reference"]))
+        net.ids.add(int(row["id"]))
+    return result

@@ -13,7 +13,15 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from recovery.claims.detect.common import as_date, as_int, as_str, money, present, records
+from recovery.claims.detect.common import (
+    as_date,
+    as_int,
+    as_str,
+    money,
+    net_deductions,
+    present,
+    records,
+)
 from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import DetectionInput
 from recovery.models import PPM_PER_PERCENT
@@ -24,7 +32,7 @@ PPM = 1_000_000
 
 
 def detect_coop(inp: DetectionInput) -> list[Finding]:
-    deducted = _net_coop_deductions(inp)
+    deducted = net_deductions(inp.deductions, COOP_KINDS, lambda row: str(row["reference"]))
     if not deducted:
         return []
     invoices = {str(r["invoice_number"]): r for r in records(inp.coop_invoices)}
@@ -33,7 +41,8 @@ def detect_coop(inp: DetectionInput) -> list[Finding]:
     received = _received_units(inp)
     first_billing = _first_billing(invoices, lines)
     findings = []
-    for number, (billed, currency, ids) in sorted(deducted.items()):
+    for number, net in sorted(deducted.items()):
+        billed, currency, ids = net.minor, net.currency, net.ids
         if billed <= 0:
             continue
         base: dict[str, Any] = dict(
@@ -300,15 +309,3 @@ def _received_units(inp: DetectionInput) -> dict[tuple[str, str], int]:
         for r in records(inp.po_items)
         if present(r["received_eaches"])
     }
-
-
-def _net_coop_deductions(inp: DetectionInput) -> dict[str, tuple[int, str, set[int]]]:
-    deductions = inp.deductions
-    taken = deductions[deductions["kind"].isin(COOP_KINDS)]
-    result: dict[str, tuple[int, str, set[int]]] = {}
-    for row in records(taken):
-        number = str(row["reference"])
-        net, currency, ids = result.get(number, (0, str(row["currency"]), set()))
-        ids.add(int(row["id"]))
-        result[number] = (net + as_int(row["amount_minor"]), currency, ids)
-    return result

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from recovery.claims.detect.common import as_date, as_int, as_str, money, present, records
+from recovery.claims.detect.common import (
+    as_date,
+    as_int,
+    as_str,
+    money,
+    net_deductions,
+    present,
+    records,
+)
 from recovery.claims.findings import Finding, FindingLine, Verdict
 from recovery.claims.frames import DetectionInput
 from recovery.money import from_minor
@@ -41,7 +49,12 @@ class _CostHistory:
 
 
 def detect_price_variances(inp: DetectionInput) -> list[Finding]:
-    deducted = _net_price_deductions(inp)
+    # Price debits and their reversals, per vendor invoice.
+    deducted = net_deductions(
+        inp.deductions,
+        PRICE_KINDS,
+        lambda row: as_str(row["invoice_number"]) or str(row["reference"]),
+    )
     if not deducted:
         return []
     history = _price_list(inp)
@@ -51,7 +64,8 @@ def detect_price_variances(inp: DetectionInput) -> list[Finding]:
         lines_by_invoice[str(row["invoice_number"])].append(row)
     invoices = {str(r["invoice_number"]): r for r in records(inp.invoices)}
     findings = []
-    for invoice_number, (net_minor, currency, references, ids) in sorted(deducted.items()):
+    for invoice_number, net in sorted(deducted.items()):
+        net_minor, currency, references, ids = net.minor, net.currency, net.references, net.ids
         if net_minor <= 0:
             continue  # reversed in full: nothing left to claim
         lines = lines_by_invoice.get(invoice_number, [])
@@ -206,21 +220,6 @@ def _paid_cost(row: dict[str, Any], invoiced: int, units: int) -> int:
         return as_int(adjusted)
     variance = as_int(row.get("variance_minor"))
     return invoiced - (variance // units if units else 0)
-
-
-def _net_price_deductions(inp: DetectionInput) -> dict[str, tuple[int, str, set[str], set[int]]]:
-    deductions = inp.deductions
-    taken = deductions[deductions["kind"].isin(PRICE_KINDS)]
-    result: dict[str, tuple[int, str, set[str], set[int]]] = {}
-    for row in records(taken):
-        invoice_number = as_str(row["invoice_number"]) or str(row["reference"])
-        net, currency, references, ids = result.get(
-            invoice_number, (0, str(row["currency"]), set(), set())
-        )
-        references.add(str(row["reference"]))
-        ids.add(int(row["id"]))
-        result[invoice_number] = (net + as_int(row["amount_minor"]), currency, references, ids)
-    return result
 
 
 def _price_list(inp: DetectionInput) -> dict[str, _CostHistory]:
