@@ -226,16 +226,6 @@ def upgrade() -> None:
             name=op.f("uq_coop_backup_line_account_id_coop_invoice_number_revised_line_no"),
         ),
     )
-    with op.batch_alter_table("coop_backup_line", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_coop_backup_line_account_id"), ["account_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_coop_backup_line_coop_invoice_number"),
-            ["coop_invoice_number"],
-            unique=False,
-        )
-
     op.create_table(
         "coop_invoice",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -523,16 +513,6 @@ def upgrade() -> None:
             name=op.f("uq_shortage_line_account_id_invoice_number_external_id_asin"),
         ),
     )
-    with op.batch_alter_table("shortage_line", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_shortage_line_account_id"), ["account_id"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_shortage_line_asin"), ["asin"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_shortage_line_invoice_number"), ["invoice_number"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_shortage_line_po_number"), ["po_number"], unique=False)
-
     op.create_table(
         "sync_cursor",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -635,12 +615,6 @@ def upgrade() -> None:
             "invoice_id", "line_no", name=op.f("uq_invoice_line_invoice_id_line_no")
         ),
     )
-    with op.batch_alter_table("invoice_line", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_invoice_line_asin"), ["asin"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_invoice_line_invoice_id"), ["invoice_id"], unique=False
-        )
-
     op.create_table(
         "payment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -705,10 +679,6 @@ def upgrade() -> None:
             "po_id", "item_sequence", name=op.f("uq_purchase_order_item_po_id_item_sequence")
         ),
     )
-    with op.batch_alter_table("purchase_order_item", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_purchase_order_item_asin"), ["asin"], unique=False)
-        batch_op.create_index(batch_op.f("ix_purchase_order_item_po_id"), ["po_id"], unique=False)
-
     op.create_table(
         "shipment_item",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -730,13 +700,6 @@ def upgrade() -> None:
             "shipment_id", "line_no", name=op.f("uq_shipment_item_shipment_id_line_no")
         ),
     )
-    with op.batch_alter_table("shipment_item", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_shipment_item_asin"), ["asin"], unique=False)
-        batch_op.create_index(batch_op.f("ix_shipment_item_po_number"), ["po_number"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_shipment_item_shipment_id"), ["shipment_id"], unique=False
-        )
-
     op.create_table(
         "remittance_line",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -774,22 +737,6 @@ def upgrade() -> None:
             name=op.f("uq_remittance_line_account_id_payment_number_invoice_number"),
         ),
     )
-    with op.batch_alter_table("remittance_line", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_remittance_line_account_id"), ["account_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_remittance_line_base_invoice_number"),
-            ["base_invoice_number"],
-            unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_remittance_line_invoice_number"), ["invoice_number"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_remittance_line_payment_id"), ["payment_id"], unique=False
-        )
-
     op.create_table(
         "deduction",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -833,16 +780,6 @@ def upgrade() -> None:
             name=op.f("uq_deduction_account_id_reference_payment_number"),
         ),
     )
-    with op.batch_alter_table("deduction", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_deduction_account_id"), ["account_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_deduction_invoice_id"), ["invoice_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_deduction_invoice_number"), ["invoice_number"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_deduction_kind"), ["kind"], unique=False)
-        batch_op.create_index(batch_op.f("ix_deduction_po_number"), ["po_number"], unique=False)
-        batch_op.create_index(batch_op.f("ix_deduction_reference"), ["reference"], unique=False)
-
     op.create_table(
         "claim",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -996,42 +933,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_claim_account_id"))
 
     op.drop_table("claim")
-    with op.batch_alter_table("deduction", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_deduction_reference"))
-        batch_op.drop_index(batch_op.f("ix_deduction_po_number"))
-        batch_op.drop_index(batch_op.f("ix_deduction_kind"))
-        batch_op.drop_index(batch_op.f("ix_deduction_invoice_number"))
-        batch_op.drop_index(batch_op.f("ix_deduction_invoice_id"))
-        batch_op.drop_index(batch_op.f("ix_deduction_account_id"))
-
     op.drop_table("deduction")
-    with op.batch_alter_table("remittance_line", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_remittance_line_payment_id"))
-        batch_op.drop_index(batch_op.f("ix_remittance_line_invoice_number"))
-        batch_op.drop_index(batch_op.f("ix_remittance_line_base_invoice_number"))
-        batch_op.drop_index(batch_op.f("ix_remittance_line_account_id"))
-
     op.drop_table("remittance_line")
-    with op.batch_alter_table("shipment_item", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_shipment_item_shipment_id"))
-        batch_op.drop_index(batch_op.f("ix_shipment_item_po_number"))
-        batch_op.drop_index(batch_op.f("ix_shipment_item_asin"))
-
     op.drop_table("shipment_item")
-    with op.batch_alter_table("purchase_order_item", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_purchase_order_item_po_id"))
-        batch_op.drop_index(batch_op.f("ix_purchase_order_item_asin"))
-
     op.drop_table("purchase_order_item")
     with op.batch_alter_table("payment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_payment_number"))
         batch_op.drop_index(batch_op.f("ix_payment_account_id"))
 
     op.drop_table("payment")
-    with op.batch_alter_table("invoice_line", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_invoice_line_invoice_id"))
-        batch_op.drop_index(batch_op.f("ix_invoice_line_asin"))
-
     op.drop_table("invoice_line")
     with op.batch_alter_table("evidence_link", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_evidence_link_shipment_id"))
@@ -1044,12 +954,6 @@ def downgrade() -> None:
 
     op.drop_table("evidence_conflict")
     op.drop_table("sync_cursor")
-    with op.batch_alter_table("shortage_line", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_shortage_line_po_number"))
-        batch_op.drop_index(batch_op.f("ix_shortage_line_invoice_number"))
-        batch_op.drop_index(batch_op.f("ix_shortage_line_asin"))
-        batch_op.drop_index(batch_op.f("ix_shortage_line_account_id"))
-
     op.drop_table("shortage_line")
     with op.batch_alter_table("shipment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_shipment_shipment_id"))
@@ -1093,10 +997,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_coop_invoice_account_id"))
 
     op.drop_table("coop_invoice")
-    with op.batch_alter_table("coop_backup_line", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_coop_backup_line_coop_invoice_number"))
-        batch_op.drop_index(batch_op.f("ix_coop_backup_line_account_id"))
-
     op.drop_table("coop_backup_line")
     with op.batch_alter_table("coop_agreement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_coop_agreement_account_id"))

@@ -66,8 +66,8 @@ class CoopBackupLine(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("account_id", "coop_invoice_number", "revised", "line_no"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="vendor_account.id", index=True)
-    coop_invoice_number: str = Field(max_length=64, index=True)
+    account_id: int = Field(foreign_key="vendor_account.id")
+    coop_invoice_number: str = Field(max_length=64)
     revised: bool = False  # from a sheet named "Revised": supersedes the original lines
     line_no: int
     receive_date: date | None = None

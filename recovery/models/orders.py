@@ -46,9 +46,9 @@ class PurchaseOrderItem(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("po_id", "item_sequence"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    po_id: int = Field(foreign_key="purchase_order.id", index=True)
+    po_id: int = Field(foreign_key="purchase_order.id")
     item_sequence: str = Field(max_length=16)
-    asin: str | None = Field(default=None, max_length=16, index=True)
+    asin: str | None = Field(default=None, max_length=16)
     vendor_sku: str | None = Field(default=None, max_length=64)
     ordered_quantity: int = 0
     ordered_unit: str = Field(default=UnitOfMeasure.eaches, max_length=8)
@@ -100,11 +100,11 @@ class ShipmentItem(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("shipment_id", "line_no"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    shipment_id: int = Field(foreign_key="shipment.id", index=True)
+    shipment_id: int = Field(foreign_key="shipment.id")
     line_no: int
-    po_number: str = Field(max_length=32, index=True)
+    po_number: str = Field(max_length=32)
     item_sequence: str | None = Field(default=None, max_length=16)
-    asin: str | None = Field(default=None, max_length=16, index=True)
+    asin: str | None = Field(default=None, max_length=16)
     vendor_sku: str | None = Field(default=None, max_length=64)
     shipped_quantity: int = 0
     shipped_unit: str = Field(default=UnitOfMeasure.eaches, max_length=8)

@@ -36,9 +36,9 @@ class InvoiceLine(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("invoice_id", "line_no"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    invoice_id: int = Field(foreign_key="invoice.id", index=True)
+    invoice_id: int = Field(foreign_key="invoice.id")
     line_no: int
-    asin: str | None = Field(default=None, max_length=16, index=True)
+    asin: str | None = Field(default=None, max_length=16)
     vendor_sku: str | None = Field(default=None, max_length=64)
     quantity: int = 0  # eaches
     unit_cost_minor: int = money_field(default=0)
@@ -85,16 +85,20 @@ class RemittanceKind(StrEnum):
         return self not in (RemittanceKind.payment, RemittanceKind.invoice_payment)
 
 
+# The big tables carry only the indexes a query uses: their unique keys (which also serve
+# lookups by account) and nothing else. Each extra index costs every import of millions of rows.
+
+
 class RemittanceLine(SQLModel, table=True):
     __tablename__ = "remittance_line"
     __table_args__ = (UniqueConstraint("account_id", "payment_number", "invoice_number"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="vendor_account.id", index=True)
-    payment_id: int | None = Field(default=None, foreign_key="payment.id", index=True)
+    account_id: int = Field(foreign_key="vendor_account.id")
+    payment_id: int | None = Field(default=None, foreign_key="payment.id")
     payment_number: str = Field(max_length=64)
-    invoice_number: str = Field(max_length=64, index=True)  # as printed, with any suffix
-    base_invoice_number: str | None = Field(default=None, max_length=64, index=True)
+    invoice_number: str = Field(max_length=64)  # as printed, with any suffix
+    base_invoice_number: str | None = Field(default=None, max_length=64)
     invoice_date: date | None = None
     description: str = Field(default="", max_length=200)
     transaction_type: str | None = Field(default=None, max_length=64)
@@ -115,14 +119,14 @@ class Deduction(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("account_id", "reference", "payment_number"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="vendor_account.id", index=True)
-    kind: str = Field(max_length=24, index=True)  # RemittanceKind, deduction kinds only
-    reference: str = Field(max_length=64, index=True)  # debit note, co-op invoice, chargeback id
+    account_id: int = Field(foreign_key="vendor_account.id")
+    kind: str = Field(max_length=24)  # RemittanceKind, deduction kinds only
+    reference: str = Field(max_length=64)  # debit note, co-op invoice, chargeback id
     payment_number: str = Field(default="", max_length=64)
     remittance_line_id: int | None = Field(default=None, foreign_key="remittance_line.id")
-    invoice_id: int | None = Field(default=None, foreign_key="invoice.id", index=True)
-    invoice_number: str | None = Field(default=None, max_length=64, index=True)  # vendor's
-    po_number: str | None = Field(default=None, max_length=32, index=True)
+    invoice_id: int | None = Field(default=None, foreign_key="invoice.id")
+    invoice_number: str | None = Field(default=None, max_length=64)  # vendor's
+    po_number: str | None = Field(default=None, max_length=32)
     asin: str | None = Field(default=None, max_length=16)
     quantity: int | None = None
     amount_minor: int = money_field()  # > 0 taken, < 0 given back
@@ -140,14 +144,14 @@ class ShortageLine(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("account_id", "invoice_number", "external_id", "asin"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    account_id: int = Field(foreign_key="vendor_account.id", index=True)
-    invoice_number: str = Field(max_length=64, index=True)
+    account_id: int = Field(foreign_key="vendor_account.id")
+    invoice_number: str = Field(max_length=64)
     external_id: str = Field(default="", max_length=64)
     payee_code: str | None = Field(default=None, max_length=32)
     invoice_date: date | None = None
     due_date: date | None = None
-    po_number: str | None = Field(default=None, max_length=32, index=True)
-    asin: str = Field(max_length=16, index=True)
+    po_number: str | None = Field(default=None, max_length=32)
+    asin: str = Field(max_length=16)
     unit_price_minor: int = money_field(default=0)
     invoiced_quantity: int = 0
     shortage_quantity: int = 0
