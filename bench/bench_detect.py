@@ -133,7 +133,7 @@ def main() -> None:
             null_padding=True,
             skiprows=_preamble_lines(csv_file),
         )
-        duck_rows += int(relation.aggregate("count(*)").fetchone()[0])  # type: ignore[index]
+        duck_rows += int(relation.aggregate("count(*)").fetchall()[0][0])
     duck = time.perf_counter() - began
 
     [account] = detection.accounts

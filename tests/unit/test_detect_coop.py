@@ -48,7 +48,6 @@ def build(
     agreement: dict[str, Any] | None = None,
     invoices: list[dict[str, Any]] | None = None,
     deducted: dict[str, int] | None = None,
-    po_items: list[dict[str, Any]] | None = None,
 ) -> Any:
     invoices = invoices or [
         {
@@ -77,7 +76,6 @@ def build(
         ],
         coop_invoices=invoices,
         coop_lines=lines,
-        po_items=po_items or [],
         coop_agreements=[
             {
                 "agreement_id": "AG1",
@@ -146,10 +144,8 @@ LINES = [line(1, 100_000), line(2, 200_000), line(3, 50_000)]  # rebates 75 + 15
         ),
         (
             "more units than received",
-            build(
-                [line(1, 100_000, quantity=10)],
-                po_items=[{"po_number": "PO1", "asin": "B001", "received_eaches": 5}],
-            ),
+            # The PO received 5 of the 10 units the line bills for.
+            build([{**line(1, 100_000, quantity=10), "received_eaches": 5}]),
             Verdict.claimable,
             "37.50",
             "more units than the PO received",

@@ -38,7 +38,6 @@ def detect_coop(inp: DetectionInput) -> list[Finding]:
     invoices = {str(r["invoice_number"]): r for r in records(inp.coop_invoices)}
     agreements = {str(r["agreement_id"]): r for r in records(inp.coop_agreements)}
     lines = _backup_lines(inp)
-    received = _received_units(inp)
     first_billing = _first_billing(invoices, lines)
     findings = []
     for number, net in sorted(deducted.items()):
@@ -81,7 +80,6 @@ def detect_coop(inp: DetectionInput) -> list[Finding]:
                 invoice,
                 agreement,
                 lines.get(number, []),
-                received,
                 first_billing,
                 base,
             )
@@ -95,7 +93,6 @@ def _judge(
     invoice: dict[str, Any],
     agreement: dict[str, Any],
     lines: list[dict[str, Any]],
-    received: dict[tuple[str, str], int],
     first_billing: dict[Any, str],
     base: dict[str, Any],
 ) -> Finding:
@@ -151,7 +148,7 @@ def _judge(
                 duplicated += 1
                 continue
             quantity = as_int(line["quantity"])
-            got = received.get((str(line["po_number"]), str(line["asin"])))
+            got = as_int(line["received_eaches"]) if present(line["received_eaches"]) else None
             if got is not None and quantity > got > 0:
                 over_received += 1
                 line_base = _scale(line_base, got, quantity)
@@ -300,12 +297,7 @@ def _backup_lines(inp: DetectionInput) -> dict[str, list[dict[str, Any]]]:
         target = revised if bool(row["revised"]) else original
         target[str(row["coop_invoice_number"])].append(row)
     # A "Revised" sheet replaces the original lines of its invoice.
-    return {number: revised.get(number) or rows for number, rows in {**original, **revised}.items()}
-
-
-def _received_units(inp: DetectionInput) -> dict[tuple[str, str], int]:
     return {
-        (str(r["po_number"]), str(r["asin"])): as_int(r["received_eaches"])
-        for r in records(inp.po_items)
-        if present(r["received_eaches"])
+        number: revised.get(number) or original.get(number, [])
+        for number in original.keys() | revised.keys()
     }
