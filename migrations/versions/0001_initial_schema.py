@@ -700,6 +700,9 @@ def upgrade() -> None:
             "shipment_id", "line_no", name=op.f("uq_shipment_item_shipment_id_line_no")
         ),
     )
+    with op.batch_alter_table("shipment_item", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_shipment_item_po_number"), ["po_number"], unique=False)
+
     op.create_table(
         "remittance_line",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -935,6 +938,9 @@ def downgrade() -> None:
     op.drop_table("claim")
     op.drop_table("deduction")
     op.drop_table("remittance_line")
+    with op.batch_alter_table("shipment_item", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_shipment_item_po_number"))
+
     op.drop_table("shipment_item")
     op.drop_table("purchase_order_item")
     with op.batch_alter_table("payment", schema=None) as batch_op:

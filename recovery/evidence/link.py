@@ -106,7 +106,9 @@ def _by_reference(session: Session, document: EvidenceDocument) -> list[tuple[Sh
         if not value:
             continue
         column = col(getattr(Shipment, attribute))
-        query = select(Shipment).where(func.upper(column) == _normalized(value))
+        # Exact values, not upper(column): the comparison must be able to use the index.
+        candidates = {value.strip(), _normalized(value), value.strip().lower()}
+        query = select(Shipment).where(column.in_(sorted(candidates)))
         for shipment in session.exec(query).all():
             assert shipment.id is not None
             found.setdefault(shipment.id, (shipment, []))[1].append(attribute)

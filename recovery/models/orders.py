@@ -102,7 +102,7 @@ class ShipmentItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     shipment_id: int = Field(foreign_key="shipment.id")
     line_no: int
-    po_number: str = Field(max_length=32)
+    po_number: str = Field(max_length=32, index=True)  # evidence links by PO number
     item_sequence: str | None = Field(default=None, max_length=16)
     asin: str | None = Field(default=None, max_length=16)
     vendor_sku: str | None = Field(default=None, max_length=64)
