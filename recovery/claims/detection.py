@@ -178,11 +178,13 @@ def _write_claims(
     today: date,
     result: AccountResult,
 ) -> list[Claim]:
+    """Create, update, expire or retire claims; returns the ones whose draft must be redone."""
     existing = {
         c.finding_key: c
         for c in session.exec(select(Claim).where(Claim.account_id == account_id)).all()
     }
     known_documents = set(session.exec(select(EvidenceDocument.id)).all())
+    created: list[tuple[Claim, Finding]] = []
     changed: list[Claim] = []
     seen: set[str] = set()
     lapsed: set[str] = set()
@@ -209,54 +211,32 @@ def _write_claims(
                 currency=finding.currency,
             )
             _fill(claim, finding, timing)
-            session.add(claim)
-            session.flush()
-            assert claim.id is not None
-            session.add(
-                ClaimEvent(
-                    claim_id=claim.id,
-                    actor="detect",
-                    action="detect",
-                    to_status=claim.status,
-                    note=finding.reason,
-                )
-            )
-            _replace_details(session, claim, finding, known_documents)
-            result.created += 1
-            changed.append(claim)
+            created.append((claim, finding))
             continue
         if ClaimStatus(claim.status) not in REWRITABLE:
             result.unchanged += 1
             continue
-        before = (claim.amount_minor, claim.reason, claim.deadline, claim.quantity, claim.band)
-        _fill(claim, finding, timing)
-        after = (claim.amount_minor, claim.reason, claim.deadline, claim.quantity, claim.band)
-        if claim.status == S.waiting and (timing is None or timing.waiting_until is None):
-            workflow.transition(
-                session, claim, S.draft, actor="detect", note="Amazon's matching period has ended"
-            )
-        if timing is not None and timing.band == Band.expired:
-            workflow.transition(
-                session, claim, S.expired, actor="detect", note=f"deadline {timing.deadline} passed"
-            )
-        session.add(claim)
-        _replace_details(session, claim, finding, known_documents)
-        if before != after:
-            assert claim.id is not None
-            session.add(
-                ClaimEvent(
-                    claim_id=claim.id,
-                    actor="detect",
-                    action="detect",
-                    from_status=claim.status,
-                    to_status=claim.status,
-                    note=finding.reason,
-                )
-            )
+        if _update(session, claim, finding, timing, known_documents):
             result.updated += 1
+            changed.append(claim)
         else:
             result.unchanged += 1
-        changed.append(claim)
+    # One flush gives every new claim its id; their details follow in bulk.
+    session.add_all([claim for claim, _ in created])
+    session.flush()
+    for claim, finding in created:
+        assert claim.id is not None
+        session.add(
+            ClaimEvent(
+                claim_id=claim.id,
+                actor="detect",
+                action="detect",
+                to_status=claim.status,
+                note=finding.reason,
+            )
+        )
+        _add_details(session, claim, finding, known_documents, new=True)
+    result.created += len(created)
     for key, claim in existing.items():
         if key in seen or ClaimStatus(claim.status) not in workflow.PRE_FILING:
             continue
@@ -274,7 +254,68 @@ def _write_claims(
         )
         result.retired += 1
     session.flush()
-    return changed
+    return [claim for claim, _ in created] + changed
+
+
+def _update(
+    session: Session,
+    claim: Claim,
+    finding: Finding,
+    timing: Timing | None,
+    known_documents: set[int | None],
+) -> bool:
+    """Bring an untouched claim in line with its finding; True when anything changed."""
+    before = _content(claim)
+    status_before = claim.status
+    _fill(claim, finding, timing)
+    if claim.status == S.waiting and (timing is None or timing.waiting_until is None):
+        workflow.transition(
+            session, claim, S.draft, actor="detect", note="Amazon's matching period has ended"
+        )
+    if timing is not None and timing.band == Band.expired:
+        workflow.transition(
+            session, claim, S.expired, actor="detect", note=f"deadline {timing.deadline} passed"
+        )
+    if _content(claim) == before and claim.status == status_before:
+        session.expire(claim)  # nothing to write back
+        return False
+    session.add(claim)
+    assert claim.id is not None
+    session.execute(
+        delete(ClaimLine)
+        .where(col(ClaimLine.claim_id) == claim.id)
+        .execution_options(synchronize_session=False)
+    )
+    # Documents a person attached stay; the ones detection chose follow the finding.
+    session.execute(
+        delete(ClaimEvidence)
+        .where(col(ClaimEvidence.claim_id) == claim.id, col(ClaimEvidence.added_by) == "detect")
+        .execution_options(synchronize_session=False)
+    )
+    _add_details(session, claim, finding, known_documents)
+    session.add(
+        ClaimEvent(
+            claim_id=claim.id,
+            actor="detect",
+            action="detect",
+            from_status=status_before,
+            to_status=claim.status,
+            note=finding.reason,
+        )
+    )
+    return True
+
+
+def _content(claim: Claim) -> tuple[object, ...]:
+    return (
+        claim.amount_minor,
+        claim.reason,
+        claim.deadline,
+        claim.quantity,
+        claim.band,
+        claim.confidence_pct,
+        claim.dispute_reason,
+    )
 
 
 def _fill(claim: Claim, finding: Finding, timing: Timing | None) -> None:
@@ -296,11 +337,15 @@ def _fill(claim: Claim, finding: Finding, timing: Timing | None) -> None:
     claim.updated_at = utcnow()
 
 
-def _replace_details(
-    session: Session, claim: Claim, finding: Finding, known_documents: set[int | None]
+def _add_details(
+    session: Session,
+    claim: Claim,
+    finding: Finding,
+    known_documents: set[int | None],
+    *,
+    new: bool = False,
 ) -> None:
     assert claim.id is not None
-    session.execute(delete(ClaimLine).where(col(ClaimLine.claim_id) == claim.id))
     for number, line in enumerate(finding.lines, start=1):
         session.add(
             ClaimLine(
@@ -314,16 +359,14 @@ def _replace_details(
                 currency=finding.currency,
             )
         )
-    # Documents a person attached stay; the ones detection chose follow the finding.
-    session.execute(
-        delete(ClaimEvidence).where(
-            col(ClaimEvidence.claim_id) == claim.id, col(ClaimEvidence.added_by) == "detect"
+    attached = (
+        set(
+            session.exec(
+                select(ClaimEvidence.document_id).where(ClaimEvidence.claim_id == claim.id)
+            ).all()
         )
-    )
-    attached = set(
-        session.exec(
-            select(ClaimEvidence.document_id).where(ClaimEvidence.claim_id == claim.id)
-        ).all()
+        if finding.evidence_ids
+        else set()
     )
     for document_id in finding.evidence_ids:
         if document_id in known_documents and document_id not in attached:
