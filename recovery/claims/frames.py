@@ -90,11 +90,23 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
     cost, ci, cl = _table(CostRecord).c, _table(CoopInvoice).c, _table(CoopBackupLine).c
     ca, cb = _table(CoopAgreement).c, _table(Chargeback).c
     pay, bank = _table(Payment).c, _table(BankTransaction).c
-    # The big tables are read only where a rule can use them: invoice lines of shorted
-    # invoices, PO items and ASN lines of POs some deduction is about. At millions of lines
-    # that is the difference between seconds and minutes.
+    # The big tables are read only where a rule can use them: invoice lines that were shorted,
+    # PO items a price or chargeback rule looks up, ASN lines of POs some deduction is about.
+    # At millions of lines that is the difference between seconds and minutes.
     sl_t, pv_t, cb_t = _table(ShortageLine), _table(PriceVarianceLine), _table(Chargeback)
     shorted_invoices = select(sl_t.c.invoice_number).where(sl_t.c.account_id == account_id)
+    # (invoice, ASIN) lines a shortage was taken on; (PO, ASIN) items a price or chargeback
+    # rule looks up.
+    shorted_lines = (
+        select(sl_t.c.invoice_number, sl_t.c.asin)
+        .where(sl_t.c.account_id == account_id)
+        .distinct()
+        .subquery("shorted_lines")
+    )
+    priced_items = union(
+        select(pv_t.c.po_number, pv_t.c.asin).where(pv_t.c.account_id == account_id),
+        select(cb_t.c.po_number, cb_t.c.asin).where(cb_t.c.account_id == account_id),
+    ).subquery("priced_items")
     disputed_pos = union(
         select(sl_t.c.po_number).where(sl_t.c.account_id == account_id),
         select(pv_t.c.po_number).where(pv_t.c.account_id == account_id),
@@ -166,7 +178,12 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             il.currency,
         )
         .join_from(_table(InvoiceLine), _table(Invoice), inv.id == il.invoice_id)
-        .where(inv.account_id == account_id, inv.invoice_number.in_(shorted_invoices)),
+        .join(
+            shorted_lines,
+            (shorted_lines.c.invoice_number == inv.invoice_number)
+            & (shorted_lines.c.asin == il.asin),
+        )
+        .where(inv.account_id == account_id),
         "remittance_lines": select(
             rl.payment_number,
             rl.invoice_number,
@@ -216,7 +233,11 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             poi.received_eaches,
         )
         .join_from(_table(PurchaseOrderItem), _table(PurchaseOrder), po.id == poi.po_id)
-        .where(po.account_id == account_id, po.po_number.in_(disputed_pos)),
+        .join(
+            priced_items,
+            (priced_items.c.po_number == po.po_number) & (priced_items.c.asin == poi.asin),
+        )
+        .where(po.account_id == account_id),
         "shipment_items": select(
             sh.id.label("shipment_pk"),
             sh.shipment_id,
