@@ -23,6 +23,7 @@ from recovery.claims.detect.common import (
     net_deductions,
     present,
     records,
+    rows_for_pairs,
 )
 from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import DetectionInput
@@ -90,8 +91,10 @@ class _Evidence:
     """What the ASNs, POs and documents say, indexed by PO and ASIN."""
 
     def __init__(self, inp: DetectionInput) -> None:
+        # Only the ASN lines of charged PO items become Python rows.
+        charged = rows_for_pairs(inp.shipment_items, ("po_number", "asin"), inp.chargebacks)
         self.shipments: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        for item in records(inp.shipment_items):
+        for item in records(charged):
             self.shipments[(str(item["po_number"]), str(item["asin"]))].append(item)
         self.documents: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.po_documents: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -101,9 +104,8 @@ class _Evidence:
             else:
                 self.po_documents[str(doc["po_number"])].append(doc)
         self.po_items = {(str(r["po_number"]), str(r["asin"])): r for r in records(inp.po_items)}
-        self.shipment_units: dict[int, int] = defaultdict(int)
-        for item in records(inp.shipment_items):
-            self.shipment_units[int(item["shipment_pk"])] += as_int(item["shipped_eaches"])
+        units = inp.shipment_items.groupby("shipment_pk")["shipped_eaches"].sum()
+        self.shipment_units: dict[int, int] = {int(str(k)): int(v) for k, v in units.items()}
 
 
 def _judge(

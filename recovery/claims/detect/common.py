@@ -98,3 +98,15 @@ def net_deductions(
         net.references.add(str(row["reference"]))
         net.ids.add(int(row["id"]))
     return result
+
+
+def rows_for_pairs(
+    frame: pd.DataFrame, columns: tuple[str, str], pairs: pd.DataFrame
+) -> pd.DataFrame:
+    """The rows of `frame` whose two `columns` match a row of `pairs` (same column names): a
+    set-wise filter before any row becomes a Python object."""
+    if frame.empty or pairs.empty:
+        return frame.iloc[0:0]
+    wanted = pd.MultiIndex.from_frame(pairs[list(columns)].astype(str))
+    present_keys = pd.MultiIndex.from_frame(frame[list(columns)].astype(str))
+    return frame[present_keys.isin(wanted)]

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
+
 from recovery.claims.detect.common import (
     as_date,
     as_int,
@@ -24,6 +26,7 @@ from recovery.claims.detect.common import (
     plural,
     present,
     records,
+    rows_for_pairs,
 )
 from recovery.claims.findings import Finding, FindingLine, Verdict
 from recovery.claims.frames import DetectionInput
@@ -170,8 +173,13 @@ def _shipments_by_po_asin(inp: DetectionInput) -> dict[tuple[str, str], list[_Sh
         if present(doc["shipment_pk"]):
             documents[int(doc["shipment_pk"])].append(doc)
     by_key: dict[tuple[str, str], list[_Shipment]] = defaultdict(list)
+    # Whole ASNs (every line: a carrier exception is shared across them) that carry a shorted
+    # PO item; the rest of the account's ASNs never become Python rows.
+    asn_lines = inp.shipment_items
+    shorted = rows_for_pairs(asn_lines, ("po_number", "asin"), _shorted_items(inp))
+    relevant = asn_lines[asn_lines["shipment_pk"].isin(set(shorted["shipment_pk"]))]
     items_by_shipment: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for item in records(inp.shipment_items):
+    for item in records(relevant):
         items_by_shipment[int(item["shipment_pk"])].append(item)
     for shipment_pk, items in items_by_shipment.items():
         docs = documents.get(shipment_pk, [])
@@ -197,6 +205,19 @@ def _shipments_by_po_asin(inp: DetectionInput) -> dict[tuple[str, str], list[_Sh
                 )
             )
     return by_key
+
+
+def _shorted_items(inp: DetectionInput) -> pd.DataFrame:
+    """(PO, ASIN) of every shortage line; the invoice's PO where the line names none."""
+    lines = inp.shortage_lines[["invoice_number", "po_number", "asin"]]
+    invoice_pos = inp.invoices[["invoice_number", "po_number"]].rename(
+        columns={"po_number": "invoice_po"}
+    )
+    merged = lines.merge(invoice_pos, on="invoice_number", how="left")
+    merged["po_number"] = merged["po_number"].where(
+        merged["po_number"].notna(), merged["invoice_po"]
+    )
+    return merged[["po_number", "asin"]]
 
 
 def _exception_eaches(doc: dict[str, Any], shipped: int, asn_cartons: int) -> int:
