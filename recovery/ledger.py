@@ -176,7 +176,7 @@ def bucket_deductions(
         put = buckets.put
         put("recovered", credits)
         for finding in group_findings:
-            claim_minor = _minor(finding)
+            claim_minor = to_minor(finding.amount, finding.currency)
             status, recovered = claim_status.get(finding.key, ("", 0))
             if finding.verdict == Verdict.claimable:
                 bucket = _STATUS_BUCKET.get(status, "claimable")
@@ -195,10 +195,6 @@ def bucket_deductions(
         put(rest, buckets.unallocated)
         result.append(buckets)
     return result
-
-
-def _minor(finding: Finding) -> int:
-    return to_minor(finding.amount, finding.currency)
 
 
 def _family(kind: str) -> str:

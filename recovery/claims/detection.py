@@ -130,7 +130,7 @@ def run_detection(
         say(f"{vendor.vendor_code}: writing claims")
         with session_scope(engine) as session:
             result = AccountResult(vendor.vendor_code, vendor.currency, {})
-            changed = _write_claims(session, vendor.id, findings, timings, today, result)
+            changed = _write_claims(session, vendor.id, findings, timings, result)
             if draft and changed:
                 say(f"{vendor.vendor_code}: drafting {len(changed)} claims")
                 drafting.draft_claims(session, changed, settings)
@@ -175,7 +175,6 @@ def _write_claims(
     account_id: int,
     findings: Sequence[Finding],
     timings: dict[str, Timing],
-    today: date,
     result: AccountResult,
 ) -> list[Claim]:
     """Create, update, expire or retire claims; returns the ones whose draft must be redone."""

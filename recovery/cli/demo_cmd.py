@@ -23,7 +23,7 @@ from recovery.calendar import BusinessCalendar
 from recovery.claims.detection import AccountResult
 from recovery.claims.queue import QueueRow
 from recovery.cli.context import app_context
-from recovery.cli.testing_cmd import ScenarioSize, _day
+from recovery.cli.testing_cmd import ScenarioSize, parse_day
 from recovery.config import CalendarSettings
 from recovery.money import format_money, from_minor
 from recovery.sources.importing import ImportResult
@@ -65,7 +65,7 @@ def demo(
 ) -> None:
     """Generate a vendor, sync, import, read evidence, detect and draft; then show the result."""
     console = app_context(ctx).console
-    as_of = _day(today) or BusinessCalendar.from_settings(CalendarSettings()).today()
+    as_of = parse_day(today) or BusinessCalendar.from_settings(CalendarSettings()).today()
     workspace = steps.Workspace(steps.DemoOptions(directory, size.value, seed, as_of, fresh), as_of)
     try:
         _run(console, workspace)

@@ -25,7 +25,7 @@ class ScenarioSize(StrEnum):
     large = "large"
 
 
-def _day(value: str | None) -> date | None:
+def parse_day(value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -61,7 +61,7 @@ def scenario(
         out,
         seed=seed,
         size=size.value,
-        today=_day(today),
+        today=parse_day(today),
         months=months,
         xlsx=xlsx,
         pdfs=pdfs,

@@ -12,7 +12,7 @@ import json
 import shutil
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -61,18 +61,6 @@ class DemoOptions:
     seed: int = 1
     today: date | None = None
     fresh: bool = False
-
-
-@dataclass
-class DemoResult:
-    start: str  # "new", "resumed" or "restarted"
-    scenario: ScenarioSummary | None
-    sync: SyncReport | None = None
-    imports: list[ImportResult] = field(default_factory=list)
-    evidence: AddResult | None = None
-    detection: AccountResult | None = None
-    urgent: list[QueueRow] = field(default_factory=list)
-    scores: dict[str, TypeScore] = field(default_factory=dict)
 
 
 class Workspace:
@@ -255,7 +243,6 @@ def detect_and_score(
 __all__ = [
     "DemoError",
     "DemoOptions",
-    "DemoResult",
     "Workspace",
     "add_documents",
     "detect_and_score",
