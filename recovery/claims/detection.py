@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims import drafting, workflow
+from recovery.claims import drafting
+from recovery.claims.claim_store import load_claims, store_findings
 from recovery.claims.deadlines import Band, Timing, timing_for
 from recovery.claims.detect.chargeback import detect_chargebacks
 from recovery.claims.detect.coop import detect_coop
@@ -38,20 +39,10 @@ from recovery.ledger import (
 )
 from recovery.models import (
     Claim,
-    ClaimEvent,
-    ClaimEvidence,
-    ClaimLine,
-    ClaimStatus,
     ClaimType,
-    EvidenceDocument,
     VendorAccount,
-    utcnow,
 )
 from recovery.money import to_minor
-
-S = ClaimStatus
-# A person (or the filing job) has not touched these yet: detection may rewrite them.
-REWRITABLE = frozenset({S.waiting, S.draft, S.ready, S.needs_evidence})
 
 Progress = Callable[[str], None]
 
@@ -129,11 +120,19 @@ def run_detection(
         }
         say(f"{vendor.vendor_code}: writing claims")
         with session_scope(engine) as session:
-            result = AccountResult(vendor.vendor_code, vendor.currency, {})
-            changed = _write_claims(session, vendor.id, findings, timings, result)
-            if draft and changed:
-                say(f"{vendor.vendor_code}: drafting {len(changed)} claims")
-                drafting.draft_claims(session, changed, settings)
+            stored = store_findings(session, vendor.id, findings, timings)
+            result = AccountResult(
+                vendor.vendor_code,
+                vendor.currency,
+                {},
+                created=stored.created,
+                updated=stored.updated,
+                retired=stored.retired,
+                unchanged=stored.unchanged,
+            )
+            if draft and stored.changed_ids:
+                say(f"{vendor.vendor_code}: drafting {len(stored.changed_ids)} claims")
+                drafting.draft_claims(session, load_claims(session, stored.changed_ids), settings)
             statuses = _claim_statuses(session, vendor.id)
         _summarise(result, inp, findings, timings, statuses, settings, today)
         results.append(result)
@@ -152,224 +151,6 @@ def find_all(inp: DetectionInput, settings: Settings) -> list[Finding]:
 def _invoice_date(finding: Finding) -> date | None:
     value = finding.facts.get("invoice_date")
     return date.fromisoformat(value) if isinstance(value, str) else None
-
-
-def _is_claim(finding: Finding) -> bool:
-    if finding.verdict == Verdict.needs_evidence:
-        return finding.amount > 0
-    return finding.verdict == Verdict.claimable and finding.amount > 0
-
-
-def _initial_status(finding: Finding, timing: Timing | None) -> ClaimStatus:
-    if timing is not None and timing.band == Band.expired:
-        return S.expired
-    if finding.verdict == Verdict.needs_evidence:
-        return S.needs_evidence
-    if timing is not None and timing.waiting_until is not None:
-        return S.waiting
-    return S.draft
-
-
-def _write_claims(
-    session: Session,
-    account_id: int,
-    findings: Sequence[Finding],
-    timings: dict[str, Timing],
-    result: AccountResult,
-) -> list[Claim]:
-    """Create, update, expire or retire claims; returns the ones whose draft must be redone."""
-    existing = {
-        c.finding_key: c
-        for c in session.exec(select(Claim).where(Claim.account_id == account_id)).all()
-    }
-    known_documents = set(session.exec(select(EvidenceDocument.id)).all())
-    created: list[tuple[Claim, Finding]] = []
-    changed: list[Claim] = []
-    seen: set[str] = set()
-    lapsed: set[str] = set()
-    for finding in findings:
-        if not _is_claim(finding):
-            continue
-        timing = timings.get(finding.key)
-        if (
-            finding.verdict == Verdict.needs_evidence
-            and timing is not None
-            and timing.band == Band.expired
-        ):
-            # Never provable in time: reported in the summary, no claim to work on.
-            lapsed.add(finding.key)
-            continue
-        seen.add(finding.key)
-        claim = existing.get(finding.key)
-        if claim is None:
-            claim = Claim(
-                account_id=account_id,
-                finding_key=finding.key,
-                type=finding.type,
-                status=_initial_status(finding, timing),
-                currency=finding.currency,
-            )
-            _fill(claim, finding, timing)
-            created.append((claim, finding))
-            continue
-        if ClaimStatus(claim.status) not in REWRITABLE:
-            result.unchanged += 1
-            continue
-        if _update(session, claim, finding, timing, known_documents):
-            result.updated += 1
-            changed.append(claim)
-        else:
-            result.unchanged += 1
-    # One flush gives every new claim its id; their details follow in bulk.
-    session.add_all([claim for claim, _ in created])
-    session.flush()
-    for claim, finding in created:
-        assert claim.id is not None
-        session.add(
-            ClaimEvent(
-                claim_id=claim.id,
-                actor="detect",
-                action="detect",
-                to_status=claim.status,
-                note=finding.reason,
-            )
-        )
-        _add_details(session, claim, finding, known_documents, new=True)
-    result.created += len(created)
-    for key, claim in existing.items():
-        if key in seen or ClaimStatus(claim.status) not in workflow.PRE_FILING:
-            continue
-        if key in lapsed:
-            workflow.transition(
-                session,
-                claim,
-                S.expired,
-                actor="detect",
-                note="deadline passed before the shipment could be proven",
-            )
-            continue
-        workflow.retire_claim(
-            session, claim, "the deduction was reversed or no longer holds anything to claim"
-        )
-        result.retired += 1
-    session.flush()
-    return [claim for claim, _ in created] + changed
-
-
-def _update(
-    session: Session,
-    claim: Claim,
-    finding: Finding,
-    timing: Timing | None,
-    known_documents: set[int | None],
-) -> bool:
-    """Bring an untouched claim in line with its finding; True when anything changed."""
-    before = _content(claim)
-    status_before = claim.status
-    _fill(claim, finding, timing)
-    if claim.status == S.waiting and (timing is None or timing.waiting_until is None):
-        workflow.transition(
-            session, claim, S.draft, actor="detect", note="Amazon's matching period has ended"
-        )
-    if timing is not None and timing.band == Band.expired:
-        workflow.transition(
-            session, claim, S.expired, actor="detect", note=f"deadline {timing.deadline} passed"
-        )
-    if _content(claim) == before and claim.status == status_before:
-        session.expire(claim)  # nothing to write back
-        return False
-    session.add(claim)
-    assert claim.id is not None
-    session.execute(
-        delete(ClaimLine)
-        .where(col(ClaimLine.claim_id) == claim.id)
-        .execution_options(synchronize_session=False)
-    )
-    # Documents a person attached stay; the ones detection chose follow the finding.
-    session.execute(
-        delete(ClaimEvidence)
-        .where(col(ClaimEvidence.claim_id) == claim.id, col(ClaimEvidence.added_by) == "detect")
-        .execution_options(synchronize_session=False)
-    )
-    _add_details(session, claim, finding, known_documents)
-    session.add(
-        ClaimEvent(
-            claim_id=claim.id,
-            actor="detect",
-            action="detect",
-            from_status=status_before,
-            to_status=claim.status,
-            note=finding.reason,
-        )
-    )
-    return True
-
-
-def _content(claim: Claim) -> tuple[object, ...]:
-    return (
-        claim.amount_minor,
-        claim.reason,
-        claim.deadline,
-        claim.quantity,
-        claim.band,
-        claim.confidence_pct,
-        claim.dispute_reason,
-    )
-
-
-def _fill(claim: Claim, finding: Finding, timing: Timing | None) -> None:
-    claim.reference = finding.reference
-    claim.invoice_number = finding.invoice_number
-    claim.po_number = finding.po_number
-    claim.asin = finding.asin
-    claim.quantity = finding.quantity
-    claim.amount_minor = to_minor(finding.amount, finding.currency)
-    claim.currency = finding.currency
-    claim.confidence_pct = finding.confidence
-    claim.reason = finding.reason
-    claim.dispute_reason = finding.dispute_reason
-    claim.deduction_id = finding.deduction_ids[0] if finding.deduction_ids else None
-    claim.deadline = timing.deadline if timing else None
-    claim.band = timing.band.value if timing else None
-    kept = {k: v for k, v in claim.draft_fields.items() if k in drafting.DRAFTING_KEYS}
-    claim.draft_fields = {**finding.facts, **kept, "verdict": finding.verdict.value}
-    claim.updated_at = utcnow()
-
-
-def _add_details(
-    session: Session,
-    claim: Claim,
-    finding: Finding,
-    known_documents: set[int | None],
-    *,
-    new: bool = False,
-) -> None:
-    assert claim.id is not None
-    for number, line in enumerate(finding.lines, start=1):
-        session.add(
-            ClaimLine(
-                claim_id=claim.id,
-                line_no=number,
-                invoice_number=line.invoice_number,
-                po_number=line.po_number,
-                asin=line.asin,
-                quantity=line.quantity,
-                amount_minor=to_minor(line.amount, finding.currency),
-                currency=finding.currency,
-            )
-        )
-    attached = (
-        set(
-            session.exec(
-                select(ClaimEvidence.document_id).where(ClaimEvidence.claim_id == claim.id)
-            ).all()
-        )
-        if finding.evidence_ids
-        else set()
-    )
-    for document_id in finding.evidence_ids:
-        if document_id in known_documents and document_id not in attached:
-            session.add(ClaimEvidence(claim_id=claim.id, document_id=document_id))
 
 
 def _claim_statuses(session: Session, account_id: int) -> dict[str, tuple[str, int]]:

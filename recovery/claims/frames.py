@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     CompoundSelect,
     Connection,
+    DateTime,
     Select,
     Table,
     func,
@@ -29,6 +31,7 @@ from recovery.models import (
     CoopBackupLine,
     CoopInvoice,
     CostRecord,
+    CostSource,
     Deduction,
     EvidenceDocument,
     EvidenceLink,
@@ -69,10 +72,47 @@ class DetectionInput:
 
 
 def _frame(conn: Connection, query: Select[Any] | CompoundSelect[Any]) -> pd.DataFrame:
+    """The query's rows as a frame, values typed as SQLAlchemy would type them.
+
+    The driver's rows are fetched raw and each column's result processor (dates from SQLite's
+    text, UTC on timestamps, ...) runs once per distinct value instead of once per cell: at
+    hundreds of thousands of rows that is most of the time a read takes.
+    """
     result = conn.execute(query)
     columns = list(result.keys())
-    # Plain tuples: pandas probes Row objects as mappings, which is slow at a million rows.
-    return pd.DataFrame([tuple(row) for row in result], columns=columns)
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    dialect = conn.dialect
+    processors = [
+        c.type.dialect_impl(dialect).result_processor(dialect, None) for c in query.selected_columns
+    ]
+    data: dict[str, Any] = {}
+    for position, (name, processor, column) in enumerate(
+        zip(columns, processors, query.selected_columns, strict=True)
+    ):
+        values = np.fromiter((row[position] for row in rows), dtype=object, count=len(rows))
+        if processor is not None and len(values):
+            values = _processed(values, processor)
+        if _is_timestamp(column.type):
+            # Kept as Python datetimes: as datetime64 every row handed to a rule would box
+            # each cell into a pandas Timestamp, the slowest part of reading ASN lines.
+            data[name] = pd.Series(values, dtype=object)
+        else:
+            # A list, not the array: pandas then infers the dtype as it would from rows.
+            data[name] = values.tolist()
+    return pd.DataFrame(data, columns=columns)
+
+
+def _is_timestamp(column_type: Any) -> bool:
+    return isinstance(getattr(column_type, "impl", column_type), DateTime)
+
+
+def _processed(values: np.ndarray[Any, Any], processor: Any) -> np.ndarray[Any, Any]:
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [processor(value) for value in uniques]
+    table[-1] = None  # code -1: the cell was NULL
+    return table[codes]
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -277,7 +317,9 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             cost.effective_to,
             cost.source,
             cost.source_ref,
-        ).where(cost.account_id == account_id),
+            # Only cost lists are compared against; the PO cost observations (one per PO line)
+            # are history for people, and the PO's own net cost comes with `po_items`.
+        ).where(cost.account_id == account_id, cost.source == CostSource.price_list.value),
         "coop_invoices": select(
             ci.invoice_number,
             ci.agreement_id,

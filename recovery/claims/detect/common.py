@@ -62,7 +62,11 @@ def as_str(value: Any) -> str | None:
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame.to_dict("records")  # type: ignore[return-value]
+    """The rows as dicts of Python values, like `frame.to_dict("records")` but built a column
+    at a time, which is several times faster on the 100k-row frames detection reads."""
+    columns = [str(name) for name in frame.columns]
+    cells = [frame[name].tolist() for name in frame.columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*cells, strict=True)]
 
 
 def plural(count: int, word: str) -> str:

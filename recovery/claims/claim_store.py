@@ -1,0 +1,345 @@
+"""Findings become claims: created, brought up to date, expired or retired, once per run.
+
+Each finding has a stable key, so a run updates the claim a previous run made instead of adding
+one. Only claims nobody has acted on are rewritten. The first run on a year of data creates tens
+of thousands of claims and later runs mostly find nothing changed, so both paths are set-wise:
+new claims and their lines, evidence and events are inserted in bulk, and stored claims are
+compared as plain rows; only the few that change are loaded as objects and go through the
+workflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, delete, insert
+from sqlmodel import Session, col, select
+
+from recovery.claims import drafting, workflow
+from recovery.claims.deadlines import Band, Timing
+from recovery.claims.findings import Finding, Verdict
+from recovery.models import (
+    Claim,
+    ClaimEvent,
+    ClaimEvidence,
+    ClaimLine,
+    ClaimStatus,
+    EvidenceDocument,
+    utcnow,
+)
+from recovery.money import to_minor
+
+S = ClaimStatus
+# A person (or the filing job) has not touched these yet: detection may rewrite them.
+REWRITABLE = frozenset({S.waiting, S.draft, S.ready, S.needs_evidence})
+# What detection owns on a claim: a change in any of these is an update.
+CONTENT = (
+    "amount_minor",
+    "reason",
+    "deadline",
+    "quantity",
+    "band",
+    "confidence_pct",
+    "dispute_reason",
+)
+_QUERY_CHUNK = 500
+
+
+@dataclass
+class StoreCounts:
+    created: int = 0
+    updated: int = 0
+    retired: int = 0
+    unchanged: int = 0
+    # Claims whose draft must be (re)written: the new ones and the updated ones.
+    changed_ids: list[int] = field(default_factory=list)
+
+
+def store_findings(
+    session: Session,
+    account_id: int,
+    findings: Sequence[Finding],
+    timings: dict[str, Timing],
+) -> StoreCounts:
+    """Create, update, expire or retire the account's claims to match `findings`."""
+    counts = StoreCounts()
+    stored = _stored_claims(session, account_id)
+    known_documents = set(session.exec(select(EvidenceDocument.id)).all())
+    new: list[tuple[Finding, Timing | None]] = []
+    to_update: dict[int, tuple[Finding, Timing | None]] = {}
+    seen: set[str] = set()
+    lapsed: set[str] = set()
+    for finding in findings:
+        if not _is_claim(finding):
+            continue
+        timing = timings.get(finding.key)
+        if (
+            finding.verdict == Verdict.needs_evidence
+            and timing is not None
+            and timing.band == Band.expired
+        ):
+            # Never provable in time: reported in the summary, no claim to work on.
+            lapsed.add(finding.key)
+            continue
+        seen.add(finding.key)
+        row = stored.get(finding.key)
+        if row is None:
+            new.append((finding, timing))
+        elif S(row["status"]) in REWRITABLE and _differs(row, finding, timing):
+            to_update[row["id"]] = (finding, timing)
+        else:
+            counts.unchanged += 1
+    counts.changed_ids.extend(_insert_claims(session, account_id, new, known_documents))
+    counts.created = len(new)
+    for claim in _load(session, to_update):
+        assert claim.id is not None
+        finding, timing = to_update[claim.id]
+        _update(session, claim, finding, timing, known_documents)
+        counts.changed_ids.append(claim.id)
+    counts.updated = len(to_update)
+    gone = {
+        row["id"]: key
+        for key, row in stored.items()
+        if key not in seen and S(row["status"]) in workflow.PRE_FILING
+    }
+    for claim in _load(session, gone):
+        if claim.finding_key in lapsed:
+            workflow.transition(
+                session,
+                claim,
+                S.expired,
+                actor="detect",
+                note="deadline passed before the shipment could be proven",
+            )
+            continue
+        workflow.retire_claim(
+            session, claim, "the deduction was reversed or no longer holds anything to claim"
+        )
+        counts.retired += 1
+    session.flush()
+    return counts
+
+
+def load_claims(session: Session, ids: Iterable[int]) -> list[Claim]:
+    """The claims with these ids, in that order."""
+    wanted = list(ids)
+    by_id = {c.id: c for c in _load(session, wanted)}
+    return [by_id[i] for i in wanted if i in by_id]
+
+
+def _is_claim(finding: Finding) -> bool:
+    if finding.verdict == Verdict.needs_evidence:
+        return finding.amount > 0
+    return finding.verdict == Verdict.claimable and finding.amount > 0
+
+
+def _initial_status(finding: Finding, timing: Timing | None) -> ClaimStatus:
+    if timing is not None and timing.band == Band.expired:
+        return S.expired
+    if finding.verdict == Verdict.needs_evidence:
+        return S.needs_evidence
+    if timing is not None and timing.waiting_until is not None:
+        return S.waiting
+    return S.draft
+
+
+def _stored_claims(session: Session, account_id: int) -> dict[str, dict[str, Any]]:
+    claim = _table(Claim)
+    query = select(claim.c.id, claim.c.finding_key, claim.c.status, *(claim.c[c] for c in CONTENT))
+    rows = session.execute(query.where(claim.c.account_id == account_id)).mappings()
+    return {row["finding_key"]: dict(row) for row in rows}
+
+
+def _content_of(finding: Finding, timing: Timing | None) -> dict[str, Any]:
+    return {
+        "amount_minor": to_minor(finding.amount, finding.currency),
+        "reason": finding.reason,
+        "deadline": timing.deadline if timing else None,
+        "quantity": finding.quantity,
+        "band": timing.band.value if timing else None,
+        "confidence_pct": finding.confidence,
+        "dispute_reason": finding.dispute_reason,
+    }
+
+
+def _differs(row: dict[str, Any], finding: Finding, timing: Timing | None) -> bool:
+    content = _content_of(finding, timing)
+    if any(row[name] != value for name, value in content.items()):
+        return True
+    status = S(row["status"])
+    if status == S.waiting and (timing is None or timing.waiting_until is None):
+        return True  # the matching period has ended
+    return timing is not None and timing.band == Band.expired and status != S.expired
+
+
+def _fill(claim: Claim, finding: Finding, timing: Timing | None) -> None:
+    for name, value in _identity_of(finding).items():
+        setattr(claim, name, value)
+    for name, value in _content_of(finding, timing).items():
+        setattr(claim, name, value)
+    kept = {k: v for k, v in claim.draft_fields.items() if k in drafting.DRAFTING_KEYS}
+    claim.draft_fields = {**finding.facts, **kept, "verdict": finding.verdict.value}
+    claim.updated_at = utcnow()
+
+
+def _identity_of(finding: Finding) -> dict[str, Any]:
+    return {
+        "reference": finding.reference,
+        "invoice_number": finding.invoice_number,
+        "po_number": finding.po_number,
+        "asin": finding.asin,
+        "currency": finding.currency,
+        "deduction_id": finding.deduction_ids[0] if finding.deduction_ids else None,
+    }
+
+
+def _insert_claims(
+    session: Session,
+    account_id: int,
+    new: Sequence[tuple[Finding, Timing | None]],
+    known_documents: set[int | None],
+) -> list[int]:
+    """New claims with their lines, evidence and first event, a few statements in all."""
+    if not new:
+        return []
+    now = utcnow()
+    claim = _table(Claim)
+    rows = [
+        {
+            "account_id": account_id,
+            "finding_key": finding.key,
+            "type": finding.type,
+            "status": _initial_status(finding, timing).value,
+            "level": 1,
+            **_identity_of(finding),
+            **_content_of(finding, timing),
+            "draft_text": "",
+            "draft_fields": {**finding.facts, "verdict": finding.verdict.value},
+            "recovered_minor": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for finding, timing in new
+    ]
+    ids: dict[str, int] = {}
+    statement = insert(claim).returning(claim.c.id, claim.c.finding_key)
+    for start in range(0, len(rows), _QUERY_CHUNK * 10):
+        chunk = rows[start : start + _QUERY_CHUNK * 10]
+        ids.update({key: claim_id for claim_id, key in session.execute(statement, chunk)})
+    lines: list[dict[str, Any]] = []
+    evidence: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for (finding, _timing), row in zip(new, rows, strict=True):
+        claim_id = ids[finding.key]
+        lines.extend(_line_rows(claim_id, finding))
+        evidence.extend(
+            {"claim_id": claim_id, "document_id": document_id, "added_by": "detect"}
+            for document_id in dict.fromkeys(finding.evidence_ids)
+            if document_id in known_documents
+        )
+        events.append(
+            {
+                "claim_id": claim_id,
+                "at": now,
+                "actor": "detect",
+                "action": "detect",
+                "from_status": None,
+                "to_status": row["status"],
+                "note": finding.reason,
+                "previous_text": None,
+            }
+        )
+    for table, table_rows in (
+        (_table(ClaimLine), lines),
+        (_table(ClaimEvidence), evidence),
+        (_table(ClaimEvent), events),
+    ):
+        if table_rows:
+            session.execute(insert(table), table_rows)
+    return [ids[finding.key] for finding, _ in new]
+
+
+def _line_rows(claim_id: int, finding: Finding) -> list[dict[str, Any]]:
+    return [
+        {
+            "claim_id": claim_id,
+            "line_no": number,
+            "invoice_number": line.invoice_number,
+            "po_number": line.po_number,
+            "asin": line.asin,
+            "quantity": line.quantity,
+            "amount_minor": to_minor(line.amount, finding.currency),
+            "currency": finding.currency,
+        }
+        for number, line in enumerate(finding.lines, start=1)
+    ]
+
+
+def _update(
+    session: Session,
+    claim: Claim,
+    finding: Finding,
+    timing: Timing | None,
+    known_documents: set[int | None],
+) -> None:
+    """Bring an untouched claim in line with its finding (which differs from it)."""
+    status_before = claim.status
+    _fill(claim, finding, timing)
+    if claim.status == S.waiting and (timing is None or timing.waiting_until is None):
+        workflow.transition(
+            session, claim, S.draft, actor="detect", note="Amazon's matching period has ended"
+        )
+    if timing is not None and timing.band == Band.expired:
+        workflow.transition(
+            session, claim, S.expired, actor="detect", note=f"deadline {timing.deadline} passed"
+        )
+    session.add(claim)
+    assert claim.id is not None
+    session.execute(
+        delete(ClaimLine)
+        .where(col(ClaimLine.claim_id) == claim.id)
+        .execution_options(synchronize_session=False)
+    )
+    # Documents a person attached stay; the ones detection chose follow the finding.
+    session.execute(
+        delete(ClaimEvidence)
+        .where(col(ClaimEvidence.claim_id) == claim.id, col(ClaimEvidence.added_by) == "detect")
+        .execution_options(synchronize_session=False)
+    )
+    for row in _line_rows(claim.id, finding):
+        session.add(ClaimLine(**row))
+    attached = set(
+        session.exec(
+            select(ClaimEvidence.document_id).where(ClaimEvidence.claim_id == claim.id)
+        ).all()
+    )
+    for document_id in dict.fromkeys(finding.evidence_ids):
+        if document_id in known_documents and document_id not in attached:
+            session.add(ClaimEvidence(claim_id=claim.id, document_id=document_id))
+    session.add(
+        ClaimEvent(
+            claim_id=claim.id,
+            actor="detect",
+            action="detect",
+            from_status=status_before,
+            to_status=claim.status,
+            note=finding.reason,
+        )
+    )
+
+
+def _load(session: Session, ids: Iterable[int]) -> list[Claim]:
+    wanted = list(ids)
+    claims: list[Claim] = []
+    for start in range(0, len(wanted), _QUERY_CHUNK):
+        part = wanted[start : start + _QUERY_CHUNK]
+        claims.extend(session.exec(select(Claim).where(col(Claim.id).in_(part))).all())
+    return claims
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
