@@ -107,6 +107,26 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
     return int(integral)
 
 
+# Columns whose cells repeat (dates, currencies, amounts, counts) keep what each distinct cell
+# read as; bounded so a million unique amounts cannot grow it without limit.
+_CACHED_TYPES = frozenset(
+    {FieldType.amount, FieldType.date, FieldType.integer, FieldType.decimal, FieldType.currency}
+)
+_CACHE_LIMIT = 50_000
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    index: int
+    column: Column
+    reader: Callable[[str], Any]
+    # Distinct cell (with the row's currency, for amounts) -> value; None: not worth caching.
+    cache: dict[Any, Any] | None
+    is_amount: bool
+    is_currency: bool
+
+
 @dataclass
 class RowParser:
     """Reads the cells of one layout's rows into {field name: typed value}."""
@@ -117,7 +137,7 @@ class RowParser:
     decimal_comma: bool
     # Amount columns are read as minor units of the row's currency column, else this one.
     currency: str
-    _plan: list[tuple[int, Column, Callable[[str], Any]]] = field(init=False)
+    _plan: list[_Step] = field(init=False)
     _absent: dict[str, Any] = field(init=False)
     _row_currency: str = field(init=False, default="")
 
@@ -126,16 +146,21 @@ class RowParser:
         self._absent = {
             c.name: None for c in self.header.layout.columns if c.name not in self.header.positions
         }
-        self._plan = [
-            (
-                index,
-                self.header.layout.by_name[name],
-                self._reader(self.header.layout.by_name[name]),
+        self._plan = []
+        for name, index in self.header.positions.items():
+            column = self.header.layout.by_name[name]
+            self._plan.append(
+                _Step(
+                    index,
+                    column,
+                    self._reader(column),
+                    {} if column.type in _CACHED_TYPES else None,
+                    column.type is FieldType.amount,
+                    column.type is FieldType.currency,
+                )
             )
-            for name, index in self.header.positions.items()
-        ]
         # The currency first: amounts on the same row are read in it.
-        self._plan.sort(key=lambda p: (p[1].type is not FieldType.currency, p[0]))
+        self._plan.sort(key=lambda step: (not step.is_currency, step.index))
 
     def _reader(self, column: Column) -> Callable[[str], Any]:
         kind = column.type
@@ -162,21 +187,36 @@ class RowParser:
         values: dict[str, Any] = dict(self._absent)
         width = len(cells)
         self._row_currency = self.currency
-        for index, column, reader in self._plan:
-            raw = cells[index].strip() if index < width else ""
-            if not raw:
-                if column.required:
-                    raise InputError("empty", file=self.label, row=row, column=column.header)
-                values[column.name] = None
-                continue
-            try:
-                value = values[column.name] = reader(raw)
-                if column.type is FieldType.currency:
-                    self._row_currency = value
-            except (ValueError, ArithmeticError, InvalidOperation) as exc:
-                problem = _problem(column, raw, exc)
-                raise InputError(problem, file=self.label, row=row, column=column.header) from exc
+        for step in self._plan:
+            cell = cells[step.index] if step.index < width else ""
+            cache = step.cache
+            if cache is not None:
+                key = (cell, self._row_currency) if step.is_amount else cell
+                value = cache.get(key, _MISSING)
+                if value is _MISSING:
+                    value = self._read(row, cell, step)
+                    if len(cache) >= _CACHE_LIMIT:
+                        cache.clear()
+                    cache[key] = value
+            else:
+                value = self._read(row, cell, step)
+            values[step.column.name] = value
+            if step.is_currency and value is not None:
+                self._row_currency = value
         return values
+
+    def _read(self, row: int, cell: str, step: _Step) -> Any:
+        column = step.column
+        raw = cell.strip()
+        if not raw:
+            if column.required:
+                raise InputError("empty", file=self.label, row=row, column=column.header)
+            return None
+        try:
+            return step.reader(raw)
+        except (ValueError, ArithmeticError, InvalidOperation) as exc:
+            problem = _problem(column, raw, exc)
+            raise InputError(problem, file=self.label, row=row, column=column.header) from exc
 
     def fail(self, row: int, column: str, message: str) -> InputError:
         header = self.header.layout.by_name[column].header

@@ -23,8 +23,13 @@ def amount(minor: int, currency: str) -> Decimal:
 
 def present(value: Any) -> bool:
     """False for None, NaN and NaT (what pandas puts in empty cells)."""
-    if value is None:
+    if value is None or value is pd.NaT:
         return False
+    # The common cells answer without asking pandas (called for most cells of every row).
+    if isinstance(value, float):
+        return value == value  # NaN is the one float unequal to itself
+    if isinstance(value, (str, int, date)):
+        return True
     try:
         return not bool(pd.isna(value))
     except (TypeError, ValueError):
