@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, tuple_
+from sqlalchemy import Connection, Dialect, Table, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
@@ -130,11 +131,13 @@ def _write_chunk(
     for row in chunk.values():
         groups.setdefault(tuple(row), []).append(row)
     for columns, group in groups.items():
-        statement = _statement(conn, table, columns, key, update)
         if conn.dialect.name == "sqlite":
-            _execute_sqlite(conn, table, statement, group)
+            plan = _sqlite_plan(
+                conn.dialect, table, columns, tuple(key), None if update is None else tuple(update)
+            )
+            _execute_sqlite(conn, plan, group)
         else:
-            conn.execute(statement, group)
+            conn.execute(_statement(conn.dialect, table, columns, key, update), group)
     if want_ids:
         inserted = len(keys) - len(before)
         result.counts = result.counts + UpsertCounts(inserted, len(before))
@@ -145,57 +148,83 @@ def _write_chunk(
     return len(keys)
 
 
-def _execute_sqlite(conn: Connection, table: Table, statement: Any, rows: list[Row]) -> None:
+@dataclass(frozen=True)
+class _SqlitePlan:
+    sql: str
+    names: list[str]  # the statement's parameters, in order
+    # Declared defaults of the columns the rows leave out; callables (timestamps) are called
+    # at each execution, not once per process.
+    defaults: Row
+    fixes: list[tuple[int, Any]]  # (parameter position, the column type's bind processor)
+
+
+@lru_cache(maxsize=256)
+def _sqlite_plan(
+    dialect: Dialect,
+    table: Table,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    update: tuple[str, ...] | None,
+) -> _SqlitePlan:
+    """The compiled upsert for one column set, made once per process rather than per chunk."""
+    statement = _statement(dialect, table, columns, key, update)
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+    names: list[str] = list(compiled.positiontup or [])
+    defaults: Row = {}
+    for name in names:
+        if name not in columns:
+            default = table.c[name].default
+            arg = getattr(default, "arg", None)
+            defaults[name] = arg
+    fixes = []
+    for position, name in enumerate(names):
+        column_type = table.c[name].type
+        if not isinstance(column_type, MinorUnits):
+            processor = column_type.bind_processor(dialect)
+            if processor is not None:
+                fixes.append((position, processor))
+    return _SqlitePlan(compiled.string, names, defaults, fixes)
+
+
+def _execute_sqlite(conn: Connection, plan: _SqlitePlan, rows: list[Row]) -> None:
     """executemany straight on the driver: SQLAlchemy's per-row parameter handling costs more
     than SQLite's insert itself. Values still go through each column type's bind processor
     (dates become ISO text, aware times become naive UTC) except money, which is already int;
     columns the rows leave out get their declared defaults, as SQLAlchemy would give them.
     """
-    compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
-    names: list[str] = list(compiled.positiontup or [])
-    defaults: Row = {}
-    for name in names:
-        if name not in rows[0]:
-            default = table.c[name].default
-            arg = getattr(default, "arg", None)
-            defaults[name] = arg(None) if callable(arg) else arg
-    if defaults:
+    names = plan.names
+    if plan.defaults:
+        defaults = {k: v(None) if callable(v) else v for k, v in plan.defaults.items()}
         rows = [{**defaults, **row} for row in rows]
-    fixes = []
-    for position, name in enumerate(names):
-        column_type = table.c[name].type
-        if not isinstance(column_type, MinorUnits):
-            processor = column_type.bind_processor(conn.dialect)
-            if processor is not None:
-                fixes.append((position, processor))
     pick = itemgetter(*names)
     if len(names) == 1:
         params: list[Any] = [(pick(row),) for row in rows]
     else:
         params = [pick(row) for row in rows]
-    if fixes:
+    if plan.fixes:
         fixed = []
         for values in params:
             values = list(values)
-            for position, processor in fixes:
+            for position, processor in plan.fixes:
                 if values[position] is not None:
                     values[position] = processor(values[position])
             fixed.append(tuple(values))
         params = fixed
-    conn.exec_driver_sql(compiled.string, params)
+    conn.exec_driver_sql(plan.sql, params)
 
 
 def _statement(
-    conn: Connection,
+    dialect: Dialect,
     table: Table,
     columns: tuple[str, ...],
     key: Sequence[str],
     update: Sequence[str] | None,
 ) -> Any:
-    dialect = conn.dialect.name
-    if dialect not in _INSERTS:
-        raise NotImplementedError(f"upserts are written for SQLite and PostgreSQL, not {dialect}")
-    stmt = _INSERTS[dialect](table)
+    if dialect.name not in _INSERTS:
+        raise NotImplementedError(
+            f"upserts are written for SQLite and PostgreSQL, not {dialect.name}"
+        )
+    stmt = _INSERTS[dialect.name](table)
     targets = [c for c in (update if update is not None else columns) if c in columns]
     targets = [c for c in targets if c not in key]
     if not targets:
