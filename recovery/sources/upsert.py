@@ -77,8 +77,10 @@ def upsert(
     before = _count(conn, table, scope) if count and not want_ids else None
     written = 0
     chunk: dict[Key, Row] = {}
+    pick = itemgetter(*key)
+    single = len(key) == 1
     for row in rows:
-        chunk[tuple([row[k] for k in key])] = row  # type: ignore[assignment]
+        chunk[(pick(row),) if single else pick(row)] = row  # type: ignore[assignment]
         if len(chunk) >= chunk_rows:
             written += _write_chunk(conn, table, chunk, key, update, want_ids, result)
             chunk = {}
