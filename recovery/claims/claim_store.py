@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, delete, insert
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from recovery.claims import drafting, workflow
@@ -27,6 +27,7 @@ from recovery.models import (
     ClaimLine,
     ClaimStatus,
     EvidenceDocument,
+    table_of,
     utcnow,
 )
 from recovery.money import to_minor
@@ -146,7 +147,7 @@ def _initial_status(finding: Finding, timing: Timing | None) -> ClaimStatus:
 
 
 def _stored_claims(session: Session, account_id: int) -> dict[str, dict[str, Any]]:
-    claim = _table(Claim)
+    claim = table_of(Claim)
     query = select(claim.c.id, claim.c.finding_key, claim.c.status, *(claim.c[c] for c in CONTENT))
     rows = session.execute(query.where(claim.c.account_id == account_id)).mappings()
     return {row["finding_key"]: dict(row) for row in rows}
@@ -205,7 +206,7 @@ def _insert_claims(
     if not new:
         return []
     now = utcnow()
-    claim = _table(Claim)
+    claim = table_of(Claim)
     rows = [
         {
             "account_id": account_id,
@@ -252,9 +253,9 @@ def _insert_claims(
             }
         )
     for table, table_rows in (
-        (_table(ClaimLine), lines),
-        (_table(ClaimEvidence), evidence),
-        (_table(ClaimEvent), events),
+        (table_of(ClaimLine), lines),
+        (table_of(ClaimEvidence), evidence),
+        (table_of(ClaimEvent), events),
     ):
         if table_rows:
             session.execute(insert(table), table_rows)
@@ -337,9 +338,3 @@ def _load(session: Session, ids: Iterable[int]) -> list[Claim]:
         part = wanted[start : start + _QUERY_CHUNK]
         claims.extend(session.exec(select(Claim).where(col(Claim.id).in_(part))).all())
     return claims
-
-
-def _table(model: type[Any]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table

@@ -16,13 +16,11 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Select,
-    Table,
     func,
     select,
     union,
     union_all,
 )
-from sqlmodel import SQLModel
 
 from recovery.models import (
     BankTransaction,
@@ -45,6 +43,7 @@ from recovery.models import (
     Shipment,
     ShipmentItem,
     ShortageLine,
+    table_of,
 )
 
 
@@ -115,25 +114,20 @@ def _processed(values: np.ndarray[Any, Any], processor: Any) -> np.ndarray[Any, 
     return table[codes]
 
 
-def _table(model: type[SQLModel]) -> Table:
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
-
-
 def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
-    d, inv, il = _table(Deduction).c, _table(Invoice).c, _table(InvoiceLine).c
-    rl, sl, pv = _table(RemittanceLine).c, _table(ShortageLine).c, _table(PriceVarianceLine).c
-    po, poi = _table(PurchaseOrder).c, _table(PurchaseOrderItem).c
-    sh, si = _table(Shipment).c, _table(ShipmentItem).c
-    doc, link = _table(EvidenceDocument).c, _table(EvidenceLink).c
-    cost, ci, cl = _table(CostRecord).c, _table(CoopInvoice).c, _table(CoopBackupLine).c
-    ca, cb = _table(CoopAgreement).c, _table(Chargeback).c
-    pay, bank = _table(Payment).c, _table(BankTransaction).c
+    d, inv, il = table_of(Deduction).c, table_of(Invoice).c, table_of(InvoiceLine).c
+    rl, sl, pv = table_of(RemittanceLine).c, table_of(ShortageLine).c, table_of(PriceVarianceLine).c
+    po, poi = table_of(PurchaseOrder).c, table_of(PurchaseOrderItem).c
+    sh, si = table_of(Shipment).c, table_of(ShipmentItem).c
+    doc, link = table_of(EvidenceDocument).c, table_of(EvidenceLink).c
+    cost, ci, cl = table_of(CostRecord).c, table_of(CoopInvoice).c, table_of(CoopBackupLine).c
+    ca, cb = table_of(CoopAgreement).c, table_of(Chargeback).c
+    pay, bank = table_of(Payment).c, table_of(BankTransaction).c
+    links, documents = table_of(EvidenceLink), table_of(EvidenceDocument)
     # The big tables are read only where a rule can use them: invoice lines that were shorted,
     # PO items a price or chargeback rule looks up, ASN lines of POs some deduction is about.
     # At millions of lines that is the difference between seconds and minutes.
-    sl_t, pv_t, cb_t = _table(ShortageLine), _table(PriceVarianceLine), _table(Chargeback)
+    sl_t, pv_t, cb_t = table_of(ShortageLine), table_of(PriceVarianceLine), table_of(Chargeback)
     shorted_invoices = select(sl_t.c.invoice_number).where(sl_t.c.account_id == account_id)
     # (invoice, ASIN) lines a shortage was taken on; (PO, ASIN) items a price or chargeback
     # rule looks up.
@@ -161,7 +155,7 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             poi.asin.label("asin"),
             func.sum(poi.received_eaches).label("received_eaches"),
         )
-        .join_from(_table(PurchaseOrderItem), _table(PurchaseOrder), po.id == poi.po_id)
+        .join_from(table_of(PurchaseOrderItem), table_of(PurchaseOrder), po.id == poi.po_id)
         .where(po.account_id == account_id)
         .group_by(po.po_number, poi.asin)
         .subquery("received")
@@ -217,7 +211,7 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             il.amount_minor,
             il.currency,
         )
-        .join_from(_table(InvoiceLine), _table(Invoice), inv.id == il.invoice_id)
+        .join_from(table_of(InvoiceLine), table_of(Invoice), inv.id == il.invoice_id)
         .join(
             shorted_lines,
             (shorted_lines.c.invoice_number == inv.invoice_number)
@@ -272,7 +266,7 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             poi.currency,
             poi.received_eaches,
         )
-        .join_from(_table(PurchaseOrderItem), _table(PurchaseOrder), po.id == poi.po_id)
+        .join_from(table_of(PurchaseOrderItem), table_of(PurchaseOrder), po.id == poi.po_id)
         .join(
             priced_items,
             (priced_items.c.po_number == po.po_number) & (priced_items.c.asin == poi.asin),
@@ -294,18 +288,18 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             si.asin,
             si.shipped_eaches,
         )
-        .join_from(_table(ShipmentItem), _table(Shipment), sh.id == si.shipment_id)
+        .join_from(table_of(ShipmentItem), table_of(Shipment), sh.id == si.shipment_id)
         .where(sh.account_id == account_id, si.po_number.in_(disputed_pos)),
         # Documents linked to this account's shipments, and documents only a PO number ties to
         # one of its POs (a POD can prove a delivery date without a matching ASN).
         "documents": union_all(
             select(link.shipment_id.label("shipment_pk"), link.po_number, *document_columns)
-            .join_from(_table(EvidenceLink), _table(EvidenceDocument), doc.id == link.document_id)
-            .join(_table(Shipment), sh.id == link.shipment_id)
+            .join_from(links, documents, doc.id == link.document_id)
+            .join(table_of(Shipment), sh.id == link.shipment_id)
             .where(sh.account_id == account_id),
             select(link.shipment_id.label("shipment_pk"), link.po_number, *document_columns)
-            .join_from(_table(EvidenceLink), _table(EvidenceDocument), doc.id == link.document_id)
-            .join(_table(PurchaseOrder), po.po_number == link.po_number)
+            .join_from(links, documents, doc.id == link.document_id)
+            .join(table_of(PurchaseOrder), po.po_number == link.po_number)
             .where(link.shipment_id.is_(None), po.account_id == account_id),
         ),
         "costs": select(

@@ -1,7 +1,14 @@
 """Every table, importable from one place. `base` comes first: it names constraints."""
 
 from recovery.models.accounts import Role, User, VendorAccount
-from recovery.models.base import UTCDateTime, amount, money_field, time_field, utcnow
+from recovery.models.base import (
+    UTCDateTime,
+    amount,
+    money_field,
+    table_of,
+    time_field,
+    utcnow,
+)
 from recovery.models.chargebacks import Chargeback
 from recovery.models.claims import (
     Claim,
@@ -85,6 +92,7 @@ __all__ = [
     "VendorAccount",
     "amount",
     "money_field",
+    "table_of",
     "time_field",
     "utcnow",
 ]

@@ -21,14 +21,14 @@ from sqlmodel import Session
 
 from recovery.config import Settings
 from recovery.errors import InputError
-from recovery.models import ImportBatch
+from recovery.models import ImportBatch, table_of
 from recovery.sources.accounts import resolve_account
 from recovery.sources.files import FileFormat, Sheet, open_sheets, sha256_of, sniff_format
 from recovery.sources.importers import JSON, TABULAR, ImportContext, Importer
 from recovery.sources.importers.base import HEADER_SEARCH_ROWS, ProgressCallback
 from recovery.sources.importers.spapi_json import load_documents
 from recovery.sources.layouts import KINDS, normalize_header
-from recovery.sources.upsert import UpsertCounts, table_of
+from recovery.sources.upsert import UpsertCounts
 
 BATCH = table_of(ImportBatch)
 

@@ -28,10 +28,11 @@ from recovery.models import (
     ShipmentItem,
     UnitOfMeasure,
     VendorAccount,
+    table_of,
     utcnow,
 )
 from recovery.money import normalize_currency, to_decimal, to_minor
-from recovery.sources.upsert import Row, UpsertCounts, table_of, upsert
+from recovery.sources.upsert import Row, UpsertCounts, upsert
 
 __all__ = [
     "UpsertCounts",

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel
 
 from recovery.money import MinorUnits
 
@@ -41,12 +40,6 @@ class UpsertResult:
     counts: UpsertCounts = UpsertCounts()
     # Natural key -> primary key, filled only when asked for (children need their parent's id).
     ids: dict[Key, int] = field(default_factory=dict)
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
 
 
 def upsert(

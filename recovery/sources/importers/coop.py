@@ -15,11 +15,12 @@ from recovery.models import (
     CoopAgreement,
     CoopBackupLine,
     CoopInvoice,
+    table_of,
 )
 from recovery.sources.importers.base import ImportContext, Record
 from recovery.sources.importers.simple import SimpleImporter, note_vendor_code
 from recovery.sources.layouts import COOP_AGREEMENTS, COOP_BACKUP, COOP_INVOICES
-from recovery.sources.upsert import Row, UpsertCounts, table_of, upsert
+from recovery.sources.upsert import Row, UpsertCounts, upsert
 
 
 class CoopInvoicesImporter(SimpleImporter):

@@ -7,11 +7,11 @@ from itertools import islice
 
 from sqlalchemy import and_, bindparam, delete, select, update
 
-from recovery.models import Deduction, Invoice, InvoiceLine
+from recovery.models import Deduction, Invoice, InvoiceLine, table_of
 from recovery.sources.importers.base import ImportContext, Record, TabularImporter
 from recovery.sources.importers.simple import note_vendor_code
 from recovery.sources.layouts import INVOICES
-from recovery.sources.upsert import CHUNK_ROWS, Row, UpsertCounts, table_of, upsert
+from recovery.sources.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
 INVOICE = table_of(Invoice)
 LINE = table_of(InvoiceLine)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from recovery.models import BankTransaction, CostRecord, CostSource
+from recovery.models import BankTransaction, CostRecord, CostSource, table_of
 from recovery.sources.importers.base import ImportContext, Record
 from recovery.sources.importers.simple import SimpleImporter
 from recovery.sources.layouts import BANK, COSTS
-from recovery.sources.upsert import Row, UpsertCounts, table_of, upsert
+from recovery.sources.upsert import Row, UpsertCounts, upsert
 
 
 class CostsImporter(SimpleImporter):

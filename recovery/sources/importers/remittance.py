@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
 
-from recovery.models import Deduction, Invoice, Payment, RemittanceKind, RemittanceLine
+from recovery.models import Deduction, Invoice, Payment, RemittanceKind, RemittanceLine, table_of
 from recovery.money import from_minor
 from recovery.sources.classify import classify
 from recovery.sources.importers.base import ImportContext, Record, TabularImporter
 from recovery.sources.layouts import REMITTANCE_LINES, REMITTANCE_PAYMENTS, REMITTANCE_TRANSACTIONS
-from recovery.sources.upsert import CHUNK_ROWS, Row, UpsertCounts, table_of, upsert
+from recovery.sources.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
 PAYMENT = table_of(Payment)
 LINE = table_of(RemittanceLine)
