@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -202,13 +201,17 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_text(path: Path) -> str:
-    """The whole file as text (for JSON), BOM-tolerant."""
+@contextmanager
+def open_text(path: Path) -> Iterator[TextIO]:
+    """The file as a text stream in the encoding its first bytes show (for JSON), BOM-tolerant.
+
+    A byte the encoding cannot read raises `UnicodeDecodeError` while the caller reads.
+    """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as raw:
+            sample = raw.read(SAMPLE_BYTES)
+        handle = path.open(encoding=_encoding(sample), errors="strict")
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path.name) from exc
-    try:
-        return io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data[:SAMPLE_BYTES])).read()
-    except UnicodeDecodeError as exc:
-        raise InputError("not readable as text (unknown encoding)", file=path.name) from exc
+    with handle:
+        yield handle

@@ -26,7 +26,7 @@ from recovery.sources.accounts import resolve_account
 from recovery.sources.files import FileFormat, Sheet, open_sheets, sha256_of, sniff_format
 from recovery.sources.importers import JSON, TABULAR, ImportContext, Importer
 from recovery.sources.importers.base import HEADER_SEARCH_ROWS, ProgressCallback
-from recovery.sources.importers.spapi_json import load_documents
+from recovery.sources.importers.spapi_json import open_documents
 from recovery.sources.layouts import KINDS, normalize_header
 from recovery.sources.upsert import UpsertCounts
 
@@ -169,14 +169,14 @@ def _import(
     session = Session(bind=conn)
     fmt = sniff_format(path)
     if fmt == FileFormat.json or (kind in JSON):
-        documents = load_documents(path, kind)
-        account, created = resolve_account(
-            session, settings, account_code or documents.vendor_code()
-        )
-        importer: Importer = JSON[documents.kind]
-        result = ImportResult(path, documents.kind, detected=kind is None)
-        ctx = ImportContext(conn, settings, account, path.name, progress)
-        counts = importer.store(ctx, documents)
+        with open_documents(path, kind) as documents:
+            account, created = resolve_account(
+                session, settings, account_code or documents.vendor_code()
+            )
+            importer: Importer = JSON[documents.kind]
+            result = ImportResult(path, documents.kind, detected=kind is None)
+            ctx = ImportContext(conn, settings, account, path.name, progress)
+            counts = importer.store(ctx, documents)
         return _finish(conn, ctx, result, counts, digest, account.vendor_code, created)
     with open_sheets(path) as sheets, _peeked(sheets) as peeked:
         found_kind, file_code = _detect(path, peeked, settings, kind)

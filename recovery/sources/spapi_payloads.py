@@ -180,7 +180,11 @@ def _connection(session: Session) -> Connection:
 
 
 def upsert_purchase_orders(
-    session: Session, account: VendorAccount, orders: Sequence[Mapping[str, Any]]
+    session: Session,
+    account: VendorAccount,
+    orders: Sequence[Mapping[str, Any]],
+    *,
+    start: int = 0,
 ) -> UpsertCounts:
     """Store `payload.orders` of getPurchaseOrders (or single getPurchaseOrder payloads).
 
@@ -192,7 +196,7 @@ def upsert_purchase_orders(
     now = utcnow()
     po_rows: list[Row] = []
     items_by_po: dict[str, list[tuple[_Doc, Row]]] = {}
-    for index, raw in enumerate(orders):
+    for index, raw in enumerate(orders, start):
         order = _Doc(raw, f"orders[{index}]")
         po_number = order.text("purchaseOrderNumber", required=True)
         assert po_number is not None
@@ -280,7 +284,11 @@ def _cost_observation(
 
 
 def upsert_purchase_order_statuses(
-    session: Session, account: VendorAccount, statuses: Sequence[Mapping[str, Any]]
+    session: Session,
+    account: VendorAccount,
+    statuses: Sequence[Mapping[str, Any]],
+    *,
+    start: int = 0,
 ) -> UpsertCounts:
     """Store `payload.ordersStatus` of getPurchaseOrdersStatus: acknowledgement and receiving.
 
@@ -292,7 +300,7 @@ def upsert_purchase_order_statuses(
     now = utcnow()
     po_rows: list[Row] = []
     items_by_po: dict[str, list[Row]] = {}
-    for index, raw in enumerate(statuses):
+    for index, raw in enumerate(statuses, start):
         status = _Doc(raw, f"ordersStatus[{index}]")
         po_number = status.text("purchaseOrderNumber", required=True)
         assert po_number is not None
@@ -353,7 +361,11 @@ def _status_item_row(item: _Doc, currency: str) -> Row:
 
 
 def upsert_shipments(
-    session: Session, account: VendorAccount, shipments: Sequence[Mapping[str, Any]]
+    session: Session,
+    account: VendorAccount,
+    shipments: Sequence[Mapping[str, Any]],
+    *,
+    start: int = 0,
 ) -> UpsertCounts:
     """Store `payload.shipments` of getShipmentDetails: the ASN, its dates, carrier and items.
 
@@ -364,7 +376,7 @@ def upsert_shipments(
     now = utcnow()
     rows: list[Row] = []
     items_by_shipment: dict[str, list[Row]] = {}
-    for index, raw in enumerate(shipments):
+    for index, raw in enumerate(shipments, start):
         shipment = _Doc(raw, f"shipments[{index}]")
         shipment_id = shipment.text("vendorShipmentIdentifier", required=True)
         assert shipment_id is not None

@@ -7,19 +7,20 @@ models carry them. Storing goes through `recovery.sources.spapi_payloads`, as th
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
 from recovery.errors import InputError
 from recovery.models import VendorAccount
-from recovery.sources.files import read_text
+from recovery.sources.files import open_text
 from recovery.sources.importers.base import ImportContext, Importer
+from recovery.sources.json_stream import JsonReader
 from recovery.sources.spapi_payloads import (
     upsert_purchase_order_statuses,
     upsert_purchase_orders,
@@ -29,13 +30,27 @@ from recovery.sources.upsert import UpsertCounts
 
 # Kind -> the payload's list key, and how to tell a single document of that kind.
 _LISTS = {"purchase-orders": "orders", "po-status": "ordersStatus", "shipments": "shipments"}
+_KIND_OF_LIST = {key: kind for kind, key in _LISTS.items()}
+_WRAPPERS = ("response", "payload")
 _SINGLE = {
     "purchase-orders": "orderDetails",
     "po-status": "itemStatus",
     "shipments": "vendorShipmentIdentifier",
 }
 
-Upsert = Callable[[Session, VendorAccount, Sequence[Mapping[str, Any]]], UpsertCounts]
+
+class Upsert(Protocol):
+    def __call__(
+        self,
+        session: Session,
+        account: VendorAccount,
+        documents: Sequence[Mapping[str, Any]],
+        /,
+        *,
+        start: int = 0,
+    ) -> UpsertCounts: ...
+
+
 _STORE: dict[str, Upsert] = {
     "purchase-orders": upsert_purchase_orders,
     "po-status": upsert_purchase_order_statuses,
@@ -43,15 +58,26 @@ _STORE: dict[str, Upsert] = {
 }
 
 
+# Documents are read and stored this many at a time; the first batch also tells the kind and
+# the vendor of the file.
+BATCH_DOCUMENTS = 1000
+
+Found = tuple[str, Mapping[str, Any]]  # (kind, document)
+
+
 @dataclass
 class SpApiDocuments:
+    """The documents of one SP-API JSON file, read while they are stored."""
+
     kind: str
-    documents: list[Mapping[str, Any]]
+    first: list[Mapping[str, Any]]
+    _more: Iterator[Found]
+    _forced: bool
 
     def vendor_code(self) -> str | None:
-        """The selling party most of the documents name."""
+        """The selling party most of the first documents name."""
         codes: Counter[str] = Counter()
-        for document in self.documents:
+        for document in self.first:
             details = document.get("orderDetails")
             holder = details if isinstance(details, Mapping) else document
             party = holder.get("sellingParty")
@@ -59,60 +85,129 @@ class SpApiDocuments:
                 codes[party["partyId"]] += 1
         return codes.most_common(1)[0][0] if codes else None
 
+    def batches(self) -> Iterator[list[Mapping[str, Any]]]:
+        """The documents in batches, in file order; a document of another kind is an error
+        unless the kind was given (then the others are left alone, as asked)."""
+        yield self.first
+        batch: list[Mapping[str, Any]] = []
+        for kind, document in self._more:
+            if kind != self.kind:
+                if self._forced:
+                    continue
+                raise _mixed(self.kind, kind)
+            batch.append(document)
+            if len(batch) >= BATCH_DOCUMENTS:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
-def load_documents(path: Path, kind: str | None = None) -> SpApiDocuments:
+
+@contextmanager
+def open_documents(path: Path, kind: str | None = None) -> Iterator[SpApiDocuments]:
+    """The file's documents, of `kind` or of the one kind the file holds, read as consumed.
+
+    Only the first batch is read here, so a file of any size costs one batch of memory.
+    """
+    with open_text(path) as handle:
+        errors: list[str] = []
+        found = _readable(_walk(JsonReader(handle), errors))
+        first: list[Mapping[str, Any]] = []
+        chosen = kind
+        for found_kind, document in found:
+            if chosen is None:
+                chosen = found_kind
+            if found_kind != chosen:
+                if kind is not None:
+                    continue
+                raise _mixed(chosen, found_kind)
+            first.append(document)
+            if len(first) >= BATCH_DOCUMENTS:
+                break
+        if not first:
+            raise _nothing_found(kind, errors)
+        assert chosen is not None
+        yield SpApiDocuments(chosen, first, found, kind is not None)
+
+
+def _readable(found: Iterator[Found]) -> Iterator[Found]:
+    """`found`, with a byte the file's encoding cannot read reported as bad input."""
     try:
-        data = json.loads(read_text(path))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"not valid JSON: {exc.msg} (column {exc.colno})", file=path.name, row=exc.lineno
-        ) from exc
-    found: dict[str, list[Mapping[str, Any]]] = {}
-    errors: list[str] = []
-    _collect(data, found, errors)
+        yield from found
+    except UnicodeDecodeError as exc:
+        raise InputError("not readable as text (unknown encoding)") from exc
+
+
+def _mixed(kind: str, other: str) -> InputError:
+    return InputError(
+        f"the file mixes {' and '.join(sorted((kind, other)))}; import them separately"
+    )
+
+
+def _nothing_found(kind: str | None, errors: list[str]) -> InputError:
     if kind is not None:
-        if kind not in found:
-            raise InputError(f"no {kind} in this JSON file", file=path.name)
-        return SpApiDocuments(kind, found[kind])
-    if not found:
-        if errors:
-            raise InputError(
-                f"the file holds an SP-API error response: {errors[0]}", file=path.name
-            )
-        raise InputError(
-            "cannot tell what this JSON holds: expected purchase orders, PO status or shipments "
-            "as the SP-API returns them",
-            file=path.name,
-        )
-    if len(found) > 1:
-        raise InputError(
-            f"the file mixes {' and '.join(sorted(found))}; import them separately", file=path.name
-        )
-    ((only, documents),) = found.items()
-    return SpApiDocuments(only, documents)
+        return InputError(f"no {kind} in this JSON file")
+    if errors:
+        return InputError(f"the file holds an SP-API error response: {errors[0]}")
+    return InputError(
+        "cannot tell what this JSON holds: expected purchase orders, PO status or shipments "
+        "as the SP-API returns them"
+    )
 
 
-def _collect(node: Any, found: dict[str, list[Mapping[str, Any]]], errors: list[str]) -> None:
+def _walk(reader: JsonReader, errors: list[str]) -> Iterator[Found]:
+    """Every document in the value at the reader, in file order.
+
+    Arrays, wrappers (`response`, `payload`) and document lists are stepped into; anything
+    else is read whole: a single document, or an object that turns out to hold none.
+    """
+    shape = reader.peek()
+    if shape == "array":
+        for _ in reader.elements():
+            yield from _walk(reader, errors)
+        return
+    if shape != "object":
+        reader.read()
+        return
+    rest: dict[str, Any] = {}
+    stepped_in = False
+    for key in reader.members():
+        if key in _WRAPPERS and reader.peek() in ("object", "array"):
+            stepped_in = True
+            yield from _walk(reader, errors)
+        elif key in _KIND_OF_LIST and reader.peek() == "array":
+            stepped_in = True
+            for _ in reader.elements():
+                yield _KIND_OF_LIST[key], reader.read()
+        else:
+            rest[key] = reader.read()
+    if not stepped_in:
+        yield from _documents(rest, errors)
+
+
+def _documents(node: Any, errors: list[str]) -> Iterator[Found]:
+    """The documents in a value already read whole."""
     if isinstance(node, list):
         for item in node:
-            _collect(item, found, errors)
+            yield from _documents(item, errors)
         return
     if not isinstance(node, Mapping):
         return
-    for wrapper in ("response", "payload"):
+    for wrapper in _WRAPPERS:
         if isinstance(node.get(wrapper), (Mapping, list)):
-            _collect(node[wrapper], found, errors)
+            yield from _documents(node[wrapper], errors)
             return
     for kind, key in _LISTS.items():
         if isinstance(node.get(key), list):
-            found.setdefault(kind, []).extend(node[key])
+            for document in node[key]:
+                yield kind, document
             return
     for kind, marker in _SINGLE.items():
         if marker in node:
-            found.setdefault(kind, []).append(node)
+            yield kind, node
             return
     if "purchaseOrderNumber" in node:  # getPurchaseOrders without details
-        found.setdefault("purchase-orders", []).append(node)
+        yield "purchase-orders", node
         return
     if isinstance(node.get("errors"), list):
         errors.extend(str(e.get("message", e)) for e in node["errors"] if isinstance(e, Mapping))
@@ -124,8 +219,13 @@ class SpApiJsonImporter(Importer):
 
     def store(self, ctx: ImportContext, source: Any) -> UpsertCounts:
         assert isinstance(source, SpApiDocuments)
-        ctx.rows_read = len(source.documents)
+        store = _STORE[source.kind]
+        counts = UpsertCounts()
         with Session(bind=ctx.conn) as session:
-            counts = _STORE[source.kind](session, ctx.account, source.documents)
+            for batch in source.batches():
+                counts = counts + store(session, ctx.account, batch, start=ctx.rows_read)
+                ctx.rows_read += len(batch)
+                if ctx.progress is not None:
+                    ctx.progress(ctx.rows_read, None)
             session.flush()
         return counts

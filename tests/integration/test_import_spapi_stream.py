@@ -1,0 +1,130 @@
+"""SP-API JSON files are read while they are stored: big files, late surprises, exact places."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from recovery.config import Settings
+from recovery.errors import InputError
+from recovery.models import PurchaseOrder, PurchaseOrderItem
+from recovery.sources.importers.spapi_json import BATCH_DOCUMENTS
+from recovery.sources.importing import import_file
+
+MANY = BATCH_DOCUMENTS * 2 + 17  # more than one batch, and a last batch that is not full
+
+
+def order(number: int, vendor: str = "STRM1", amount: Any = "3.50") -> dict[str, Any]:
+    return {
+        "purchaseOrderNumber": f"P{number:07d}",
+        "purchaseOrderState": "Acknowledged",
+        "orderDetails": {
+            "purchaseOrderDate": "2026-01-02T10:00:00Z",
+            "purchaseOrderType": "RegularOrder",
+            "sellingParty": {"partyId": vendor},
+            "items": [
+                {
+                    "itemSequenceNumber": "1",
+                    "amazonProductIdentifier": f"B{number:09d}",
+                    "orderedQuantity": {"amount": 2, "unitOfMeasure": "Eaches", "unitSize": 1},
+                    "netCost": {"amount": amount, "currencyCode": "USD"},
+                }
+            ],
+        },
+    }
+
+
+def stored_orders(engine: Engine) -> tuple[int, int]:
+    with Session(engine) as s:
+        orders = s.exec(select(func.count()).select_from(PurchaseOrder)).one()[0]
+        items = s.exec(select(func.count()).select_from(PurchaseOrderItem)).one()[0]
+    return orders, items
+
+
+def test_a_file_of_many_batches_is_stored_whole_with_progress(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "orders.json"
+    # Pages as a sync saves them, with a BOM and line breaks inside documents.
+    pages = [
+        {"payload": {"orders": [order(n) for n in range(s, min(s + 700, MANY))]}}
+        for s in range(0, MANY, 700)
+    ]
+    path.write_text(json.dumps(pages, indent=1), encoding="utf-8-sig")
+    seen: list[tuple[int, int | None]] = []
+    result = import_file(engine, settings, path, progress=lambda n, total: seen.append((n, total)))
+    assert (result.kind, result.account, result.rows_read, result.inserted) == (
+        "purchase-orders",
+        "STRM1",
+        MANY,
+        MANY * 2,  # orders and their items
+    )
+    assert stored_orders(engine) == (MANY, MANY)
+    assert [n for n, _ in seen] == [BATCH_DOCUMENTS, BATCH_DOCUMENTS * 2, MANY]
+    assert import_file(engine, settings, path).duplicate
+
+
+def test_another_kind_after_the_first_batch_rejects_the_whole_file(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.json"
+    documents: list[dict[str, Any]] = [order(n) for n in range(MANY)]
+    documents.append({"vendorShipmentIdentifier": "S1", "sellingParty": {"partyId": "STRM1"}})
+    path.write_text(json.dumps(documents))
+    with pytest.raises(InputError, match="mixed.json.*mixes purchase-orders and shipments"):
+        import_file(engine, settings, path)
+    assert stored_orders(engine) == (0, 0)
+    # Told the kind, the file's orders are what is asked for; the shipment is left alone.
+    result = import_file(engine, settings, path, kind="purchase-orders")
+    assert result.rows_read == MANY and stored_orders(engine) == (MANY, MANY)
+
+
+def test_a_bad_value_late_in_the_file_names_its_document_and_nothing_is_kept(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "late.json"
+    documents = [order(n) for n in range(MANY)]
+    bad = BATCH_DOCUMENTS + 500
+    documents[bad] = order(bad, amount="abc")
+    path.write_text(json.dumps({"payload": {"orders": documents}}))
+    with pytest.raises(
+        InputError, match=rf"late.json.*orders\[{bad}\]\.orderDetails\.items\[0\]\.netCost"
+    ):
+        import_file(engine, settings, path)
+    assert stored_orders(engine) == (0, 0)
+
+
+def test_broken_json_late_in_the_file_names_its_line(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "cut.json"
+    lines = [json.dumps(order(n)) for n in range(MANY)]
+    path.write_text('{"orders": [\n' + ",\n".join(lines) + ",\n{oops}\n]}")
+    with pytest.raises(InputError, match=rf"cut.json, row {MANY + 2}.*not valid JSON"):
+        import_file(engine, settings, path)
+    assert stored_orders(engine) == (0, 0)
+
+
+def test_the_account_is_the_vendor_most_of_the_first_documents_name(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "two-vendors.json"
+    documents = [order(n, vendor="AAAA1" if n % 3 == 0 else "BBBB2") for n in range(30)]
+    path.write_text(json.dumps({"orders": documents}))
+    assert import_file(engine, settings, path).account == "BBBB2"
+
+
+def test_a_byte_the_encoding_cannot_read_far_into_the_file_is_reported(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "binary.json"
+    head = json.dumps({"orders": [order(n) for n in range(300)]})[:-2]  # UTF-8 for 64 KiB+
+    path.write_bytes(head.encode() + b', {"purchaseOrderNumber": "\xff\xfe"}]}')
+    with pytest.raises(InputError, match="binary.json.*not readable as text"):
+        import_file(engine, settings, path)
+    assert stored_orders(engine) == (0, 0)

@@ -1,0 +1,82 @@
+"""The streaming JSON reader reads what json.loads reads, whatever the block boundaries."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from recovery.errors import InputError
+from recovery.sources.json_stream import JsonReader
+
+
+def read_all(reader: JsonReader) -> Any:
+    """Rebuild the whole value by stepping into every object and array."""
+    shape = reader.peek()
+    if shape == "object":
+        return {key: read_all(reader) for key in reader.members()}
+    if shape == "array":
+        return [read_all(reader) for _ in reader.elements()]
+    return reader.read()
+
+
+DOCUMENTS = [
+    {"payload": {"orders": [{"n": 1, "cost": 123456789}, {"n": 2, "tags": ["a", "b"]}]}},
+    [1, 22, 333, 4444.5, -7e3, True, False, None, "x"],
+    {"a": {}, "b": [], "c": [[], [{}]], "é": "naïve ✓", "q": 'say "hi" \\ ok'},
+    [],
+    {},
+    12345,
+]
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 64, 1 << 20])
+@pytest.mark.parametrize("value", DOCUMENTS, ids=range(len(DOCUMENTS)))
+def test_any_block_size_reads_the_same_value(value: Any, block: int) -> None:
+    for text in (json.dumps(value), json.dumps(value, indent=2)):
+        reader = JsonReader(io.StringIO(text), block_chars=block)
+        assert read_all(reader) == value
+        assert reader.peek() == "end"
+
+
+@pytest.mark.parametrize("block", [1, 5, 1 << 20])
+def test_a_number_cut_by_a_block_is_read_whole(block: int) -> None:
+    reader = JsonReader(io.StringIO("[123456789,987654321]"), block_chars=block)
+    assert [reader.read() for _ in reader.elements()] == [123456789, 987654321]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"orders": [\n{"n": 1,}\n]}',
+        "[1, 2\n\n  3]",
+        '{"a" 1}',
+        '{"a": [1, 2}',
+        '{"a": "unterminated',
+        "",
+        '{"a": 1} trailing',
+    ],
+)
+@pytest.mark.parametrize("block", [2, 1 << 20])
+def test_errors_name_the_line_json_loads_names(text: str, block: int) -> None:
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(text)
+    with pytest.raises(InputError, match="not valid JSON") as raised:
+        reader = JsonReader(io.StringIO(text), block_chars=block)
+        read_all(reader)
+        if reader.peek() != "end":
+            reader.read()
+    assert raised.value.row == expected.value.lineno
+
+
+def test_an_error_deep_in_a_long_file_names_its_line_and_column() -> None:
+    lines = [json.dumps({"n": n}) + "," for n in range(5000)]
+    text = '{"orders": [\n' + "\n".join(lines) + '\n{"n": 5000 "oops"}\n]}'
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(text)
+    with pytest.raises(InputError) as raised:
+        read_all(JsonReader(io.StringIO(text), block_chars=4096))
+    assert raised.value.row == expected.value.lineno == 5002
+    assert f"(column {expected.value.colno})" in raised.value.detail
