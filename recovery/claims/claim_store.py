@@ -146,6 +146,17 @@ def _initial_status(finding: Finding, timing: Timing | None) -> ClaimStatus:
     return S.draft
 
 
+def undrafted_ids(session: Session, account_id: int) -> list[int]:
+    """Claims that were never drafted (found by a run told not to draft) and still can be."""
+    claim = table_of(Claim)
+    query = select(claim.c.id).where(
+        claim.c.account_id == account_id,
+        claim.c.draft_text == "",
+        claim.c.status.in_([s.value for s in drafting.DRAFTABLE]),
+    )
+    return list(session.connection().execute(query).scalars())
+
+
 def _stored_claims(session: Session, account_id: int) -> dict[str, dict[str, Any]]:
     claim = table_of(Claim)
     query = select(claim.c.id, claim.c.finding_key, claim.c.status, *(claim.c[c] for c in CONTENT))

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from recovery.calendar import BusinessCalendar
 from recovery.claims import drafting
-from recovery.claims.claim_store import load_claims, store_findings
+from recovery.claims.claim_store import load_claims, store_findings, undrafted_ids
 from recovery.claims.deadlines import Band, Timing, timing_for
 from recovery.claims.detect.chargeback import detect_chargebacks
 from recovery.claims.detect.coop import detect_coop
@@ -130,9 +130,11 @@ def run_detection(
                 retired=stored.retired,
                 unchanged=stored.unchanged,
             )
-            if draft and stored.changed_ids:
-                say(f"{vendor.vendor_code}: drafting {len(stored.changed_ids)} claims")
-                drafting.draft_claims(session, load_claims(session, stored.changed_ids), settings)
+            # Claims an earlier run found without drafting (`--no-draft`) are drafted now too.
+            to_draft = sorted({*stored.changed_ids, *undrafted_ids(session, vendor.id)})
+            if draft and to_draft:
+                say(f"{vendor.vendor_code}: drafting {len(to_draft)} claims")
+                drafting.draft_claims(session, load_claims(session, to_draft), settings)
             statuses = _claim_statuses(session, vendor.id)
         _summarise(result, inp, findings, timings, statuses, settings, today)
         results.append(result)

@@ -248,6 +248,20 @@ def test_drafting_runs_after_detection(engine: Engine, settings: Settings) -> No
     assert "INV1" in claim.draft_text and "B0001" in claim.draft_text
 
 
+def test_claims_found_without_drafting_are_drafted_by_the_next_run(
+    engine: Engine, settings: Settings
+) -> None:
+    seed(engine)
+    run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
+    [claim] = claims(engine)
+    assert (claim.status, claim.draft_text) == ("draft", "")
+    again = run_detection(engine, settings, today=date(2026, 10, 10))
+    assert (again.accounts[0].created, again.accounts[0].updated) == (0, 0)
+    [claim] = claims(engine)
+    assert claim.status in ("ready", "needs_evidence")
+    assert "INV1" in claim.draft_text
+
+
 def test_detect_command_prints_the_summary(
     engine: Engine,
     db_url: str,
