@@ -50,7 +50,6 @@ def upsert(
     *,
     update: Sequence[str] | None = None,
     want_ids: bool = False,
-    scope: Any = None,
     count: bool = True,
     chunk_rows: int = CHUNK_ROWS,
 ) -> UpsertResult:
@@ -62,12 +61,12 @@ def upsert(
     chunk the last row for a key wins (PostgreSQL refuses to update one row twice per statement).
 
     With `want_ids` (parents whose children need their id) existing rows are looked up per
-    chunk, which also counts them. Without it, inserts are counted by how many rows the table
-    (or the rows matching `scope`) gained, which keeps million-row files fast; `count=False`
-    skips counting for rows the caller derives rather than reads.
+    chunk, which also counts them. Without it, inserts are counted as the rows with ids above
+    the highest id before, which keeps million-row files fast; `count=False` skips counting
+    for rows the caller derives rather than reads.
     """
     result = UpsertResult()
-    before = _count(conn, table, scope) if count and not want_ids else None
+    before = _last_id(conn, table) if count and not want_ids else None
     written = 0
     chunk: dict[Key, Row] = {}
     pick = itemgetter(*key)
@@ -80,15 +79,20 @@ def upsert(
     if chunk:
         written += _write_chunk(conn, table, chunk, key, update, want_ids, result)
     if before is not None:
-        inserted = _count(conn, table, scope) - before
+        inserted = _count_after(conn, table, before)
         result.counts = UpsertCounts(inserted, written - inserted)
     return result
 
 
-def _count(conn: Connection, table: Table, scope: Any) -> int:
-    query = select(func.count()).select_from(table)
-    if scope is not None:
-        query = query.where(scope)
+def _last_id(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.max(table.c.id))).scalar_one() or 0)
+
+
+def _count_after(conn: Connection, table: Table, last_id: int) -> int:
+    """Rows added since `last_id` was the highest id: new rows get higher ids (SQLite's rowid
+    and PostgreSQL's sequences both count up), so this reads only them, where counting the
+    whole table before and after cost more than the insert on a table of millions."""
+    query = select(func.count()).select_from(table).where(table.c.id > last_id)
     return int(conn.execute(query).scalar_one())
 
 

@@ -89,8 +89,7 @@ class RemittanceImporter(TabularImporter):
                 yield row
             flush_payments()
 
-        scope = LINE.c.account_id == ctx.account_id
-        counts = upsert(ctx.conn, LINE, line_rows(), _LINE_KEY, scope=scope).counts
+        counts = upsert(ctx.conn, LINE, line_rows(), _LINE_KEY).counts
         self._store_deductions(ctx, deductions)
         self._link_lines(ctx)
         self._settle_payments(ctx, totals)
