@@ -75,10 +75,15 @@ def link_all(session: Session, document_ids: Iterable[int] | None = None) -> Lin
 
 def link_document(session: Session, document: EvidenceDocument) -> LinkResult:
     assert document.id is not None, "link documents after they are saved"
-    session.execute(delete(EvidenceLink).where(col(EvidenceLink.document_id) == document.id))
-    session.execute(
-        delete(EvidenceConflict).where(col(EvidenceConflict.document_id) == document.id)
-    )
+    # "fetch": the ORM drops only the deleted rows from the session; its default evaluates the
+    # criteria against every object the session holds, which made linking all documents
+    # quadratic.
+    for model in (EvidenceLink, EvidenceConflict):
+        session.execute(
+            delete(model)
+            .where(col(model.document_id) == document.id)
+            .execution_options(synchronize_session="fetch")
+        )
     result = LinkResult(document.id)
     matched = _by_reference(session, document)
     if not matched:
