@@ -55,6 +55,19 @@ def test_every_sheet_of_a_workbook_with_cells_as_text(tmp_path: Path) -> None:
     assert sheets[0][1][1] == (2, ["123456", "2026-03-04", "12.5", "3"])
 
 
+def test_workbook_rows_are_numbered_as_excel_shows_them(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["C3"], sheet["D3"] = "Invoice", "Amount"  # a table that starts at C3
+    sheet["C5"], sheet["D5"] = "INV1", 1.5  # after an empty row
+    path = tmp_path / "offset.xlsx"
+    book.save(path)
+    [(_, rows)] = rows_of(path)
+    filled = [(number, [c for c in cells if c]) for number, cells in rows if any(cells)]
+    assert filled == [(3, ["Invoice", "Amount"]), (5, ["INV1", "1.5"])]
+
+
 def test_cell_text() -> None:
     assert cell_text(None) == "" and cell_text(0.1 + 0.2) == "0.30000000000000004"
     assert cell_text(True) == "TRUE" and cell_text(" a ") == "a"
