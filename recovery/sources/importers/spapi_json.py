@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -71,8 +72,7 @@ class SpApiDocuments:
 
     kind: str
     first: list[Mapping[str, Any]]
-    _more: Iterator[Found]
-    _forced: bool
+    _more: Iterator[Mapping[str, Any]]
 
     def vendor_code(self) -> str | None:
         """The selling party most of the first documents name."""
@@ -86,20 +86,9 @@ class SpApiDocuments:
         return codes.most_common(1)[0][0] if codes else None
 
     def batches(self) -> Iterator[list[Mapping[str, Any]]]:
-        """The documents in batches, in file order; a document of another kind is an error
-        unless the kind was given (then the others are left alone, as asked)."""
+        """The documents in batches, in file order."""
         yield self.first
-        batch: list[Mapping[str, Any]] = []
-        for kind, document in self._more:
-            if kind != self.kind:
-                if self._forced:
-                    continue
-                raise _mixed(self.kind, kind)
-            batch.append(document)
-            if len(batch) >= BATCH_DOCUMENTS:
-                yield batch
-                batch = []
-        if batch:
+        while batch := list(islice(self._more, BATCH_DOCUMENTS)):
             yield batch
 
 
@@ -107,27 +96,29 @@ class SpApiDocuments:
 def open_documents(path: Path, kind: str | None = None) -> Iterator[SpApiDocuments]:
     """The file's documents, of `kind` or of the one kind the file holds, read as consumed.
 
-    Only the first batch is read here, so a file of any size costs one batch of memory.
+    Only the first batch is read here, so a file of any size costs one batch of memory. A
+    document of another kind is an error when it is reached, unless `kind` was given: then
+    the others are left alone, as asked.
     """
     with open_text(path) as handle:
         errors: list[str] = []
         found = _readable(_walk(JsonReader(handle), errors))
-        first: list[Mapping[str, Any]] = []
-        chosen = kind
-        for found_kind, document in found:
-            if chosen is None:
-                chosen = found_kind
-            if found_kind != chosen:
-                if kind is not None:
-                    continue
-                raise _mixed(chosen, found_kind)
-            first.append(document)
-            if len(first) >= BATCH_DOCUMENTS:
-                break
-        if not first:
+        head = next((f for f in found if kind is None or f[0] == kind), None)
+        if head is None:
             raise _nothing_found(kind, errors)
-        assert chosen is not None
-        yield SpApiDocuments(chosen, first, found, kind is not None)
+        documents = _of_kind(chain([head], found), head[0], others_allowed=kind is not None)
+        first = list(islice(documents, BATCH_DOCUMENTS))
+        yield SpApiDocuments(head[0], first, documents)
+
+
+def _of_kind(
+    found: Iterator[Found], kind: str, *, others_allowed: bool
+) -> Iterator[Mapping[str, Any]]:
+    for found_kind, document in found:
+        if found_kind == kind:
+            yield document
+        elif not others_allowed:
+            raise _mixed(kind, found_kind)
 
 
 def _readable(found: Iterator[Found]) -> Iterator[Found]:
