@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from recovery.claims.detect.coop import detect_coop
+from recovery.claims.detect.coop import _divide_half_even, detect_coop
 from recovery.claims.findings import Verdict
 from recovery.claims.frames import detection_input
 
@@ -224,3 +224,21 @@ def test_missing_backup_or_agreement_needs_a_person() -> None:
     inp.coop_agreements = inp.coop_agreements.iloc[0:0]
     [finding] = detect_coop(inp)
     assert finding.verdict == Verdict.unexplained and "signed agreement AG1" in finding.reason
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "rounded"),
+    [
+        (5, 2, 2),  # 2.5 → 2: halves go to the even neighbour
+        (7, 2, 4),  # 3.5 → 4
+        (-5, 2, -2),
+        (-7, 2, -4),
+        (2_500_000, 1_000_000, 2),
+        (2_500_001, 1_000_000, 3),
+        (10, 3, 3),
+        (-10, 3, -3),
+        (0, 7, 0),
+    ],
+)
+def test_rebates_round_half_to_even_exactly(numerator: int, denominator: int, rounded: int) -> None:
+    assert _divide_half_even(numerator, denominator) == rounded

@@ -372,6 +372,8 @@ def _debits_without_detail(inp: DetectionInput, times_taken: dict[str, int]) -> 
     findings = []
     deductions = inp.deductions
     taken = deductions[deductions["kind"] == "shortage"]
+    # Most debits have their detail: drop them before grouping, a group costs more than a row.
+    taken = taken[~taken["reference"].astype(str).isin(detailed)]
     for reference, group in taken.groupby("reference"):
         reference = str(reference)
         invoice_number = as_str(group["invoice_number"].iloc[0])
