@@ -23,7 +23,8 @@ from recovery.calendar import BusinessCalendar
 from recovery.claims.detection import AccountResult
 from recovery.claims.queue import QueueRow
 from recovery.cli.context import app_context
-from recovery.cli.testing_cmd import ScenarioSize, parse_day
+from recovery.cli.options import parse_day
+from recovery.cli.testing_cmd import ScenarioSize
 from recovery.config import CalendarSettings
 from recovery.money import format_money, from_minor
 from recovery.sources.importing import ImportResult

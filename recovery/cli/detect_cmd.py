@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -11,7 +10,7 @@ from rich.table import Table
 
 from recovery.claims.detection import AccountResult, run_detection
 from recovery.cli.context import app_context
-from recovery.errors import RecoveryError
+from recovery.cli.options import parse_day
 from recovery.ledger import BUCKETS
 from recovery.money import format_money, from_minor
 
@@ -26,7 +25,7 @@ def detect(
 ) -> None:
     """Check every deduction, write claims for the wrong ones, and print what was found."""
     app = app_context(ctx)
-    as_of = _parse_date(today) if today else None
+    as_of = parse_day(today)
     with app.err.status("detecting…") as status:
         result = run_detection(
             app.engine,
@@ -41,13 +40,6 @@ def detect(
         return
     for account_result in result.accounts:
         _print_account(app.console, account_result)
-
-
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise RecoveryError(f"--today {text!r}: not a date (use YYYY-MM-DD)") from exc
 
 
 def _print_account(console: Console, result: AccountResult) -> None:

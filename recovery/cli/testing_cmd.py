@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +10,7 @@ import typer
 
 from recovery.cli.context import app_context
 from recovery.cli.fake_spapi_cmd import fake_spapi
+from recovery.cli.options import parse_day
 
 testing_app = typer.Typer(
     help="Synthetic scenarios and fake Amazon services for tests and demos.",
@@ -23,15 +23,6 @@ class ScenarioSize(StrEnum):
     small = "small"
     medium = "medium"
     large = "large"
-
-
-def parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
 
 
 @testing_app.command("scenario")

@@ -444,15 +444,24 @@ def test_scenario_command_writes_a_scenario(
 
 
 @pytest.mark.parametrize(
-    "args",
-    [["--size", "huge"], ["--today", "23/11/2026"], ["--months", "0"]],
+    ("args", "exit_code", "message"),
+    [
+        (["--size", "huge"], 2, "huge"),
+        (["--months", "0"], 2, "--months"),
+        # A date that cannot be read is a bad argument, as `detect --today` says it.
+        (["--today", "23/11/2026"], 1, "--today '23/11/2026': not a date (use YYYY-MM-DD)"),
+    ],
 )
 def test_scenario_command_rejects_bad_arguments(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    exit_code: int,
+    message: str,
 ) -> None:
     code, _, err = run(["testing", "scenario", "--out", str(tmp_path / "x"), *args], capsys)
-    assert code == 2
-    assert "Traceback" not in err
+    assert code == exit_code
+    assert message in err and "Traceback" not in err
 
 
 @pytest.mark.slow
