@@ -679,6 +679,9 @@ def upgrade() -> None:
             "po_id", "item_sequence", name=op.f("uq_purchase_order_item_po_id_item_sequence")
         ),
     )
+    with op.batch_alter_table("purchase_order_item", schema=None) as batch_op:
+        batch_op.create_index("ix_purchase_order_item_po_id_asin", ["po_id", "asin"], unique=False)
+
     op.create_table(
         "shipment_item",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -942,6 +945,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_shipment_item_po_number"))
 
     op.drop_table("shipment_item")
+    with op.batch_alter_table("purchase_order_item", schema=None) as batch_op:
+        batch_op.drop_index("ix_purchase_order_item_po_id_asin")
+
     op.drop_table("purchase_order_item")
     with op.batch_alter_table("payment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payment_payment_number"))

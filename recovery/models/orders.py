@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from recovery.models.base import money_field, time_field
@@ -43,7 +43,12 @@ class UnitOfMeasure(StrEnum):
 
 class PurchaseOrderItem(SQLModel, table=True):
     __tablename__ = "purchase_order_item"
-    __table_args__ = (UniqueConstraint("po_id", "item_sequence"),)
+    __table_args__ = (
+        UniqueConstraint("po_id", "item_sequence"),
+        # Co-op backup lines look up what a PO received of their ASIN: one seek per line
+        # instead of reading every item of the PO.
+        Index("ix_purchase_order_item_po_id_asin", "po_id", "asin"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     po_id: int = Field(foreign_key="purchase_order.id")
