@@ -148,7 +148,7 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
         select(inv.po_number).where(
             inv.account_id == account_id, inv.invoice_number.in_(shorted_invoices)
         ),
-    )
+    ).subquery("disputed_pos")
     # What the PO received of a backup line's ASIN: looked up per line through the
     # (po_id, asin) index. Grouping all PO items first read every item of a year (2M rows).
     received = (
@@ -286,8 +286,13 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             si.asin,
             si.shipped_eaches,
         )
-        .join_from(table_of(ShipmentItem), table_of(Shipment), sh.id == si.shipment_id)
-        .where(sh.account_id == account_id, si.po_number.in_(disputed_pos)),
+        # From the disputed POs to their ASN lines by the PO number index; filtering all the
+        # account's ASN lines by PO read every line of the year.
+        .select_from(disputed_pos)
+        .join(table_of(ShipmentItem), si.po_number == disputed_pos.c.po_number)
+        .join(table_of(Shipment), sh.id == si.shipment_id)
+        .where(sh.account_id == account_id)
+        .order_by(sh.id, si.line_no),
         # Documents linked to this account's shipments, and documents only a PO number ties to
         # one of its POs (a POD can prove a delivery date without a matching ASN).
         "documents": union_all(
