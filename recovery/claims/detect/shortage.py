@@ -150,9 +150,8 @@ def _apply_invoice_lines(inp: DetectionInput, lines: dict[tuple[str, str], _Line
                 due_date=("due_date", "first"),
             )
         )
-        for index, row in billed.iterrows():
-            key: tuple[Any, Any] = index  # type: ignore[assignment]
-            line = lines[(str(key[0]), str(key[1]))]
+        for row in records(billed.reset_index()):
+            line = lines[(str(row["invoice_number"]), str(row["asin"]))]
             line.invoiced = int(row["quantity"])
             if as_int(row["unit_cost"]):
                 line.unit_cost_minor = int(row["unit_cost"])
