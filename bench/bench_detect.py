@@ -11,6 +11,9 @@ The SP-API files (POs, PO status, shipments: 2.5 GB of JSON at large) are import
 child process, timed and reported on their own: in use that data arrives page by page through
 `recovery sync` (`bench/bench_sync.py`). The figures print both ways, with and without them.
 
+It ends with recall and precision of dollars per type against the answer key, so a faster
+detection that got something wrong shows here too.
+
     .venv/bin/python bench/bench_detect.py [--size large] [--seed 1] [--workdir DIR]
 """
 
@@ -28,12 +31,15 @@ from pathlib import Path
 import duckdb
 
 from recovery import db
+from recovery.calendar import BusinessCalendar
 from recovery.claims.detection import run_detection
+from recovery.claims.queue import contract_record, load_rows
 from recovery.config import AccountSettings, Settings
 from recovery.evidence.link import link_all
 from recovery.models import EvidenceDocument
 from recovery.sources.importing import import_files
 from recovery.testing.scenario import generate_scenario
+from recovery.testing.scoring import score
 
 TODAY = date(2026, 11, 23)
 
@@ -182,6 +188,25 @@ def main() -> None:
     print(f"DuckDB reading the CSVs   {duck:8.1f} s  ({duck_rows:,} rows; JSON not counted)")
     print(f"ratio (CSV import+detect)/DuckDB: {(imported + detected) / duck:.1f}× (goal ≤ 3×)")
     print(f"peak RSS                  {peak_rss_mb():8.0f} MB (goal ≤ 2048 MB)")
+    print_scores(engine, settings, answer_key)
+
+
+def print_scores(engine: object, settings: Settings, answer_key: dict[str, object]) -> None:
+    """Recall and precision of dollars against the answer key: fast must still be right."""
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
+    assert isinstance(engine, Engine)
+    calendar = BusinessCalendar.from_settings(settings.calendar)
+    with Session(engine) as session:
+        rows = load_rows(session, calendar=calendar, rules=settings.rules)
+        claims = [contract_record(row) for row in rows]
+    print("type        expected $     claimed $   recall  precision  claims on valid")
+    for kind, s in score(answer_key, claims).items():
+        print(
+            f"{kind:<11}{s.expected:>14,.2f}{s.claimed:>14,.2f}{s.recall:>9.4f}"
+            f"{s.precision:>11.4f}{len(s.claims_on_valid):>17}"
+        )
 
 
 def _import_in_child(settings: Settings, files: list[Path]) -> int:
