@@ -130,11 +130,12 @@ def run_detection(
                 retired=stored.retired,
                 unchanged=stored.unchanged,
             )
-            # Claims an earlier run found without drafting (`--no-draft`) are drafted now too.
-            to_draft = sorted({*stored.changed_ids, *undrafted_ids(session, vendor.id)})
-            if draft and to_draft:
-                say(f"{vendor.vendor_code}: drafting {len(to_draft)} claims")
-                drafting.draft_claims(session, load_claims(session, to_draft), settings)
+            if draft:
+                # Claims an earlier run found without drafting (`--no-draft`) are drafted now too.
+                to_draft = sorted({*stored.changed_ids, *undrafted_ids(session, vendor.id)})
+                if to_draft:
+                    say(f"{vendor.vendor_code}: drafting {len(to_draft)} claims")
+                    drafting.draft_claims(session, load_claims(session, to_draft), settings)
             statuses = _claim_statuses(session, vendor.id)
         _summarise(result, inp, findings, timings, statuses, settings, today)
         results.append(result)

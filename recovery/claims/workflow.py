@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from recovery.config import AutoApproval
 from recovery.errors import RecoveryError
-from recovery.models.base import utcnow
+from recovery.models.base import table_of, utcnow
 from recovery.models.claims import Claim, ClaimEvent, ClaimStatus, ClaimType
 from recovery.money import from_minor
 
@@ -138,7 +138,7 @@ def transition(
     moment = now or utcnow()
     # A plain Core UPDATE on the session's connection: it stands alone (pending ORM changes
     # need not be written first) and costs a fraction of an ORM-enabled one.
-    table = Claim.__table__  # type: ignore[attr-defined]
+    table = table_of(Claim)
     result = session.connection().execute(
         update(table)
         .where(table.c.id == claim.id, table.c.status == from_status.value)

@@ -161,16 +161,19 @@ def _xlsx_sheets(path: Path) -> Iterator[list[Sheet]]:
 
     try:
         book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise InputError(f"not a readable XLSX workbook: {exc}", file=path.name) from exc
+    try:
         sheets = []
         for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
+            try:
+                sheet = book.get_sheet_by_name(name)
+            except (CalamineError, ValueError) as exc:
+                raise InputError(f"not a readable XLSX workbook: {exc}", file=path.name) from exc
             label = f"{path.name} [sheet {name}]"
             # iter_rows starts at the sheet's first row, used or not: numbers are Excel's.
             total = sheet.end[0] + 1 if sheet.end else 0
             sheets.append(Sheet(name, label, _xlsx_rows(sheet, label), total))
-    except (CalamineError, OSError, ValueError) as exc:
-        raise InputError(f"not a readable XLSX workbook: {exc}", file=path.name) from exc
-    try:
         yield sheets
     finally:
         book.close()
