@@ -2,7 +2,9 @@
 
 Target (issue 7): on the large scenario (≈2M invoice lines, ≈400k deductions) import + detect
 in ≤ 60 s on 2 cores with peak RSS ≤ 2 GB; DuckDB merely reading the same CSV files for
-comparison (goal: ≤ 3× DuckDB); a second detect with one more day of data ≤ 5 s.
+comparison (goal: ≤ 3× DuckDB); a second detect with one more day of data ≤ 5 s (the last
+day's invoices, shortage and price claims, chargebacks and co-op invoices are held back from
+the first import for it).
 
 Evidence counts as already extracted (PDF reading has its own benchmark): the documents are
 recorded from the answer key's truth and linked before the clock starts.
@@ -131,8 +133,11 @@ def main() -> None:
             pool.submit(_import_in_child, settings, spapi_files).result()
         spapi_seconds = time.perf_counter() - began
         spapi_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # The last day's new invoices, shortage claims, price claims, chargebacks and co-op invoices
+    # are held back and imported after the first detect: the daily run the ≤ 5 s goal is about.
+    day_one, next_day_files = hold_back_a_day(files, work / "days")
     began = time.perf_counter()
-    results = [] if reuse else import_files(engine, settings, files)
+    results = [] if reuse else import_files(engine, settings, day_one)
     imported = time.perf_counter() - began
     rows = sum(r.rows_read for r in results)
     began = time.perf_counter()
@@ -145,8 +150,14 @@ def main() -> None:
     run_detection(engine, settings, today=TODAY, draft=True)
     drafted = time.perf_counter() - began
     began = time.perf_counter()
-    run_detection(engine, settings, today=date(2026, 11, 24), draft=True)
+    day_rows = sum(r.rows_read for r in import_files(engine, settings, next_day_files))
+    day_import = time.perf_counter() - began
+    began = time.perf_counter()
+    next_run = run_detection(engine, settings, today=date(2026, 11, 24), draft=True)
     next_day = time.perf_counter() - began
+    began = time.perf_counter()
+    run_detection(engine, settings, today=date(2026, 11, 24), draft=False, full=True)
+    full_again = time.perf_counter() - began
 
     csvs = sorted(scenario.rglob("*.csv"))
     began = time.perf_counter()
@@ -184,7 +195,10 @@ def main() -> None:
         everything = spapi_seconds + imported + detected
         print(f"  with the SP-API JSON    {everything:8.1f} s")
     print(f"detect again with drafting{drafted:8.1f} s")
-    print(f"detect on the next day    {next_day:8.1f} s  (no new data; goal ≤ 5 s with a day's)")
+    print(f"import of the next day    {day_import:8.1f} s  ({day_rows:,} rows)")
+    scope = next_run.accounts[0].scope
+    print(f"detect on the next day    {next_day:8.1f} s  (goal ≤ 5 s; {scope})")
+    print(f"  the same as a full run  {full_again:8.1f} s")
     print(f"DuckDB reading the CSVs   {duck:8.1f} s  ({duck_rows:,} rows; JSON not counted)")
     print(f"ratio (CSV import+detect)/DuckDB: {(imported + detected) / duck:.1f}× (goal ≤ 3×)")
     print(f"peak RSS                  {peak_rss_mb():8.0f} MB (goal ≤ 2048 MB)")
@@ -207,6 +221,45 @@ def print_scores(engine: object, settings: Settings, answer_key: dict[str, objec
             f"{kind:<11}{s.expected:>14,.2f}{s.claimed:>14,.2f}{s.recall:>9.4f}"
             f"{s.precision:>11.4f}{len(s.claims_on_valid):>17}"
         )
+
+
+def hold_back_a_day(folders: list[Path], out: Path) -> tuple[list[Path], list[Path]]:
+    """Files for the first import (the held-back rows taken out), and the next day's files.
+
+    The exports that grow daily lose their last rows (whole invoices: an invoice's lines stay
+    together) to a file of their own with the same preamble and header.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    first: list[Path] = []
+    later: list[Path] = []
+    for folder in folders:
+        for path in sorted(p for p in folder.iterdir() if p.is_file()):
+            if path.name not in DAILY_EXPORTS:
+                first.append(path)
+                continue
+            lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+            data = [i for i, line in enumerate(lines) if line[:1].isdigit()]
+            start, end = data[0], data[-1] + 1
+            cut = end - max(1, (end - start) // 365)
+            while cut > start and lines[cut].split(",")[0] == lines[cut - 1].split(",")[0]:
+                cut -= 1
+            head = lines[:start]
+            for name, rows, target in (
+                (f"{path.stem}-earlier.csv", lines[:cut] + lines[end:], first),
+                (f"{path.stem}-next-day.csv", head + lines[cut:end], later),
+            ):
+                (out / name).write_text("".join(rows), encoding="utf-8")
+                target.append(out / name)
+    return first, later
+
+
+DAILY_EXPORTS = {
+    "invoices.csv",
+    "shortages.csv",
+    "price-details.csv",
+    "chargebacks.csv",
+    "coop-invoices.csv",
+}
 
 
 def _import_in_child(settings: Settings, files: list[Path]) -> int:

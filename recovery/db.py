@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
+from recovery import changes
 from recovery.config import Settings
 from recovery.errors import ConfigError
 
@@ -38,6 +39,8 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
+    # Whatever writes through this engine's sessions queues what it changed for `detect`.
+    changes.watch_orm_writes()
     url = normalize_url(url)
     try:
         parsed = make_url(url)

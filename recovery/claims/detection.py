@@ -22,8 +22,11 @@ from recovery.claims.detect.chargeback import detect_chargebacks
 from recovery.claims.detect.coop import detect_coop
 from recovery.claims.detect.price import detect_price_variances
 from recovery.claims.detect.shortage import detect_shortages
+from recovery.claims.finding_store import replace_findings, save_fingerprint
 from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import DetectionInput, load_detection_input
+from recovery.claims.incremental import combine, plan_run, rules_input
+from recovery.claims.scope import clear_queue
 from recovery.config import Settings
 from recovery.db import session_scope
 from recovery.errors import RecoveryError
@@ -77,6 +80,7 @@ class AccountResult:
     payments: int = 0
     payments_matched: int = 0
     deductions_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
+    scope: str = ""  # what the run judged again: everything, or the changes only
 
 
 @dataclass
@@ -91,8 +95,14 @@ def run_detection(
     account: str | None = None,
     today: date | None = None,
     draft: bool = True,
+    full: bool = False,
     progress: Progress | None = None,
 ) -> DetectionResult:
+    """Judge each account's deductions and keep its claims in step.
+
+    Only what changed since the last run is judged again (`recovery.claims.incremental`);
+    `full` judges everything.
+    """
     calendar = BusinessCalendar.from_settings(settings.calendar)
     today = today or calendar.today()
     say = progress or (lambda _message: None)
@@ -106,11 +116,12 @@ def run_detection(
     results = []
     for vendor in accounts:
         assert vendor.id is not None
-        say(f"{vendor.vendor_code}: reading data")
         with engine.connect() as conn:
-            inp = load_detection_input(conn, vendor.id)
+            plan = plan_run(conn, vendor.id, settings, full=full)
+            say(f"{vendor.vendor_code}: reading data ({plan.why})")
+            inp = load_detection_input(conn, vendor.id, plan.scope)
         say(f"{vendor.vendor_code}: applying the rules")
-        findings = find_all(inp, settings)
+        findings, computed = combine(plan, find_all(rules_input(inp, plan.scope), settings))
         timings = {
             f.key: timing_for(
                 f.type, f.base_date, today, settings.rules, calendar, invoice_date=_invoice_date(f)
@@ -121,6 +132,10 @@ def run_detection(
         say(f"{vendor.vendor_code}: writing claims")
         with session_scope(engine) as session:
             stored = store_findings(session, vendor.id, findings, timings)
+            conn = session.connection()
+            replace_findings(conn, vendor.id, None if plan.full else plan.stale_keys, computed)
+            save_fingerprint(conn, vendor.id, plan.fingerprint)
+            clear_queue(conn, vendor.id, plan.queue)
             result = AccountResult(
                 vendor.vendor_code,
                 vendor.currency,
@@ -129,6 +144,7 @@ def run_detection(
                 updated=stored.updated,
                 retired=stored.retired,
                 unchanged=stored.unchanged,
+                scope=plan.why,
             )
             if draft:
                 # Claims an earlier run found without drafting (`--no-draft`) are drafted now too.

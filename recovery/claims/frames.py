@@ -22,6 +22,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from recovery.claims.scope import Scope
 from recovery.models import (
     BankTransaction,
     Chargeback,
@@ -114,7 +115,9 @@ def _processed(values: np.ndarray[Any, Any], processor: Any) -> np.ndarray[Any, 
     return table[codes]
 
 
-def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
+def _queries(
+    account_id: int, scope: Scope | None = None
+) -> dict[str, Select[Any] | CompoundSelect[Any]]:
     d, inv, il = table_of(Deduction).c, table_of(Invoice).c, table_of(InvoiceLine).c
     rl, sl, pv = table_of(RemittanceLine).c, table_of(ShortageLine).c, table_of(PriceVarianceLine).c
     po, poi = table_of(PurchaseOrder).c, table_of(PurchaseOrderItem).c
@@ -128,23 +131,34 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
     # PO items a price or chargeback rule looks up, ASN lines of POs some deduction is about.
     # At millions of lines that is the difference between seconds and minutes.
     sl_t, pv_t, cb_t = table_of(ShortageLine), table_of(PriceVarianceLine), table_of(Chargeback)
-    shorted_invoices = select(sl_t.c.invoice_number).where(sl_t.c.account_id == account_id)
+    # A scoped run (see `recovery.claims.scope`) reads the disputes of its POs, invoices and
+    # references only; the rest of the account's findings are the last run's.
+    own_sl, own_pv = sl.account_id == account_id, pv.account_id == account_id
+    own_cb, own_ci, own_cl = (t.account_id == account_id for t in (cb, ci, cl))
+    if scope is not None:
+        pos, invoices, refs = sorted(scope.pos), sorted(scope.invoices), sorted(scope.refs)
+        own_sl = own_sl & (sl.po_number.in_(pos) | sl.invoice_number.in_(invoices))
+        own_pv = own_pv & (pv.po_number.in_(pos) | pv.invoice_number.in_(invoices))
+        own_cb = own_cb & (cb.po_number.in_(pos) | cb.chargeback_id.in_(refs))
+        own_ci = own_ci & ci.invoice_number.in_(refs)
+        own_cl = own_cl & cl.coop_invoice_number.in_(refs)
+    shorted_invoices = select(sl_t.c.invoice_number).where(own_sl)
     # (invoice, ASIN) lines a shortage was taken on; (PO, ASIN) items a price or chargeback
     # rule looks up.
     shorted_lines = (
         select(sl_t.c.invoice_number, sl_t.c.asin)
-        .where(sl_t.c.account_id == account_id)
+        .where(own_sl)
         .distinct()
         .subquery("shorted_lines")
     )
     priced_items = union(
-        select(pv_t.c.po_number, pv_t.c.asin).where(pv_t.c.account_id == account_id),
-        select(cb_t.c.po_number, cb_t.c.asin).where(cb_t.c.account_id == account_id),
+        select(pv_t.c.po_number, pv_t.c.asin).where(own_pv),
+        select(cb_t.c.po_number, cb_t.c.asin).where(own_cb),
     ).subquery("priced_items")
     disputed_pos = union(
-        select(sl_t.c.po_number).where(sl_t.c.account_id == account_id),
-        select(pv_t.c.po_number).where(pv_t.c.account_id == account_id),
-        select(cb_t.c.po_number).where(cb_t.c.account_id == account_id),
+        select(sl_t.c.po_number).where(own_sl),
+        select(pv_t.c.po_number).where(own_pv),
+        select(cb_t.c.po_number).where(own_cb),
         select(inv.po_number).where(
             inv.account_id == account_id, inv.invoice_number.in_(shorted_invoices)
         ),
@@ -239,7 +253,7 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             sl.currency,
             sl.due_date,
             sl.invoice_date,
-        ).where(sl.account_id == account_id),
+        ).where(own_sl),
         "price_lines": select(
             pv.invoice_number,
             pv.po_number,
@@ -250,7 +264,7 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             pv.adjusted_cost_minor,
             pv.variance_minor,
             pv.currency,
-        ).where(pv.account_id == account_id),
+        ).where(own_pv),
         "po_items": select(
             po.po_number,
             po.ordered_at,
@@ -326,7 +340,7 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             ci.invoice_date,
             ci.amount_minor,
             ci.currency,
-        ).where(ci.account_id == account_id),
+        ).where(own_ci),
         "coop_lines": select(
             cl.coop_invoice_number,
             cl.revised,
@@ -341,7 +355,7 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             cl.po_number,
             cl.asin,
             received,
-        ).where(cl.account_id == account_id),
+        ).where(own_cl),
         "coop_agreements": select(
             ca.agreement_id,
             ca.title,
@@ -367,7 +381,7 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
             cb.amount_minor,
             cb.currency,
             cb.status,
-        ).where(cb.account_id == account_id),
+        ).where(own_cb),
         "payments": select(
             pay.id,
             pay.payment_number,
@@ -385,8 +399,13 @@ def _queries(account_id: int) -> dict[str, Select[Any] | CompoundSelect[Any]]:
     }
 
 
-def load_detection_input(conn: Connection, account_id: int) -> DetectionInput:
-    return DetectionInput(**{name: _frame(conn, q) for name, q in _queries(account_id).items()})
+def load_detection_input(
+    conn: Connection, account_id: int, scope: Scope | None = None
+) -> DetectionInput:
+    """The account's rows; with a scope, the disputes of its keys only (deductions, invoices,
+    remittances, payments, documents, costs and agreements are always read whole)."""
+    queries = _queries(account_id, scope)
+    return DetectionInput(**{name: _frame(conn, q) for name, q in queries.items()})
 
 
 def detection_input(**rows: list[dict[str, Any]]) -> DetectionInput:

@@ -22,6 +22,12 @@ def detect(
         str | None, typer.Option(help="Judge deadlines as of this date (YYYY-MM-DD).")
     ] = None,
     draft: Annotated[bool, typer.Option(help="Render claim drafts after detection.")] = True,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Judge every deduction again, not only what changed since last run."
+        ),
+    ] = False,
 ) -> None:
     """Check every deduction, write claims for the wrong ones, and print what was found."""
     app = app_context(ctx)
@@ -33,6 +39,7 @@ def detect(
             account=account,
             today=as_of,
             draft=draft,
+            full=full,
             progress=lambda message: status.update(message),
         )
     if not result.accounts:
@@ -81,7 +88,7 @@ def _print_account(console: Console, result: AccountResult) -> None:
     console.print(buckets)
     console.print(
         f"Claims: {result.created} new, {result.updated} updated, {result.retired} retired, "
-        f"{result.unchanged} unchanged."
+        f"{result.unchanged} unchanged. Judged: {result.scope}."
     )
     if result.short_paid:
         total = sum(b.short_paid for b in result.short_paid)

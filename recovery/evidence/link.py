@@ -19,6 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from recovery import changes
 from recovery.models import (
     EvidenceConflict,
     EvidenceDocument,
@@ -75,6 +76,9 @@ def link_all(session: Session, document_ids: Iterable[int] | None = None) -> Lin
 
 def link_document(session: Session, document: EvidenceDocument) -> LinkResult:
     assert document.id is not None, "link documents after they are saved"
+    # The old links go with a bulk delete the ORM does not see: what the document proved
+    # before changes as much as what it proves now (the new links are queued at flush).
+    changes.note_document_links(session.connection(), [document.id])
     # "fetch": the ORM drops only the deleted rows from the session; its default evaluates the
     # criteria against every object the session holds, which made linking all documents
     # quadratic.

@@ -26,6 +26,7 @@ from recovery.models.coop import (
     CoopBackupLine,
     CoopInvoice,
 )
+from recovery.models.detection_state import ChangedKey, DetectionState, StoredFinding
 from recovery.models.evidence import DocumentKind, EvidenceConflict, EvidenceDocument, EvidenceLink
 from recovery.models.orders import (
     CostRecord,
@@ -53,6 +54,7 @@ __all__ = [
     "PPM_PER_PERCENT",
     "AgreementStatus",
     "BankTransaction",
+    "ChangedKey",
     "Chargeback",
     "Claim",
     "ClaimEvent",
@@ -66,6 +68,7 @@ __all__ = [
     "CostRecord",
     "CostSource",
     "Deduction",
+    "DetectionState",
     "DocumentKind",
     "EvidenceConflict",
     "EvidenceDocument",
@@ -85,6 +88,7 @@ __all__ = [
     "Shipment",
     "ShipmentItem",
     "ShortageLine",
+    "StoredFinding",
     "SyncCursor",
     "UTCDateTime",
     "UnitOfMeasure",

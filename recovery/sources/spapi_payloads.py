@@ -15,9 +15,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, delete, select
 from sqlmodel import Session
 
+from recovery import changes
 from recovery.errors import InputError, MoneyError
 from recovery.models import (
     CostRecord,
@@ -32,7 +33,7 @@ from recovery.models import (
     utcnow,
 )
 from recovery.money import normalize_currency, to_decimal, to_minor
-from recovery.sources.upsert import Row, UpsertCounts, upsert
+from recovery.sources.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
 __all__ = [
     "UpsertCounts",
@@ -427,6 +428,14 @@ def upsert_shipments(
                     }
                 )
     result = upsert(conn, SHIPMENT_TABLE, rows, ("account_id", "shipment_id"), want_ids=True)
+    # The POs the ASN lines named before they are rewritten: a line moved to another PO (or
+    # dropped) changes what the old PO can prove.
+    parents = [result.ids[(account_id, shipment_id)] for shipment_id in items_by_shipment]
+    for start in range(0, len(parents), CHUNK_ROWS):
+        before = select(SHIPMENT_ITEM_TABLE.c.po_number).where(
+            SHIPMENT_ITEM_TABLE.c.shipment_id.in_(parents[start : start + CHUNK_ROWS])
+        )
+        changes.note(conn, account_id, "po", conn.execute(before.distinct()).scalars())
     item_rows: list[Row] = []
     for shipment_id, items in items_by_shipment.items():
         parent = result.ids[(account_id, shipment_id)]

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, Table, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
+from recovery import changes
 from recovery.money import MinorUnits
 
 CHUNK_ROWS = 2000
@@ -137,6 +138,7 @@ def _write_chunk(
             _execute_sqlite(conn, plan, group)
         else:
             conn.execute(_statement(conn.dialect, table, columns, key, update), group)
+    changes.note_rows(conn, table, chunk.values())
     if want_ids:
         inserted = len(keys) - len(before)
         result.counts = result.counts + UpsertCounts(inserted, len(before))

@@ -277,7 +277,52 @@ def test_detect_command_prints_the_summary(
     out = capsys.readouterr().out
     assert exited.value.code == 0
     assert "Detection for ABCDE" in out and "$201.60" in out
+    assert "Judged: full run (first run)." in " ".join(out.split())
+    with pytest.raises(SystemExit) as exited:
+        main(["detect", "--today", "2026-10-10"])
+    assert "Judged: changes only: 0 POs, 0 invoices, 0 references." in " ".join(
+        capsys.readouterr().out.split()
+    )
+    with pytest.raises(SystemExit) as exited:
+        main(["detect", "--today", "2026-10-10", "--full"])
+    assert "Judged: full run (asked for)." in " ".join(capsys.readouterr().out.split())
     with pytest.raises(SystemExit) as exited:
         main(["detect", "--today", "yesterday"])
     assert exited.value.code == 1
     assert "not a date" in capsys.readouterr().err
+
+
+def test_a_change_queued_during_a_run_waits_for_the_next(
+    engine: Engine, settings: Settings
+) -> None:
+    from recovery.claims.scope import QUEUE, clear_queue, read_queue
+
+    account_id = seed(engine)
+    run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
+    with Session(engine) as session:
+        session.add(
+            Deduction(
+                account_id=account_id,
+                kind="shortage",
+                reference="INV1SC2",
+                payment_number="PAY3",
+                invoice_number="INV1",
+                amount_minor=840,
+                currency="USD",
+            )
+        )
+        session.commit()
+    with engine.begin() as conn:
+        queue = read_queue(conn, account_id)
+        assert queue.keys == {"ref": {"INV1SC2"}, "invoice": {"INV1"}}
+    # A write lands while the run is judging what it read...
+    with Session(engine) as session:
+        deduction = session.exec(select(Deduction).where(Deduction.reference == "INV1SC2")).one()
+        deduction.invoice_number = "INV2"
+        session.add(deduction)
+        session.commit()
+    with engine.begin() as conn:
+        clear_queue(conn, account_id, queue)
+        left = conn.execute(select(QUEUE.c.kind, QUEUE.c.key)).all()
+    # ...and stays queued, under its old and its new invoice.
+    assert sorted(left) == [("invoice", "INV1"), ("invoice", "INV2"), ("ref", "INV1SC2")]

@@ -19,6 +19,7 @@ from recovery.claims.detect.common import (
     as_datetime,
     as_int,
     as_str,
+    chargeback_id_of,
     money,
     net_deductions,
     present,
@@ -31,13 +32,6 @@ from recovery.config import ChargebackFee, RuleSettings
 from recovery.money import from_minor, to_minor
 
 CHARGEBACK_KINDS = ("chargeback", "chargeback_reversal")
-DEBIT_NOTE_SUFFIX = "VCBSINV"
-
-
-def chargeback_id_of(reference: str) -> str:
-    """`12345678VCBSINV` → `12345678`: the debit note carries the chargeback id."""
-    upper = reference.upper()
-    return reference[: -len(DEBIT_NOTE_SUFFIX)] if upper.endswith(DEBIT_NOTE_SUFFIX) else reference
 
 
 def detect_chargebacks(inp: DetectionInput, rules: RuleSettings) -> list[Finding]:

@@ -119,3 +119,12 @@ def rows_for_pairs(
     wanted = pd.MultiIndex.from_frame(pairs[list(columns)].astype(str))
     present_keys = pd.MultiIndex.from_frame(frame[list(columns)].astype(str))
     return frame[present_keys.isin(wanted)]
+
+
+DEBIT_NOTE_SUFFIX = "VCBSINV"
+
+
+def chargeback_id_of(reference: str) -> str:
+    """`12345678VCBSINV` → `12345678`: the debit note carries the chargeback id."""
+    upper = reference.upper()
+    return reference[: -len(DEBIT_NOTE_SUFFIX)] if upper.endswith(DEBIT_NOTE_SUFFIX) else reference

@@ -366,8 +366,14 @@ def _shipped_text(shipments: list[_Shipment]) -> str:
 
 def _debits_without_detail(inp: DetectionInput, times_taken: dict[str, int]) -> list[Finding]:
     """A shortage debit with no line detail cannot be judged per ASIN: a person must look."""
-    detailed = set(inp.shortage_lines["external_id"].dropna().astype(str))
-    detailed_invoices = set(inp.shortage_lines["invoice_number"].dropna().astype(str))
+    lines = inp.shortage_lines
+    with_id = lines[lines["external_id"].notna()]
+    detailed = set(with_id["external_id"].astype(str))
+    # An export without dispute ids: an invoice's lines are the detail of its debits. Decided
+    # per invoice, so that judging some invoices again gives what judging all of them gives.
+    lines_without_ids = set(lines["invoice_number"].dropna().astype(str)) - set(
+        with_id["invoice_number"].dropna().astype(str)
+    )
     findings = []
     deductions = inp.deductions
     taken = deductions[deductions["kind"] == "shortage"]
@@ -376,7 +382,7 @@ def _debits_without_detail(inp: DetectionInput, times_taken: dict[str, int]) -> 
     for reference, group in taken.groupby("reference"):
         reference = str(reference)
         invoice_number = as_str(group["invoice_number"].iloc[0])
-        if reference in detailed or (not detailed and invoice_number in detailed_invoices):
+        if reference in detailed or invoice_number in lines_without_ids:
             continue
         currency = str(group["currency"].iloc[0])
         total = int(group["amount_minor"].sum())

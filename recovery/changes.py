@@ -1,0 +1,199 @@
+"""The change queue: every write that can change a finding notes the keys it touched.
+
+Writes call these inside their own transaction, so a key is queued exactly when its data is
+committed; `detect` reads the queue to rerun the rules only where something changed
+(`recovery.claims.scope`). The kinds of key:
+
+- `po`: a PO number; `invoice`: an invoice number; `ref`: a deduction's reference, a chargeback
+  id or a co-op invoice number (what a finding names as its `reference`);
+- `asin`: an item whose cost list changed; `agreement`: a co-op agreement id;
+- `asn`: a shipment's ASN id; `shipment`: a shipment's row id (evidence links name those).
+
+Noting a key that did not really change costs a little detection time, never a wrong result;
+missing one would leave a stale finding, so writers note generously.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    String,
+    Table,
+    cast,
+    event,
+    insert,
+    inspect,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session as OrmSession
+
+from recovery.models import (
+    ChangedKey,
+    EvidenceLink,
+    PurchaseOrder,
+    Shipment,
+    table_of,
+)
+
+KINDS = ("po", "invoice", "ref", "asin", "agreement", "asn", "shipment")
+CHANGED = table_of(ChangedKey)
+_CHUNK = 500
+
+# For rows written through `recovery.sources.upsert`: which columns of a table's row are keys
+# detection depends on. Child tables (invoice lines, PO items, shipment items) are absent:
+# their parent row is written in the same call and carries the keys.
+_ROW_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "invoice": (("invoice", "invoice_number"), ("po", "po_number")),
+    "deduction": (("ref", "reference"), ("invoice", "invoice_number"), ("po", "po_number")),
+    "remittance_line": (("invoice", "invoice_number"),),
+    "shortage_line": (("invoice", "invoice_number"), ("po", "po_number"), ("ref", "external_id")),
+    "price_variance_line": (("invoice", "invoice_number"), ("po", "po_number")),
+    "purchase_order": (("po", "po_number"),),
+    "shipment": (("asn", "shipment_id"),),
+    "chargeback": (("ref", "chargeback_id"), ("po", "po_number")),
+    "coop_invoice": (("ref", "invoice_number"), ("agreement", "agreement_id")),
+    "coop_backup_line": (("ref", "coop_invoice_number"), ("po", "po_number")),
+    "coop_agreement": (("agreement", "agreement_id"),),
+    "cost_record": (("asin", "asin"),),
+}
+
+
+def note(conn: Connection, account_id: int, kind: str, keys: Iterable[Any]) -> None:
+    """Queue `keys` of one kind for an account (empty and repeated keys are dropped)."""
+    assert kind in KINDS, kind
+    distinct = {str(k) for k in keys if k is not None and k != ""}
+    if distinct:
+        conn.execute(
+            insert(CHANGED),
+            [{"account_id": account_id, "kind": kind, "key": k} for k in sorted(distinct)],
+        )
+
+
+def note_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Queue the keys of rows an upsert wrote, for the tables detection reads."""
+    columns = _ROW_KEYS.get(table.name)
+    if columns is None:
+        return
+    found: set[tuple[int, str, str]] = set()
+    for row in rows:
+        if table.name == "cost_record" and row.get("source") != "price_list":
+            continue  # PO cost observations are history; only cost lists are compared against
+        account_id = row["account_id"]
+        for kind, column in columns:
+            value = row.get(column)
+            if value is not None and value != "":
+                found.add((account_id, kind, str(value)))
+    if found:
+        conn.execute(
+            insert(CHANGED),
+            [{"account_id": a, "kind": k, "key": v} for a, k, v in sorted(found)],
+        )
+
+
+def note_document_links(conn: Connection, document_ids: Iterable[int]) -> None:
+    """Queue the shipments and POs documents are linked to right now.
+
+    Called before a document's links are replaced and again after: detection must look at
+    what the document proved before as well as what it proves now.
+    """
+    ids = sorted(set(document_ids))
+    link, sh, po = table_of(EvidenceLink).c, table_of(Shipment).c, table_of(PurchaseOrder).c
+    for start in range(0, len(ids), _CHUNK):
+        part = ids[start : start + _CHUNK]
+        by_shipment = (
+            select(sh.account_id, literal("shipment", String), cast(sh.id, String))
+            .join_from(table_of(EvidenceLink), table_of(Shipment), sh.id == link.shipment_id)
+            .where(link.document_id.in_(part))
+        )
+        by_po = (
+            select(po.account_id, literal("po", String), po.po_number)
+            .join_from(
+                table_of(EvidenceLink), table_of(PurchaseOrder), po.po_number == link.po_number
+            )
+            .where(link.document_id.in_(part))
+        )
+        columns = ["account_id", "kind", "key"]
+        conn.execute(insert(CHANGED).from_select(columns, union_all(by_shipment, by_po)))
+
+
+# Rows written through the ORM (people's edits, tests, evidence) are queued at flush, with
+# their keys before and after the change. Child rows carry no account: it comes from the parent.
+_CHILDREN: dict[str, tuple[str, str, str, str]] = {
+    # table: (foreign key column, parent table, parent's key column, kind)
+    "invoice_line": ("invoice_id", "invoice", "invoice_number", "invoice"),
+    "purchase_order_item": ("po_id", "purchase_order", "po_number", "po"),
+    "shipment_item": ("shipment_id", "shipment", "id", "shipment"),
+    "evidence_link": ("shipment_id", "shipment", "id", "shipment"),
+}
+
+
+def watch_orm_writes() -> None:
+    """Queue the keys of rows every ORM session flushes (idempotent; `make_engine` calls it)."""
+    if not event.contains(OrmSession, "after_flush", _note_flushed):
+        event.listen(OrmSession, "after_flush", _note_flushed)
+
+
+def _note_flushed(session: OrmSession, _context: object) -> None:
+    rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+    documents: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(type(obj), "__table__", None)
+        if not isinstance(table, Table):
+            continue
+        if table.name == "evidence_document":
+            documents.add(obj.id)
+        elif table.name in _ROW_KEYS or table.name in _CHILDREN:
+            rows[table].extend(_versions(obj, table))
+    if not rows and not documents:
+        return
+    conn = session.connection()
+    for table, versions in rows.items():
+        if table.name in _ROW_KEYS:
+            note_rows(conn, table, versions)
+        else:
+            _note_children(conn, table, versions)
+    if documents:
+        note_document_links(conn, documents)
+
+
+def _versions(obj: Any, table: Table) -> list[dict[str, Any]]:
+    """The row's values now, and once more with the values a change replaced."""
+    now = {column.key: getattr(obj, column.key, None) for column in table.columns}
+    before = dict(now)
+    changed = False
+    for attr in inspect(obj).attrs:
+        old = attr.history.deleted
+        if old and attr.key in before:
+            before[attr.key] = old[0]
+            changed = True
+    return [now, before] if changed else [now]
+
+
+def _note_children(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    foreign_key, parent_name, parent_key, kind = _CHILDREN[table.name]
+    parent = table.metadata.tables[parent_name]
+    ids = sorted({row[foreign_key] for row in rows if row.get(foreign_key) is not None})
+    found: set[tuple[int, str, str]] = set()
+    for start in range(0, len(ids), _CHUNK):
+        query = select(parent.c.account_id, parent.c[parent_key]).where(
+            parent.c.id.in_(ids[start : start + _CHUNK])
+        )
+        found.update((account, kind, str(key)) for account, key in conn.execute(query))
+    # Shipment items and evidence links name POs of their own.
+    po_numbers = sorted({str(row["po_number"]) for row in rows if row.get("po_number")})
+    po = table_of(PurchaseOrder).c
+    for start in range(0, len(po_numbers), _CHUNK):
+        query = select(po.account_id, po.po_number).where(
+            po.po_number.in_(po_numbers[start : start + _CHUNK])
+        )
+        found.update((account, "po", str(number)) for account, number in conn.execute(query))
+    if found:
+        conn.execute(
+            insert(CHANGED), [{"account_id": a, "kind": k, "key": v} for a, k, v in sorted(found)]
+        )

@@ -1,0 +1,137 @@
+"""The findings of the last detection run, kept so that the next run recomputes only what changed.
+
+Findings are stored as the rules produced them (every verdict, not only the claims): the
+summary's valid, unexplained and bucket figures need all of them. A fingerprint of the rules'
+code and settings says what they were computed with; when it differs, detection starts over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from recovery.claims.findings import Finding, FindingLine, Verdict
+from recovery.config import Settings
+from recovery.models import DetectionState, StoredFinding, table_of
+
+STORED = table_of(StoredFinding)
+STATE = table_of(DetectionState)
+_CHUNK = 500
+
+# Code whose change changes findings: the rules, what they read, and how scope is drawn.
+_CLAIMS = Path(__file__).parent
+_RULE_SOURCES = (
+    *sorted((_CLAIMS / "detect").glob("*.py")),
+    _CLAIMS / "frames.py",
+    _CLAIMS / "findings.py",
+    _CLAIMS / "scope.py",
+    _CLAIMS.parent / "changes.py",
+)
+
+
+def fingerprint(settings: Settings) -> str:
+    digest = hashlib.sha256(settings.rules.model_dump_json().encode())
+    for source in _RULE_SOURCES:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def stored_fingerprint(conn: Connection, account_id: int) -> str | None:
+    query = select(STATE.c.fingerprint).where(STATE.c.account_id == account_id)
+    value = conn.execute(query).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+def save_fingerprint(conn: Connection, account_id: int, value: str) -> None:
+    conn.execute(delete(STATE).where(STATE.c.account_id == account_id))
+    conn.execute(insert(STATE).values(account_id=account_id, fingerprint=value))
+
+
+def load_findings(conn: Connection, account_id: int) -> list[Finding]:
+    query = select(STORED.c.finding).where(STORED.c.account_id == account_id).order_by(STORED.c.id)
+    return [from_json(data) for data in conn.execute(query).scalars()]
+
+
+def replace_findings(
+    conn: Connection,
+    account_id: int,
+    stale_keys: Iterable[str] | None,
+    findings: Sequence[Finding],
+) -> None:
+    """Drop the stored findings with `stale_keys` (every one when None) and store `findings`."""
+    if stale_keys is None:
+        conn.execute(delete(STORED).where(STORED.c.account_id == account_id))
+    else:
+        keys = sorted(set(stale_keys) | {f.key for f in findings})
+        for start in range(0, len(keys), _CHUNK):
+            conn.execute(
+                delete(STORED).where(
+                    STORED.c.account_id == account_id,
+                    STORED.c.finding_key.in_(keys[start : start + _CHUNK]),
+                )
+            )
+    rows = [
+        {"account_id": account_id, "finding_key": f.key, "finding": to_json(f)} for f in findings
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        conn.execute(insert(STORED), rows[start : start + _CHUNK])
+
+
+def to_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "type": finding.type,
+        "verdict": finding.verdict.value,
+        "key": finding.key,
+        "reference": finding.reference,
+        "amount": str(finding.amount),
+        "currency": finding.currency,
+        "reason": finding.reason,
+        "confidence": finding.confidence,
+        "invoice_number": finding.invoice_number,
+        "po_number": finding.po_number,
+        "asin": finding.asin,
+        "quantity": finding.quantity,
+        "base_date": finding.base_date.isoformat() if finding.base_date else None,
+        "deduction_ids": list(finding.deduction_ids),
+        "evidence_ids": list(finding.evidence_ids),
+        "lines": [
+            [line.invoice_number, line.po_number, line.asin, line.quantity, str(line.amount)]
+            for line in finding.lines
+        ],
+        "dispute_reason": finding.dispute_reason,
+        # Already JSON: claims keep the facts as their draft fields.
+        "facts": finding.facts,
+    }
+
+
+def from_json(data: dict[str, Any]) -> Finding:
+    base_date = data["base_date"]
+    return Finding(
+        type=data["type"],
+        verdict=Verdict(data["verdict"]),
+        key=data["key"],
+        reference=data["reference"],
+        amount=Decimal(data["amount"]),
+        currency=data["currency"],
+        reason=data["reason"],
+        confidence=data["confidence"],
+        invoice_number=data["invoice_number"],
+        po_number=data["po_number"],
+        asin=data["asin"],
+        quantity=data["quantity"],
+        base_date=date.fromisoformat(base_date) if base_date else None,
+        deduction_ids=tuple(data["deduction_ids"]),
+        evidence_ids=tuple(data["evidence_ids"]),
+        lines=tuple(
+            FindingLine(invoice, po, asin, quantity, Decimal(amount))
+            for invoice, po, asin, quantity, amount in data["lines"]
+        ),
+        dispute_reason=data["dispute_reason"],
+        facts=data["facts"],
+    )

@@ -1,0 +1,91 @@
+"""Whether a detection run judges everything or only what changed, and how the two combine.
+
+A run is full the first time, after the rules or their settings changed, when asked to, or when
+so much changed that reading everything is cheaper. Otherwise it reruns the rules on the scope
+of the queued changes and keeps the last run's findings everywhere else: the result is the same
+set of findings a full run would produce, which the tests check against a full run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import Connection
+
+from recovery.claims.detect.common import chargeback_id_of
+from recovery.claims.finding_store import fingerprint, load_findings, stored_fingerprint
+from recovery.claims.findings import Finding
+from recovery.claims.frames import DetectionInput
+from recovery.claims.scope import MAX_SCOPED_KEYS, Queue, Scope, close_scope, read_queue
+from recovery.config import Settings
+
+
+@dataclass
+class RunPlan:
+    queue: Queue
+    fingerprint: str
+    scope: Scope | None  # None: every finding is computed
+    why: str  # for people: why this run is full, or what it looks at
+    kept: list[Finding] = field(default_factory=list)  # last run's, outside the scope
+    stale_keys: set[str] = field(default_factory=set)  # last run's, inside it
+
+    @property
+    def full(self) -> bool:
+        return self.scope is None
+
+
+def plan_run(conn: Connection, account_id: int, settings: Settings, *, full: bool) -> RunPlan:
+    """Read the queue first: whatever is written after this waits for the next run."""
+    queue = read_queue(conn, account_id)
+    current = fingerprint(settings)
+    previous = stored_fingerprint(conn, account_id)
+    if full:
+        return RunPlan(queue, current, None, "full run (asked for)")
+    if previous is None:
+        return RunPlan(queue, current, None, "full run (first run)")
+    if previous != current:
+        return RunPlan(queue, current, None, "full run (the rules or their settings changed)")
+    if queue.size > MAX_SCOPED_KEYS:
+        return RunPlan(queue, current, None, f"full run ({queue.size:,} changed keys)")
+    scope = close_scope(conn, account_id, queue)
+    if scope.size > MAX_SCOPED_KEYS:
+        return RunPlan(queue, current, None, f"full run (changes reach {scope.size:,} keys)")
+    kept, stale = [], set()
+    for finding in load_findings(conn, account_id):
+        if scope.covers(finding):
+            stale.add(finding.key)
+        else:
+            kept.append(finding)
+    why = (
+        f"changes only: {len(scope.pos):,} POs, {len(scope.invoices):,} invoices, "
+        f"{len(scope.refs):,} references"
+    )
+    return RunPlan(queue, current, scope, why, kept, stale)
+
+
+def rules_input(inp: DetectionInput, scope: Scope | None) -> DetectionInput:
+    """What the rules see: in a scoped run, only the deductions the scope names.
+
+    The frames hold every deduction (the summary needs them all); the rules must not judge
+    deductions whose other rows were not read.
+    """
+    if scope is None:
+        return inp
+    d = inp.deductions
+    named = (
+        d["reference"].isin(scope.refs)
+        | d["reference"].astype(str).map(chargeback_id_of).isin(scope.refs)
+        | d["invoice_number"].isin(scope.invoices)
+        | d["po_number"].isin(scope.pos)
+    )
+    return replace(inp, deductions=d[named].reset_index(drop=True))
+
+
+def combine(plan: RunPlan, computed: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(every finding, the ones this run computed) — only the scope's are taken from this run."""
+    if plan.scope is None:
+        return computed, computed
+    fresh = [f for f in computed if plan.scope.covers(f)]
+    fresh_keys = {f.key for f in fresh}
+    kept = [f for f in plan.kept if f.key not in fresh_keys]
+    return [*kept, *fresh], fresh

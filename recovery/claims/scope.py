@@ -1,0 +1,189 @@
+"""What a detection run must look at again: the queued changes, closed over what they affect.
+
+A finding depends on rows reached from its PO, its invoice and its reference (the deduction's,
+the chargeback's or the co-op invoice's). So the queued keys are widened along the same links
+the rules follow — an invoice to its PO and back to every invoice of that PO, a shipment or an
+evidence link to the POs it carries, a cost list's ASIN to the price lines of that ASIN, a co-op
+invoice to every co-op invoice of its agreement (duplicates are judged across them) — and every
+finding naming one of the resulting POs, invoices or references is computed again. Every other
+finding is the last run's, unchanged.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Column, Connection, delete, func, select
+
+from recovery.claims.detect.common import chargeback_id_of
+from recovery.claims.findings import Finding
+from recovery.models import (
+    ChangedKey,
+    Chargeback,
+    CoopBackupLine,
+    CoopInvoice,
+    Deduction,
+    Invoice,
+    PriceVarianceLine,
+    Shipment,
+    ShipmentItem,
+    ShortageLine,
+    table_of,
+)
+
+QUEUE = table_of(ChangedKey)
+# Past this many keys a scoped run reads most of the data anyway, through long key lists:
+# reading everything once is faster.
+MAX_SCOPED_KEYS = 20_000
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Queue:
+    last_id: int  # the newest queue row read; rows added later wait for the next run
+    keys: dict[str, set[str]]  # kind -> keys
+
+    @property
+    def size(self) -> int:
+        return sum(len(v) for v in self.keys.values())
+
+
+@dataclass(frozen=True)
+class Scope:
+    pos: frozenset[str]
+    invoices: frozenset[str]
+    refs: frozenset[str]
+
+    @property
+    def size(self) -> int:
+        return len(self.pos) + len(self.invoices) + len(self.refs)
+
+    def covers(self, finding: Finding) -> bool:
+        if (
+            finding.reference in self.refs
+            or finding.po_number in self.pos
+            or finding.invoice_number in self.invoices
+        ):
+            return True
+        return any(
+            line.po_number in self.pos or line.invoice_number in self.invoices
+            for line in finding.lines
+        )
+
+
+def read_queue(conn: Connection, account_id: int) -> Queue:
+    last_id = conn.execute(
+        select(func.max(QUEUE.c.id)).where(QUEUE.c.account_id == account_id)
+    ).scalar_one()
+    keys: dict[str, set[str]] = defaultdict(set)
+    if last_id is not None:
+        query = (
+            select(QUEUE.c.kind, QUEUE.c.key)
+            .where(QUEUE.c.account_id == account_id, QUEUE.c.id <= last_id)
+            .distinct()
+        )
+        for kind, key in conn.execute(query):
+            keys[kind].add(key)
+    return Queue(int(last_id or 0), dict(keys))
+
+
+def clear_queue(conn: Connection, account_id: int, queue: Queue) -> None:
+    """Delete exactly the rows `queue` read: changes committed since then stay queued."""
+    conn.execute(delete(QUEUE).where(QUEUE.c.account_id == account_id, QUEUE.c.id <= queue.last_id))
+
+
+def close_scope(conn: Connection, account_id: int, queue: Queue) -> Scope:
+    """The POs, invoices and references whose findings the queued changes can affect."""
+    lookup = _Lookup(conn, account_id)
+    keys = queue.keys
+    pos = set(keys.get("po", ()))
+    invoices = set(keys.get("invoice", ()))
+    refs = set(keys.get("ref", ()))
+
+    d, sl, pv = table_of(Deduction).c, table_of(ShortageLine).c, table_of(PriceVarianceLine).c
+    cb, inv = table_of(Chargeback).c, table_of(Invoice).c
+    sh, si = table_of(Shipment).c, table_of(ShipmentItem).c
+    ci, cl = table_of(CoopInvoice).c, table_of(CoopBackupLine).c
+
+    # References, ASINs and shipments lead to invoices and POs.
+    for invoice, po in (
+        *lookup.pairs(d.invoice_number, d.po_number, d.reference, refs),
+        *lookup.pairs(sl.invoice_number, sl.po_number, sl.external_id, refs),
+        *lookup.pairs(pv.invoice_number, pv.po_number, pv.asin, keys.get("asin", ())),
+    ):
+        invoices.add(invoice or "")
+        pos.add(po or "")
+    pos.update(lookup.values(cb.po_number, cb.chargeback_id, refs))
+    shipment_ids = set(keys.get("shipment", ()))
+    shipment_ids.update(lookup.values(sh.id, sh.shipment_id, keys.get("asn", ())))
+    pos.update(lookup.values(si.po_number, si.shipment_id, shipment_ids, owned=False))
+
+    # An invoice and its PO are judged together, and so are all invoices of one PO.
+    pos.update(lookup.values(inv.po_number, inv.invoice_number, invoices))
+    for column, by in (
+        (inv.invoice_number, inv.po_number),
+        (sl.invoice_number, sl.po_number),
+        (pv.invoice_number, pv.po_number),
+        (d.invoice_number, d.po_number),
+    ):
+        invoices.update(lookup.values(column, by, pos))
+    pos.update(lookup.values(inv.po_number, inv.invoice_number, invoices))
+
+    # Everything that names those: deductions, chargebacks, co-op invoices with lines on them.
+    refs.update(lookup.values(d.reference, d.invoice_number, invoices))
+    refs.update(lookup.values(d.reference, d.po_number, pos))
+    refs.update(lookup.values(cb.chargeback_id, cb.po_number, pos))
+    refs.update(lookup.values(cl.coop_invoice_number, cl.po_number, pos))
+
+    # Co-op invoices are judged against the other invoices of their agreement.
+    agreements = set(keys.get("agreement", ()))
+    agreements.update(lookup.values(ci.agreement_id, ci.invoice_number, refs))
+    refs.update(lookup.values(ci.invoice_number, ci.agreement_id, agreements))
+
+    # A chargeback's debit note names it with a suffix: both name the same finding.
+    refs.update({chargeback_id_of(ref) for ref in refs if ref})
+    return Scope(_real(pos), _real(invoices), _real(refs))
+
+
+def _real(values: set[str]) -> frozenset[str]:
+    return frozenset(v for v in values if v)
+
+
+class _Lookup:
+    """`select column(s) where by in keys` over one account's rows, a chunk of keys at a time."""
+
+    def __init__(self, conn: Connection, account_id: int) -> None:
+        self.conn = conn
+        self.account_id = account_id
+
+    def values(
+        self, column: Column[Any], by: Column[Any], keys: Iterable[str], *, owned: bool = True
+    ) -> set[str]:
+        return {str(row[0]) for row in self._rows((column,), by, keys, owned) if row[0] is not None}
+
+    def pairs(
+        self, first: Column[Any], second: Column[Any], by: Column[Any], keys: Iterable[str]
+    ) -> list[tuple[str | None, str | None]]:
+        rows = self._rows((first, second), by, keys, owned=True)
+        return [(_text(row[0]), _text(row[1])) for row in rows]
+
+    def _rows(
+        self, columns: tuple[Column[Any], ...], by: Column[Any], keys: Iterable[str], owned: bool
+    ) -> list[tuple[Any, ...]]:
+        wanted: list[Any] = sorted({k for k in keys if k})
+        if by.type.python_type is int:  # shipment ids are queued as text
+            wanted = [int(k) for k in wanted if k.isdigit()]
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(wanted), _CHUNK):
+            query = select(*columns).where(by.in_(wanted[start : start + _CHUNK])).distinct()
+            if owned:
+                query = query.where(by.table.c.account_id == self.account_id)
+            rows.extend(tuple(row) for row in self.conn.execute(query))
+        return rows
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
