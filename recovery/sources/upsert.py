@@ -13,7 +13,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, func, select, tuple_
+from sqlalchemy import Connection, Dialect, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recovery import changes
@@ -97,22 +97,29 @@ def _count_after(conn: Connection, table: Table, last_id: int) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def _key_filter(table: Table, key: Sequence[str], keys: Sequence[Key]) -> Any:
-    if len(key) == 1:
-        return table.c[key[0]].in_([k[0] for k in keys])
-    return tuple_(*(table.c[k] for k in key)).in_(keys)
-
-
 def existing_ids(
     conn: Connection, table: Table, key: Sequence[str], keys: Sequence[Key]
 ) -> dict[Key, int]:
-    """Primary keys of the rows among `keys` that already exist."""
+    """Primary keys of the rows among `keys` that already exist.
+
+    Keys are looked up as `first = ? AND … AND last IN (…)` per distinct leading part (one
+    account, mostly): SQLite does not use the unique index for a row-value `IN` and scanned
+    the whole table once per chunk, which made a 50,000-invoice file quadratic.
+    """
     found: dict[Key, int] = {}
-    for start in range(0, len(keys), CHUNK_ROWS):
-        part = keys[start : start + CHUNK_ROWS]
-        query = select(table.c.id, *(table.c[k] for k in key)).where(_key_filter(table, key, part))
-        for row in conn.execute(query):
-            found[tuple(row[1:])] = row[0]
+    columns = [table.c[k] for k in key]
+    by_prefix: dict[Key, list[Any]] = {}
+    for k in keys:
+        # NULL equals nothing in SQL, so a key with one never matched the row-value IN either.
+        if None not in k[:-1]:
+            by_prefix.setdefault(tuple(k[:-1]), []).append(k[-1])
+    for prefix, lasts in by_prefix.items():
+        same = [column == value for column, value in zip(columns, prefix, strict=False)]
+        for start in range(0, len(lasts), CHUNK_ROWS):
+            part = lasts[start : start + CHUNK_ROWS]
+            query = select(table.c.id, *columns).where(*same, columns[-1].in_(part))
+            for row in conn.execute(query):
+                found[tuple(row[1:])] = row[0]
     return found
 
 
@@ -129,7 +136,11 @@ def _write_chunk(
     before = existing_ids(conn, table, key, keys) if want_ids else {}
     groups: dict[tuple[str, ...], list[Row]] = {}
     for row in chunk.values():
-        groups.setdefault(tuple(row), []).append(row)
+        columns = tuple(row)
+        group = groups.get(columns)
+        if group is None:
+            groups[columns] = group = []
+        group.append(row)
     for columns, group in groups.items():
         if conn.dialect.name == "sqlite":
             plan = _sqlite_plan(

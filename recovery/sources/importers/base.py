@@ -75,7 +75,9 @@ class ImportContext:
         self.warnings.append(message)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made creating
+# one record per row cost more than reading the row's cells.
+@dataclass(slots=True)
 class Record:
     """One data row of a file, read into typed values."""
 
@@ -162,7 +164,9 @@ class _SheetScanner:
 
     def records(self) -> Iterator[Record]:
         ctx, sheet = self.ctx, self.sheet
+        label, sheet_name = sheet.label, sheet.name
         parser: RowParser | None = None
+        section = ""  # the parser's, read once per header rather than once per row
         preamble: list[list[str]] = []
         gap = False
         pending: InputError | None = None
@@ -182,6 +186,7 @@ class _SheetScanner:
                     preamble.append(cells)
                     continue
                 parser = self._parser(header)
+                section = header.layout.section
                 ctx.preambles[sheet.label] = preamble
                 ctx.sheets_with_header += 1
                 gap = False
@@ -197,12 +202,13 @@ class _SheetScanner:
                     break
                 gap = True
                 continue
-            if gap or parser.header.layout.section == "payments":
+            if gap or section == "payments":
                 header = self._header(number, cells)
                 if header is not None:
                     if pending is not None:
                         raise pending
                     parser, gap = self._parser(header), False
+                    section = header.layout.section
                     continue
             try:
                 values = parser.parse(number, cells)
@@ -210,6 +216,7 @@ class _SheetScanner:
                 header = self._header(number, cells)
                 if header is not None:  # a repeated header (exports pasted together)
                     parser = self._parser(header)
+                    section = header.layout.section
                     continue
                 if not gap and pending is None:
                     raise
@@ -220,7 +227,7 @@ class _SheetScanner:
                 raise pending
             gap = False
             ctx.tick()
-            yield Record(parser.header.layout.section, sheet.label, sheet.name, number, values)
+            yield Record(section, label, sheet_name, number, values)
         if parser is None:
             if any(any(c.strip() for c in row) for row in preamble):
                 ctx.warn(f"{sheet.label}: no {self.importer.kind} header found; sheet skipped")

@@ -27,30 +27,39 @@ class InvoicesImporter(TabularImporter):
         lines_per_invoice: dict[str, int] = {}
         seen: set[str] = set()
         records = iter(records)
+        account_id = ctx.account_id
         while chunk := list(islice(records, CHUNK_ROWS)):
-            headers: dict[str, Row] = {}
+            # A per-line export repeats the invoice on each of its lines: the invoice row is
+            # made once, from its last line in the chunk (what the upsert would keep anyway).
+            last: dict[str, Record] = {}
             lines: list[tuple[str, Record]] = []
+            codes: dict[str | None, int] = {}
             for record in chunk:
-                header = self._invoice_row(ctx, record)
-                headers[header["invoice_number"]] = header
-                if record.values["asin"] or record.values["quantity"] is not None:
-                    lines.append((header["invoice_number"], record))
+                v = record.values
+                number = v["invoice_number"]
+                codes[v["vendor_code"]] = codes.get(v["vendor_code"], 0) + 1
+                last[number] = record
+                if v["asin"] or v["quantity"] is not None:
+                    lines.append((number, record))
+            for code, rows in codes.items():
+                note_vendor_code(ctx, code, rows)
             result = upsert(
                 ctx.conn,
                 INVOICE,
-                list(headers.values()),
+                [self._invoice_row(ctx, record) for record in last.values()],
                 ("account_id", "invoice_number"),
                 want_ids=True,
             )
             # An invoice whose lines spread over several chunks is one invoice, not updates.
-            again = sum(1 for number in headers if number in seen)
-            seen.update(headers)
+            again = sum(1 for number in last if number in seen)
+            seen.update(last)
             counts = counts + UpsertCounts(result.counts.inserted, result.counts.updated - again)
             line_rows = []
             for number, record in lines:
-                lines_per_invoice[number] = lines_per_invoice.get(number, 0) + 1
-                invoice_id = result.ids[(ctx.account_id, number)]
-                line_rows.append(self._line_row(ctx, record, invoice_id, lines_per_invoice[number]))
+                line_no = lines_per_invoice.get(number, 0) + 1
+                lines_per_invoice[number] = line_no
+                invoice_id = result.ids[(account_id, number)]
+                line_rows.append(self._line_row(ctx, record, invoice_id, line_no))
             counts = counts + upsert(ctx.conn, LINE, line_rows, ("invoice_id", "line_no")).counts
         self._drop_stale_lines(ctx, lines_per_invoice)
         self._link_deductions(ctx)
@@ -59,7 +68,6 @@ class InvoicesImporter(TabularImporter):
     def _invoice_row(self, ctx: ImportContext, record: Record) -> Row:
         v = record.values
         currency = v["currency"] or ctx.currency
-        note_vendor_code(ctx, v["vendor_code"])
         return {
             "account_id": ctx.account_id,
             "invoice_number": v["invoice_number"],

@@ -25,7 +25,7 @@ class SimpleImporter(TabularImporter):
         return upsert(ctx.conn, self.table, rows, self.key).counts
 
 
-def note_vendor_code(ctx: ImportContext, code: str | None) -> None:
+def note_vendor_code(ctx: ImportContext, code: str | None, rows: int = 1) -> None:
     """Count the vendor codes rows carry, so a file that mixes accounts can be pointed out."""
     if code:
-        ctx.vendor_codes[code.upper()] = ctx.vendor_codes.get(code.upper(), 0) + 1
+        ctx.vendor_codes[code.upper()] = ctx.vendor_codes.get(code.upper(), 0) + rows

@@ -1,0 +1,97 @@
+"""The row parser's shortcuts read cells exactly as the general path does, errors included."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from recovery.errors import InputError, MoneyError
+from recovery.sources.layouts import INVOICES, HeaderMap, match_header
+from recovery.sources.values import RowParser, parse_minor
+
+digits = st.text(st.characters(categories=["Nd"]), min_size=1, max_size=9)
+
+
+@given(
+    negative=st.booleans(),
+    whole=digits,
+    fraction=st.none() | st.text(st.sampled_from("0123456789"), max_size=5),
+)
+def test_plain_numbers_are_exact_minor_units_or_refused(
+    negative: bool, whole: str, fraction: str | None
+) -> None:
+    text = ("-" if negative else "") + whole + ("" if fraction is None else "." + fraction)
+    # Decimal reads every decimal digit int() does; an empty fraction ("12.") is a whole number.
+    cents = Decimal(whole + "." + (fraction or "0")).scaleb(2)
+    if cents != cents.to_integral_value():
+        with pytest.raises(MoneyError):
+            parse_minor(text, "USD", decimal_comma=False)
+        return
+    expected = -int(cents) if negative else int(cents)
+    assert parse_minor(text, "USD", decimal_comma=False) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [("12.5", "JPY", None), ("12", "JPY", 12), ("1.234", "BHD", 1234), ("-.5", "USD", -50)],
+)
+def test_places_come_from_the_currency(text: str, currency: str, minor: int | None) -> None:
+    if minor is None:
+        with pytest.raises(MoneyError):
+            parse_minor(text, currency, decimal_comma=False)
+    else:
+        assert parse_minor(text, currency, decimal_comma=False) == minor
+
+
+def invoices_parser(*columns: str) -> RowParser:
+    header = match_header(INVOICES, list(columns), 3, {})
+    assert isinstance(header, HeaderMap)
+    return RowParser(header, "inv.csv", "MDY", False, "USD")
+
+
+def test_text_is_stripped_blank_is_none_and_missing_cells_read_as_empty() -> None:
+    parser = invoices_parser("Invoice Number", "Invoice Amount", "Payment Due Date", "Status")
+    values = parser.parse(4, ["  I-1 ", "10.00", "12/01/2026", "   "])
+    assert values["invoice_number"] == "I-1" and values["status"] is None
+    assert values["asin"] is None and values["invoice_amount"] == 1000
+    short = parser.parse(5, ["I-2", "1"])
+    assert short["due_date"] is None and short["status"] is None
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        (["  ", "10.00", "", ""], "Invoice Number", "empty"),
+        (["I" * 65, "10.00", "", ""], "Invoice Number", "longer than 64 characters"),
+        (["I-1", "10.00", "", "S" * 33], "Invoice Status", "longer than 32 characters"),
+        # Two bad cells: the first column is named, as a person reading left to right expects.
+        (["I-1", "ten", "13/45/2026", ""], "Invoice Amount", "not an amount: 'ten'"),
+        (["", "ten", "", ""], "Invoice Number", "empty"),
+    ],
+)
+def test_bad_cells_name_their_row_and_column(cells: list[str], column: str, message: str) -> None:
+    parser = invoices_parser("Invoice Number", "Invoice Amount", "Payment Due Date", "Status")
+    with pytest.raises(InputError) as caught:
+        parser.parse(7, cells)
+    assert (caught.value.file, caught.value.row, caught.value.column) == ("inv.csv", 7, column)
+    assert message in caught.value.detail
+
+
+def test_amounts_are_read_in_the_currency_of_their_row_even_when_the_cell_repeats() -> None:
+    parser = invoices_parser(
+        "Invoice Amount", "Invoice Number", "Payment Due Date", "Unit Cost", "Currency"
+    )
+    rows = [["12", "A", "", "12", "USD"], ["12", "B", "", "12", "JPY"], ["12", "C", "", "12", ""]]
+    read = [parser.parse(n, cells) for n, cells in enumerate(rows, start=4)]
+    assert [(v["invoice_amount"], v["unit_cost"], v["currency"]) for v in read] == [
+        (1200, 1200, "USD"),
+        (12, 12, "JPY"),
+        (1200, 1200, None),  # no currency on the row: the account's
+    ]
+    # A bad currency is reported before the amounts it would have been read in.
+    with pytest.raises(InputError) as caught:
+        parser.parse(9, ["x", "D", "", "y", "dollars"])
+    assert caught.value.column == "Invoice Currency"
