@@ -57,8 +57,8 @@ _ROW_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     "purchase_order": (("po", "po_number"),),
     "shipment": (("asn", "shipment_id"),),
     "chargeback": (("ref", "chargeback_id"), ("po", "po_number")),
-    "coop_invoice": (("ref", "invoice_number"), ("agreement", "agreement_id")),
-    "coop_backup_line": (("ref", "coop_invoice_number"), ("po", "po_number")),
+    "coop_invoice": (("ref", "invoice_number"),),
+    "coop_backup_line": (("ref", "coop_invoice_number"),),
     "coop_agreement": (("agreement", "agreement_id"),),
     "cost_record": (("asin", "asin"),),
 }

@@ -4,7 +4,8 @@ A finding depends on rows reached from its PO, its invoice and its reference (th
 the chargeback's or the co-op invoice's). So the queued keys are widened along the same links
 the rules follow — an invoice to its PO and back to every invoice of that PO, a shipment or an
 evidence link to the POs it carries, a cost list's ASIN to the price lines of that ASIN, a co-op
-invoice to every co-op invoice of its agreement (duplicates are judged across them) — and every
+invoice to the co-op invoices billing the same period or receipt (duplicates are judged across
+them), an agreement to its co-op invoices — and every
 finding naming one of the resulting POs, invoices or references is computed again. Every other
 finding is the last run's, unchanged.
 """
@@ -138,10 +139,16 @@ def close_scope(conn: Connection, account_id: int, queue: Queue) -> Scope:
     refs.update(lookup.values(cb.chargeback_id, cb.po_number, pos))
     refs.update(lookup.values(cl.coop_invoice_number, cl.po_number, pos))
 
-    # Co-op invoices are judged against the other invoices of their agreement.
-    agreements = set(keys.get("agreement", ()))
-    agreements.update(lookup.values(ci.agreement_id, ci.invoice_number, refs))
-    refs.update(lookup.values(ci.invoice_number, ci.agreement_id, agreements))
+    # An agreement's terms apply to all its co-op invoices. A co-op invoice is judged against
+    # the others that bill the same period or the same receipt (the first one billed it): those
+    # are judged again with it, and theirs with them, until none joins.
+    refs.update(lookup.values(ci.invoice_number, ci.agreement_id, keys.get("agreement", ())))
+    coop = lookup.values(ci.invoice_number, ci.invoice_number, refs)
+    joined = set(coop)
+    while joined:
+        joined = _billing_the_same(conn, account_id, joined) - coop
+        coop |= joined
+    refs |= coop
 
     # A chargeback's debit note names it with a suffix: both name the same finding.
     refs.update({chargeback_id_of(ref) for ref in refs if ref})
@@ -150,6 +157,54 @@ def close_scope(conn: Connection, account_id: int, queue: Queue) -> Scope:
 
 def _real(values: set[str]) -> frozenset[str]:
     return frozenset(v for v in values if v)
+
+
+def _billing_the_same(conn: Connection, account_id: int, numbers: set[str]) -> set[str]:
+    """Co-op invoices billing a period or a backup line one of `numbers` bills."""
+    a, b = table_of(CoopInvoice).alias("a"), table_of(CoopInvoice).alias("b")
+    same_period = select(b.c.invoice_number).join_from(
+        a,
+        b,
+        # Any agreement's: an invoice moved to another agreement leaves the old one's judged
+        # against it, and a period has only a few invoices.
+        (b.c.account_id == a.c.account_id)
+        & b.c.period_start.is_not_distinct_from(a.c.period_start)
+        & b.c.period_end.is_not_distinct_from(a.c.period_end),
+    )
+    la, lb = table_of(CoopBackupLine).alias("la"), table_of(CoopBackupLine).alias("lb")
+    same_line = select(lb.c.coop_invoice_number).join_from(
+        la,
+        lb,
+        (lb.c.po_number == la.c.po_number)
+        & (lb.c.asin == la.c.asin)
+        & (lb.c.account_id == la.c.account_id)
+        & lb.c.receive_date.is_not_distinct_from(la.c.receive_date)
+        & (lb.c.quantity == la.c.quantity)
+        & lb.c.transaction_type.is_not_distinct_from(la.c.transaction_type),
+    )
+    # Lines without a PO or ASIN: the rule still compares them, so match those the slow way.
+    loose_line = select(lb.c.coop_invoice_number).join_from(
+        la,
+        lb,
+        (lb.c.account_id == la.c.account_id)
+        & (la.c.po_number.is_(None) | la.c.asin.is_(None))
+        & lb.c.po_number.is_not_distinct_from(la.c.po_number)
+        & lb.c.asin.is_not_distinct_from(la.c.asin)
+        & lb.c.receive_date.is_not_distinct_from(la.c.receive_date)
+        & (lb.c.quantity == la.c.quantity)
+        & lb.c.transaction_type.is_not_distinct_from(la.c.transaction_type),
+    )
+    found: set[str] = set()
+    wanted = sorted(numbers)
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start : start + _CHUNK]
+        for query in (
+            same_period.where(a.c.account_id == account_id, a.c.invoice_number.in_(part)),
+            same_line.where(la.c.account_id == account_id, la.c.coop_invoice_number.in_(part)),
+            loose_line.where(la.c.account_id == account_id, la.c.coop_invoice_number.in_(part)),
+        ):
+            found.update(str(n) for n in conn.execute(query.distinct()).scalars())
+    return found
 
 
 class _Lookup:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from recovery.models.base import money_field
@@ -63,7 +63,11 @@ class CoopBackupLine(SQLModel, table=True):
     """A receipt (or return) line of a co-op invoice's backup report."""
 
     __tablename__ = "coop_backup_line"
-    __table_args__ = (UniqueConstraint("account_id", "coop_invoice_number", "revised", "line_no"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "coop_invoice_number", "revised", "line_no"),
+        # Detection finds the backup lines of a PO, and the lines that bill the same receipt.
+        Index("ix_coop_backup_line_po_number_asin", "po_number", "asin"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="vendor_account.id")

@@ -56,6 +56,24 @@ def _a_week_later(scenario: Path, work: Path) -> tuple[list[Path], list[Path]]:
     return files(earlier, work)[0], files(scenario, work)[0]
 
 
+def _duplicate_coop_invoice_late(scenario: Path, work: Path) -> tuple[list[Path], list[Path]]:
+    """The co-op invoice that bills a period again arrives after the first one was judged."""
+    key = json.loads((scenario / "answer_key.json").read_text())
+    [late] = [d["reference"] for d in key["deductions"] if d["case"] == "coop_duplicate_period"]
+    first, second = _by_name(("coop-invoices", f"coop-backup-{late}"))(scenario, work)
+    [listing] = [f for f in second if f.name == "coop-invoices.csv"]
+    lines = listing.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    header = next(i for i, line in enumerate(lines) if line.startswith("Invoice"))
+    for name, rows, target in (
+        ("earlier.csv", [r for r in lines if not r.startswith(late)], first),
+        ("late.csv", [*lines[: header + 1], *(r for r in lines if r.startswith(late))], second),
+    ):
+        (work / f"coop-invoices-{name}").write_text("".join(rows), encoding="utf-8")
+        target.append(work / f"coop-invoices-{name}")
+    second.remove(listing)
+    return first, second
+
+
 CASES: dict[str, tuple[Split, bool]] = {
     # name: (how the files split, whether evidence comes on the second day)
     "deductions-late": (_by_name(("remittance", "shortages", "price-details")), False),
@@ -65,6 +83,7 @@ CASES: dict[str, tuple[Split, bool]] = {
         False,
     ),
     "exports-of-a-week-later": (_a_week_later, False),
+    "duplicate-coop-invoice-late": (_duplicate_coop_invoice_late, False),
 }
 
 
