@@ -4,8 +4,10 @@ Writes call these inside their own transaction, so a key is queued exactly when 
 committed; `detect` reads the queue to rerun the rules only where something changed
 (`recovery.claims.scope`). The kinds of key:
 
-- `po`: a PO number; `invoice`: an invoice number; `ref`: a deduction's reference, a chargeback
-  id or a co-op invoice number (what a finding names as its `reference`);
+- `po`: a PO number; `receipts`: a PO whose items (what Amazon received) changed, which co-op
+  backup lines are checked against; `invoice`: an invoice number;
+- `ref`: a deduction's reference, a chargeback id or a co-op invoice number (what a finding names
+  as its `reference`);
 - `asin`: an item whose cost list changed; `agreement`: a co-op agreement id;
 - `asn`: a shipment's ASN id; `shipment`: a shipment's row id (evidence links name those).
 
@@ -41,7 +43,7 @@ from recovery.models import (
     table_of,
 )
 
-KINDS = ("po", "invoice", "ref", "asin", "agreement", "asn", "shipment")
+KINDS = ("po", "receipts", "invoice", "ref", "asin", "agreement", "asn", "shipment")
 CHANGED = table_of(ChangedKey)
 _CHUNK = 500
 
@@ -54,7 +56,7 @@ _ROW_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     "remittance_line": (("invoice", "invoice_number"),),
     "shortage_line": (("invoice", "invoice_number"), ("po", "po_number"), ("ref", "external_id")),
     "price_variance_line": (("invoice", "invoice_number"), ("po", "po_number")),
-    "purchase_order": (("po", "po_number"),),
+    "purchase_order": (("po", "po_number"), ("receipts", "po_number")),
     "shipment": (("asn", "shipment_id"),),
     "chargeback": (("ref", "chargeback_id"), ("po", "po_number")),
     "coop_invoice": (("ref", "invoice_number"),),
@@ -124,12 +126,12 @@ def note_document_links(conn: Connection, document_ids: Iterable[int]) -> None:
 
 # Rows written through the ORM (people's edits, tests, evidence) are queued at flush, with
 # their keys before and after the change. Child rows carry no account: it comes from the parent.
-_CHILDREN: dict[str, tuple[str, str, str, str]] = {
-    # table: (foreign key column, parent table, parent's key column, kind)
-    "invoice_line": ("invoice_id", "invoice", "invoice_number", "invoice"),
-    "purchase_order_item": ("po_id", "purchase_order", "po_number", "po"),
-    "shipment_item": ("shipment_id", "shipment", "id", "shipment"),
-    "evidence_link": ("shipment_id", "shipment", "id", "shipment"),
+_CHILDREN: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    # table: (foreign key column, parent table, parent's key column, kinds)
+    "invoice_line": ("invoice_id", "invoice", "invoice_number", ("invoice",)),
+    "purchase_order_item": ("po_id", "purchase_order", "po_number", ("po", "receipts")),
+    "shipment_item": ("shipment_id", "shipment", "id", ("shipment",)),
+    "evidence_link": ("shipment_id", "shipment", "id", ("shipment",)),
 }
 
 
@@ -176,7 +178,7 @@ def _versions(obj: Any, table: Table) -> list[dict[str, Any]]:
 
 
 def _note_children(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    foreign_key, parent_name, parent_key, kind = _CHILDREN[table.name]
+    foreign_key, parent_name, parent_key, kinds = _CHILDREN[table.name]
     parent = table.metadata.tables[parent_name]
     ids = sorted({row[foreign_key] for row in rows if row.get(foreign_key) is not None})
     found: set[tuple[int, str, str]] = set()
@@ -184,7 +186,8 @@ def _note_children(conn: Connection, table: Table, rows: list[dict[str, Any]]) -
         query = select(parent.c.account_id, parent.c[parent_key]).where(
             parent.c.id.in_(ids[start : start + _CHUNK])
         )
-        found.update((account, kind, str(key)) for account, key in conn.execute(query))
+        for account, key in conn.execute(query):
+            found.update((account, kind, str(key)) for kind in kinds)
     # Shipment items and evidence links name POs of their own.
     po_numbers = sorted({str(row["po_number"]) for row in rows if row.get("po_number")})
     po = table_of(PurchaseOrder).c

@@ -133,11 +133,12 @@ def close_scope(conn: Connection, account_id: int, queue: Queue) -> Scope:
         invoices.update(lookup.values(column, by, pos))
     pos.update(lookup.values(inv.po_number, inv.invoice_number, invoices))
 
-    # Everything that names those: deductions, chargebacks, co-op invoices with lines on them.
+    # Everything that names those: deductions, chargebacks; co-op invoices with lines on a PO
+    # whose receipts changed.
     refs.update(lookup.values(d.reference, d.invoice_number, invoices))
     refs.update(lookup.values(d.reference, d.po_number, pos))
     refs.update(lookup.values(cb.chargeback_id, cb.po_number, pos))
-    refs.update(lookup.values(cl.coop_invoice_number, cl.po_number, pos))
+    refs.update(lookup.values(cl.coop_invoice_number, cl.po_number, keys.get("receipts", ())))
 
     # An agreement's terms apply to all its co-op invoices. A co-op invoice is judged against
     # the others that bill the same period or the same receipt (the first one billed it): those

@@ -15,12 +15,19 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from recovery.claims.detection import AccountResult, run_detection
 from recovery.config import AccountSettings, Settings
 from recovery.evidence.ingest import add_evidence
-from recovery.models import Claim, StoredFinding
+from recovery.models import (
+    Claim,
+    CoopBackupLine,
+    Deduction,
+    PurchaseOrder,
+    PurchaseOrderItem,
+    StoredFinding,
+)
 from recovery.sources.importing import import_files
 from recovery.testing.scenario import generate_scenario
 
@@ -78,6 +85,7 @@ CASES: dict[str, tuple[Split, bool]] = {
     # name: (how the files split, whether evidence comes on the second day)
     "deductions-late": (_by_name(("remittance", "shortages", "price-details")), False),
     "shipments-and-evidence-late": (_by_name(("shipments",)), True),
+    "receipts-late": (_by_name(("purchase-orders-status",)), False),
     "coop-costs-chargebacks-late": (
         _by_name(("coop", "costs", "chargebacks")),
         False,
@@ -185,3 +193,41 @@ def test_other_rule_settings_mean_a_full_run(
     settings.rules.bank_match_days += 1
     [changed] = run_detection(engine, settings, today=TODAY, draft=False).accounts
     assert changed.scope == "full run (the rules or their settings changed)"
+
+
+def test_fewer_units_received_reach_the_coop_invoices_billing_them(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    scenario = _scenario(tmp_path, settings, seed=2)
+    import_files(engine, settings, _by_name(())(scenario, tmp_path)[0])
+    run_detection(engine, settings, today=TODAY, draft=False)
+    with Session(engine) as session:
+        # A receipt line of a co-op invoice Amazon deducted, and the PO item it received.
+        line = (
+            session.exec(
+                select(CoopBackupLine)
+                .join(
+                    Deduction, col(Deduction.reference) == col(CoopBackupLine.coop_invoice_number)
+                )
+                .where(col(CoopBackupLine.quantity) > 1, col(CoopBackupLine.po_number).is_not(None))
+            )
+            .scalars()
+            .first()
+        )
+        assert line is not None
+        coop_invoice = line.coop_invoice_number
+        item = session.exec(
+            select(PurchaseOrderItem)
+            .join(PurchaseOrder)
+            .where(PurchaseOrder.po_number == line.po_number, PurchaseOrderItem.asin == line.asin)
+        ).scalar_one()
+        item.received_eaches = 1
+        session.add(item)
+        session.commit()
+    [incremental] = run_detection(engine, settings, today=TODAY, draft=False).accounts
+    assert incremental.scope.startswith("changes only"), incremental.scope
+    stored = _stored(engine)
+    assert "more units than the PO received" in stored[f"coop:{coop_invoice}"]
+    [full] = run_detection(engine, settings, today=TODAY, draft=False, full=True).accounts
+    assert (full.created, full.updated, full.retired) == (0, 0, 0)
+    assert _stored(engine) == stored
