@@ -15,6 +15,8 @@ from datetime import date
 from itertools import combinations, pairwise
 from typing import Any
 
+import pandas as pd
+
 from recovery.claims.detect.common import as_date, as_int, as_str, records
 from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import DetectionInput
@@ -103,44 +105,55 @@ def balance_invoices(inp: DetectionInput) -> list[InvoiceBalance]:
     takes deductions on separate negative lines, so the cash the vendor actually got for an
     invoice is what its lines paid less the net deductions that reference it.
     """
-    line_paid: dict[str, int] = defaultdict(int)
-    discount: dict[str, int] = defaultdict(int)
-    remaining: dict[str, int] = {}
-    for line in records(inp.remittance_lines):
-        if line["kind"] != "invoice_payment":
-            continue
-        number = as_str(line["base_invoice_number"]) or str(line["invoice_number"])
-        line_paid[number] += as_int(line["paid_minor"])
-        discount[number] += as_int(line["discount_minor"])
-        # Each payment states what is still open after it; the smallest is the latest.
-        left = as_int(line["remaining_minor"])
-        remaining[number] = min(remaining.get(number, left), left)
-    deducted: dict[str, int] = defaultdict(int)
-    for row in records(inp.deductions):
-        deducted_from = as_str(row["invoice_number"])
-        if deducted_from:
-            deducted[deducted_from] += as_int(row["amount_minor"])
+    lines = inp.remittance_lines[inp.remittance_lines["kind"] == "invoice_payment"]
+    base = lines["base_invoice_number"]
+    paid_for = base.where(_text(base), lines["invoice_number"]).astype(str)
+    line_paid = _whole(lines["paid_minor"]).groupby(paid_for).sum().to_dict()
+    discount = _whole(lines["discount_minor"]).groupby(paid_for).sum().to_dict()
+    # Each payment states what is still open after it; the smallest is the latest.
+    remaining = _whole(lines["remaining_minor"]).groupby(paid_for).min().to_dict()
+    taken = inp.deductions[_text(inp.deductions["invoice_number"])]
+    amounts = _whole(taken["amount_minor"])
+    deducted = amounts.groupby(taken["invoice_number"].astype(str)).sum().to_dict()
+    invoices = inp.invoices
     balances = []
-    for invoice in records(inp.invoices):
-        number = str(invoice["invoice_number"])
-        invoiced = as_int(invoice["amount_minor"])
-        left = remaining.get(number, invoiced if number not in line_paid else 0)
-        paid = line_paid[number] - deducted[number]
-        gap = invoiced - paid - discount[number] - deducted[number] - left
+    for number_cell, amount, currency, due in zip(
+        invoices["invoice_number"],
+        invoices["amount_minor"],
+        invoices["currency"],
+        invoices["due_date"],
+        strict=True,
+    ):
+        number = str(number_cell)
+        invoiced = as_int(amount)
+        left = int(remaining.get(number, invoiced if number not in line_paid else 0))
+        taken_off = int(deducted.get(number, 0))
+        paid = int(line_paid.get(number, 0)) - taken_off
+        off = int(discount.get(number, 0))
         balances.append(
             InvoiceBalance(
                 invoice_number=number,
-                currency=str(invoice["currency"]),
+                currency=str(currency),
                 invoiced=invoiced,
                 paid=paid,
-                discount=discount[number],
-                deducted=deducted[number],
+                discount=off,
+                deducted=taken_off,
                 remaining=left,
-                short_paid=gap,
-                due_date=as_date(invoice["due_date"]),
+                short_paid=invoiced - paid - off - taken_off - left,
+                due_date=as_date(due),
             )
         )
     return balances
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """Cells holding a non-empty value (what `as_str` keeps)."""
+    return column.notna() & (column.astype(str) != "")
+
+
+def _whole(column: pd.Series) -> pd.Series:
+    """Minor units as int64, empty cells as 0 (what `as_int` reads)."""
+    return column.fillna(0).astype("int64")
 
 
 def receivables(balances: Iterable[InvoiceBalance], today: date) -> list[Receivable]:

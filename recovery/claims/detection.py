@@ -7,7 +7,9 @@ is retired if it was not filed yet. Only claims nobody has acted on are rewritte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -114,48 +116,69 @@ def run_detection(
     if account and not accounts:
         raise RecoveryError(f"--account {account}: no such vendor account (import its data first)")
     results = []
-    for vendor in accounts:
-        assert vendor.id is not None
-        with engine.connect() as conn:
-            plan = plan_run(conn, vendor.id, settings, full=full)
-            say(f"{vendor.vendor_code}: reading data ({plan.why})")
-            inp = load_detection_input(conn, vendor.id, plan.scope)
-        say(f"{vendor.vendor_code}: applying the rules")
-        findings, computed = combine(plan, find_all(rules_input(inp, plan.scope), settings))
-        timings = {
-            f.key: timing_for(
-                f.type, f.base_date, today, settings.rules, calendar, invoice_date=_invoice_date(f)
-            )
-            for f in findings
-            if f.base_date is not None
-        }
-        say(f"{vendor.vendor_code}: writing claims")
-        with session_scope(engine) as session:
-            stored = store_findings(session, vendor.id, findings, timings)
-            conn = session.connection()
-            replace_findings(conn, vendor.id, None if plan.full else plan.stale_keys, computed)
-            save_fingerprint(conn, vendor.id, plan.fingerprint)
-            clear_queue(conn, vendor.id, plan.queue)
-            result = AccountResult(
-                vendor.vendor_code,
-                vendor.currency,
-                {},
-                created=stored.created,
-                updated=stored.updated,
-                retired=stored.retired,
-                unchanged=stored.unchanged,
-                scope=plan.why,
-            )
-            if draft:
-                # Claims an earlier run found without drafting (`--no-draft`) are drafted now too.
-                to_draft = sorted({*stored.changed_ids, *undrafted_ids(session, vendor.id)})
-                if to_draft:
-                    say(f"{vendor.vendor_code}: drafting {len(to_draft)} claims")
-                    drafting.draft_claims(session, load_claims(session, to_draft), settings)
-            statuses = _claim_statuses(session, vendor.id)
-        _summarise(result, inp, findings, timings, statuses, settings, today)
-        results.append(result)
+    with _collector_paused():
+        for vendor in accounts:
+            assert vendor.id is not None
+            with engine.connect() as conn:
+                plan = plan_run(conn, vendor.id, settings, full=full)
+                say(f"{vendor.vendor_code}: reading data ({plan.why})")
+                inp = load_detection_input(conn, vendor.id, plan.scope)
+            say(f"{vendor.vendor_code}: applying the rules")
+            findings, computed = combine(plan, find_all(rules_input(inp, plan.scope), settings))
+            timings = {
+                f.key: timing_for(
+                    f.type,
+                    f.base_date,
+                    today,
+                    settings.rules,
+                    calendar,
+                    invoice_date=_invoice_date(f),
+                )
+                for f in findings
+                if f.base_date is not None
+            }
+            say(f"{vendor.vendor_code}: writing claims")
+            with session_scope(engine) as session:
+                stored = store_findings(session, vendor.id, findings, timings)
+                conn = session.connection()
+                replace_findings(conn, vendor.id, None if plan.full else plan.stale_keys, computed)
+                save_fingerprint(conn, vendor.id, plan.fingerprint)
+                clear_queue(conn, vendor.id, plan.queue)
+                result = AccountResult(
+                    vendor.vendor_code,
+                    vendor.currency,
+                    {},
+                    created=stored.created,
+                    updated=stored.updated,
+                    retired=stored.retired,
+                    unchanged=stored.unchanged,
+                    scope=plan.why,
+                )
+                if draft:
+                    # Claims an earlier run found without drafting (`--no-draft`) are drafted
+                    # now too.
+                    to_draft = sorted({*stored.changed_ids, *undrafted_ids(session, vendor.id)})
+                    if to_draft:
+                        say(f"{vendor.vendor_code}: drafting {len(to_draft)} claims")
+                        drafting.draft_claims(session, load_claims(session, to_draft), settings)
+                statuses = _claim_statuses(session, vendor.id)
+            _summarise(result, inp, findings, timings, statuses, settings, today)
+            results.append(result)
     return DetectionResult(results)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Detection holds hundreds of thousands of rows and findings at once, and the cyclic
+    garbage collector rescanned them over and over as they were built: at a year of data that
+    cost more than some rules. Reference counting still frees everything meanwhile."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def find_all(inp: DetectionInput, settings: Settings) -> list[Finding]:

@@ -172,38 +172,44 @@ def _billing_the_same(conn: Connection, account_id: int, numbers: set[str]) -> s
         & b.c.period_start.is_not_distinct_from(a.c.period_start)
         & b.c.period_end.is_not_distinct_from(a.c.period_end),
     )
-    la, lb = table_of(CoopBackupLine).alias("la"), table_of(CoopBackupLine).alias("lb")
-    same_line = select(lb.c.coop_invoice_number).join_from(
-        la,
-        lb,
-        (lb.c.po_number == la.c.po_number)
-        & (lb.c.asin == la.c.asin)
-        & (lb.c.account_id == la.c.account_id)
-        & lb.c.receive_date.is_not_distinct_from(la.c.receive_date)
-        & (lb.c.quantity == la.c.quantity)
-        & lb.c.transaction_type.is_not_distinct_from(la.c.transaction_type),
-    )
-    # Lines without a PO or ASIN: the rule still compares them, so match those the slow way.
-    loose_line = select(lb.c.coop_invoice_number).join_from(
-        la,
-        lb,
-        (lb.c.account_id == la.c.account_id)
-        & (la.c.po_number.is_(None) | la.c.asin.is_(None))
-        & lb.c.po_number.is_not_distinct_from(la.c.po_number)
-        & lb.c.asin.is_not_distinct_from(la.c.asin)
-        & lb.c.receive_date.is_not_distinct_from(la.c.receive_date)
-        & (lb.c.quantity == la.c.quantity)
-        & lb.c.transaction_type.is_not_distinct_from(la.c.transaction_type),
-    )
     found: set[str] = set()
     wanted = sorted(numbers)
     for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start : start + _CHUNK]
-        for query in (
-            same_period.where(a.c.account_id == account_id, a.c.invoice_number.in_(part)),
-            same_line.where(la.c.account_id == account_id, la.c.coop_invoice_number.in_(part)),
-            loose_line.where(la.c.account_id == account_id, la.c.coop_invoice_number.in_(part)),
-        ):
+        query = same_period.where(
+            a.c.account_id == account_id, a.c.invoice_number.in_(wanted[start : start + _CHUNK])
+        )
+        found.update(str(n) for n in conn.execute(query.distinct()).scalars())
+    # Receipts: lines of other invoices with the same key as the rule compares them. The
+    # account is matched as `account_id + 0`: as a plain column SQLite walked all of the
+    # account's lines through the unique index instead of looking each line up by PO and ASIN.
+    la, lb = table_of(CoopBackupLine).alias("la"), table_of(CoopBackupLine).alias("lb")
+    same_receipt = (
+        lb.c.receive_date.is_not_distinct_from(la.c.receive_date)
+        & (lb.c.quantity == la.c.quantity)
+        & lb.c.transaction_type.is_not_distinct_from(la.c.transaction_type)
+        & ((lb.c.account_id + 0) == account_id)
+    )
+    same_line = select(lb.c.coop_invoice_number).join_from(
+        la, lb, (lb.c.po_number == la.c.po_number) & (lb.c.asin == la.c.asin) & same_receipt
+    )
+    # Lines without a PO or ASIN (rare): no index helps, so only when there are some.
+    has_loose = select(la.c.id).where(la.c.po_number.is_(None) | la.c.asin.is_(None)).limit(1)
+    loose_line = select(lb.c.coop_invoice_number).join_from(
+        la,
+        lb,
+        (la.c.po_number.is_(None) | la.c.asin.is_(None))
+        & lb.c.po_number.is_not_distinct_from(la.c.po_number)
+        & lb.c.asin.is_not_distinct_from(la.c.asin)
+        & same_receipt,
+    )
+    for start in range(0, len(wanted), _CHUNK):
+        of_part = (la.c.account_id == account_id) & la.c.coop_invoice_number.in_(
+            wanted[start : start + _CHUNK]
+        )
+        queries = [same_line.where(of_part)]
+        if conn.execute(has_loose.where(of_part)).first() is not None:
+            queries.append(loose_line.where(of_part))
+        for query in queries:
             found.update(str(n) for n in conn.execute(query.distinct()).scalars())
     return found
 
