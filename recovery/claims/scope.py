@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Connection, delete, func, select
+from sqlalchemy import Column, Connection, delete, select
 
 from recovery.claims.detect.common import chargeback_id_of
 from recovery.claims.findings import Finding
@@ -44,7 +44,9 @@ _CHUNK = 500
 
 @dataclass(frozen=True)
 class Queue:
-    last_id: int  # the newest queue row read; rows added later wait for the next run
+    # The ids of the rows read, as (first, last) runs: exactly these are deleted after the run.
+    # Not "every id up to the highest": on PostgreSQL a lower id can commit after a higher one.
+    id_runs: list[tuple[int, int]]
     keys: dict[str, set[str]]  # kind -> keys
 
     @property
@@ -76,24 +78,28 @@ class Scope:
 
 
 def read_queue(conn: Connection, account_id: int) -> Queue:
-    last_id = conn.execute(
-        select(func.max(QUEUE.c.id)).where(QUEUE.c.account_id == account_id)
-    ).scalar_one()
+    query = (
+        select(QUEUE.c.id, QUEUE.c.kind, QUEUE.c.key)
+        .where(QUEUE.c.account_id == account_id)
+        .order_by(QUEUE.c.id)
+    )
     keys: dict[str, set[str]] = defaultdict(set)
-    if last_id is not None:
-        query = (
-            select(QUEUE.c.kind, QUEUE.c.key)
-            .where(QUEUE.c.account_id == account_id, QUEUE.c.id <= last_id)
-            .distinct()
-        )
-        for kind, key in conn.execute(query):
-            keys[kind].add(key)
-    return Queue(int(last_id or 0), dict(keys))
+    runs: list[tuple[int, int]] = []
+    for row_id, kind, key in conn.execute(query):
+        keys[kind].add(key)
+        if runs and runs[-1][1] == row_id - 1:
+            runs[-1] = (runs[-1][0], row_id)
+        else:
+            runs.append((row_id, row_id))
+    return Queue(runs, dict(keys))
 
 
 def clear_queue(conn: Connection, account_id: int, queue: Queue) -> None:
     """Delete exactly the rows `queue` read: changes committed since then stay queued."""
-    conn.execute(delete(QUEUE).where(QUEUE.c.account_id == account_id, QUEUE.c.id <= queue.last_id))
+    for first, last in queue.id_runs:
+        conn.execute(
+            delete(QUEUE).where(QUEUE.c.account_id == account_id, QUEUE.c.id.between(first, last))
+        )
 
 
 def close_scope(conn: Connection, account_id: int, queue: Queue) -> Scope:

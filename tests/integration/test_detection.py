@@ -322,7 +322,18 @@ def test_a_change_queued_during_a_run_waits_for_the_next(
         session.add(deduction)
         session.commit()
     with engine.begin() as conn:
+        # ...and one with a lower id commits late (PostgreSQL hands ids out before commit).
+        first_read = queue.id_runs[0][0]
+        conn.execute(
+            QUEUE.insert().values(id=first_read - 1, account_id=account_id, kind="po", key="PO9")
+        )
+    with engine.begin() as conn:
         clear_queue(conn, account_id, queue)
         left = conn.execute(select(QUEUE.c.kind, QUEUE.c.key)).all()
-    # ...and stays queued, under its old and its new invoice.
-    assert sorted(left) == [("invoice", "INV1"), ("invoice", "INV2"), ("ref", "INV1SC2")]
+    # Both stay queued: the edit under its old and its new invoice.
+    assert sorted(left) == [
+        ("invoice", "INV1"),
+        ("invoice", "INV2"),
+        ("po", "PO9"),
+        ("ref", "INV1SC2"),
+    ]
