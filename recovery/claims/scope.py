@@ -36,9 +36,10 @@ from recovery.models import (
 )
 
 QUEUE = table_of(ChangedKey)
-# Past this many keys a scoped run reads most of the data anyway, through long key lists:
-# reading everything once is faster.
-MAX_SCOPED_KEYS = 20_000
+# Past this many keys a scoped run reads much of the data anyway, through long key lists, and
+# a query naming the keys in several places nears SQLite's 32,766 parameters: reading
+# everything once is simpler and as fast. (A day of a large vendor is a few hundred keys.)
+MAX_SCOPED_KEYS = 5_000
 _CHUNK = 500
 
 

@@ -231,3 +231,21 @@ def test_fewer_units_received_reach_the_coop_invoices_billing_them(
     [full] = run_detection(engine, settings, today=TODAY, draft=False, full=True).accounts
     assert (full.created, full.updated, full.retired) == (0, 0, 0)
     assert _stored(engine) == stored
+
+
+def test_many_changes_mean_a_full_run(
+    engine: Engine, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recovery.claims import incremental
+
+    scenario = _scenario(tmp_path, settings, seed=3)
+    first, second = _by_name(("remittance",))(scenario, tmp_path)
+    import_files(engine, settings, first)
+    run_detection(engine, settings, today=TODAY, draft=False)
+    import_files(engine, settings, second)
+    monkeypatch.setattr(incremental, "MAX_SCOPED_KEYS", 3)
+    [run] = run_detection(engine, settings, today=TODAY, draft=False).accounts
+    assert run.scope.startswith("full run (") and run.scope.endswith(" changed keys)")
+    # The queue was read whole, so nothing is left for the next run.
+    [after] = run_detection(engine, settings, today=TODAY, draft=False).accounts
+    assert after.scope == "changes only: 0 POs, 0 invoices, 0 references"
