@@ -73,7 +73,7 @@ def store_findings(
     seen: set[str] = set()
     lapsed: set[str] = set()
     for finding in findings:
-        if not _is_claim(finding):
+        if not finding.is_claim:
             continue
         timing = timings.get(finding.key)
         if (
@@ -128,12 +128,6 @@ def load_claims(session: Session, ids: Iterable[int]) -> list[Claim]:
     wanted = list(ids)
     by_id = {c.id: c for c in _load(session, wanted)}
     return [by_id[i] for i in wanted if i in by_id]
-
-
-def _is_claim(finding: Finding) -> bool:
-    if finding.verdict == Verdict.needs_evidence:
-        return finding.amount > 0
-    return finding.verdict == Verdict.claimable and finding.amount > 0
 
 
 def _initial_status(finding: Finding, timing: Timing | None) -> ClaimStatus:

@@ -125,18 +125,7 @@ def run_detection(
                 inp = load_detection_input(conn, vendor.id, plan.scope)
             say(f"{vendor.vendor_code}: applying the rules")
             findings, computed = combine(plan, find_all(rules_input(inp, plan.scope), settings))
-            timings = {
-                f.key: timing_for(
-                    f.type,
-                    f.base_date,
-                    today,
-                    settings.rules,
-                    calendar,
-                    invoice_date=_invoice_date(f),
-                )
-                for f in findings
-                if f.base_date is not None
-            }
+            timings = _timings(findings, today, settings, calendar)
             say(f"{vendor.vendor_code}: writing claims")
             with session_scope(engine) as session:
                 stored = store_findings(session, vendor.id, findings, timings)
@@ -188,6 +177,31 @@ def find_all(inp: DetectionInput, settings: Settings) -> list[Finding]:
         *detect_coop(inp),
         *detect_chargebacks(inp, settings.rules),
     ]
+
+
+def _timings(
+    findings: Sequence[Finding], today: date, settings: Settings, calendar: BusinessCalendar
+) -> dict[str, Timing]:
+    """Each finding's deadline and band, worked out once per distinct type and dates (tens of
+    thousands of findings share a few hundred)."""
+    known: dict[tuple[str, date, date | None], Timing] = {}
+    timings = {}
+    for finding in findings:
+        if finding.base_date is None:
+            continue
+        dates = (finding.type, finding.base_date, _invoice_date(finding))
+        timing = known.get(dates)
+        if timing is None:
+            timing = known[dates] = timing_for(
+                finding.type,
+                finding.base_date,
+                today,
+                settings.rules,
+                calendar,
+                invoice_date=dates[2],
+            )
+        timings[finding.key] = timing
+    return timings
 
 
 def _invoice_date(finding: Finding) -> date | None:

@@ -1,7 +1,8 @@
 """The findings of the last detection run, kept so that the next run recomputes only what changed.
 
-Findings are stored as the rules produced them (every verdict, not only the claims): the
-summary's valid, unexplained and bucket figures need all of them. A fingerprint of the rules'
+Every finding is stored, not only the claims: the summary's valid, unexplained and bucket figures
+need all of them. Claims are stored whole; the rest with what the summary reads, and the POs and
+invoices of their lines, which say which later changes reach them. A fingerprint of the rules'
 code and settings says what they were computed with; when it differs, detection starts over.
 """
 
@@ -84,6 +85,8 @@ def replace_findings(
 
 
 def to_json(finding: Finding) -> dict[str, Any]:
+    if not finding.is_claim:
+        return _summary_json(finding)
     return {
         "type": finding.type,
         "verdict": finding.verdict.value,
@@ -107,6 +110,33 @@ def to_json(finding: Finding) -> dict[str, Any]:
         "dispute_reason": finding.dispute_reason,
         # Already JSON: claims keep the facts as their draft fields.
         "facts": finding.facts,
+    }
+
+
+def _summary_json(finding: Finding) -> dict[str, Any]:
+    """What a finding no claim is made of is kept for: the summary's sums and buckets. Most
+    findings are these (valid deductions); their reasons, lines and facts made up most of
+    what every run had to read back."""
+    invoice_date = finding.facts.get("invoice_date")
+    return {
+        "type": finding.type,
+        "verdict": finding.verdict.value,
+        "key": finding.key,
+        "reference": finding.reference,
+        "amount": str(finding.amount),
+        "currency": finding.currency,
+        "reason": "",
+        "confidence": finding.confidence,
+        "invoice_number": finding.invoice_number,
+        "po_number": finding.po_number,
+        "asin": finding.asin,
+        "quantity": finding.quantity,
+        "base_date": finding.base_date.isoformat() if finding.base_date else None,
+        "deduction_ids": list(finding.deduction_ids),
+        "evidence_ids": [],
+        "lines": [[line.invoice_number, line.po_number, None, None, "0"] for line in finding.lines],
+        "dispute_reason": None,
+        "facts": {} if invoice_date is None else {"invoice_date": invoice_date},
     }
 
 

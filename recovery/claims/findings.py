@@ -50,3 +50,8 @@ class Finding:
     lines: tuple[FindingLine, ...] = ()
     dispute_reason: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_claim(self) -> bool:
+        """Worth a claim: money to claim now, or once the shipment is proven."""
+        return self.verdict in (Verdict.claimable, Verdict.needs_evidence) and self.amount > 0
