@@ -85,38 +85,25 @@ def replace_findings(
 
 
 def to_json(finding: Finding) -> dict[str, Any]:
-    if not finding.is_claim:
-        return _summary_json(finding)
-    return {
-        "type": finding.type,
-        "verdict": finding.verdict.value,
-        "key": finding.key,
-        "reference": finding.reference,
-        "amount": str(finding.amount),
-        "currency": finding.currency,
-        "reason": finding.reason,
-        "confidence": finding.confidence,
-        "invoice_number": finding.invoice_number,
-        "po_number": finding.po_number,
-        "asin": finding.asin,
-        "quantity": finding.quantity,
-        "base_date": finding.base_date.isoformat() if finding.base_date else None,
-        "deduction_ids": list(finding.deduction_ids),
-        "evidence_ids": list(finding.evidence_ids),
-        "lines": [
-            [line.invoice_number, line.po_number, line.asin, line.quantity, str(line.amount)]
-            for line in finding.lines
-        ],
-        "dispute_reason": finding.dispute_reason,
-        # Already JSON: claims keep the facts as their draft fields.
-        "facts": finding.facts,
-    }
+    data = _summary_json(finding)
+    if finding.is_claim:
+        data.update(
+            reason=finding.reason,
+            evidence_ids=list(finding.evidence_ids),
+            lines=[
+                [line.invoice_number, line.po_number, line.asin, line.quantity, str(line.amount)]
+                for line in finding.lines
+            ],
+            dispute_reason=finding.dispute_reason,
+            facts=finding.facts,  # already JSON: claims keep the facts as their draft fields
+        )
+    return data
 
 
 def _summary_json(finding: Finding) -> dict[str, Any]:
-    """What a finding no claim is made of is kept for: the summary's sums and buckets. Most
-    findings are these (valid deductions); their reasons, lines and facts made up most of
-    what every run had to read back."""
+    """What a finding no claim is made of is kept for: the summary's sums and buckets, and the
+    POs and invoices of its lines (which changes reach it). Most findings are these (valid
+    deductions); their reasons, lines and facts made up most of what every run read back."""
     invoice_date = finding.facts.get("invoice_date")
     return {
         "type": finding.type,

@@ -103,6 +103,13 @@ def _scenario(tmp_path: Path, settings: Settings, *, seed: int, xlsx: bool = Fal
     return scenario
 
 
+def _detected_once(engine: Engine, settings: Settings, tmp_path: Path, *, seed: int) -> None:
+    """A tiny scenario's exports (no evidence) imported and detected once."""
+    scenario = _scenario(tmp_path, settings, seed=seed)
+    import_files(engine, settings, _by_name(())(scenario, tmp_path)[0])
+    run_detection(engine, settings, today=TODAY, draft=False)
+
+
 def _summary(result: AccountResult) -> dict[str, Any]:
     return {
         "types": {name: vars(t) for name, t in result.types.items()},
@@ -187,9 +194,7 @@ def test_nothing_changed_means_nothing_is_judged_again(
 def test_other_rule_settings_mean_a_full_run(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
-    scenario = _scenario(tmp_path, settings, seed=3)
-    import_files(engine, settings, _by_name(())(scenario, tmp_path)[0])
-    run_detection(engine, settings, today=TODAY, draft=False)
+    _detected_once(engine, settings, tmp_path, seed=3)
     settings.rules.bank_match_days += 1
     [changed] = run_detection(engine, settings, today=TODAY, draft=False).accounts
     assert changed.scope == "full run (the rules or their settings changed)"
@@ -198,9 +203,7 @@ def test_other_rule_settings_mean_a_full_run(
 def test_fewer_units_received_reach_the_coop_invoices_billing_them(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
-    scenario = _scenario(tmp_path, settings, seed=2)
-    import_files(engine, settings, _by_name(())(scenario, tmp_path)[0])
-    run_detection(engine, settings, today=TODAY, draft=False)
+    _detected_once(engine, settings, tmp_path, seed=2)
     with Session(engine) as session:
         # A receipt line of a co-op invoice Amazon deducted, and the PO item it received.
         line = (
