@@ -209,6 +209,8 @@ def _shipments_by_po_asin(inp: DetectionInput) -> dict[tuple[str, str], list[_Sh
 def _shorted_items(inp: DetectionInput) -> pd.DataFrame:
     """(PO, ASIN) of every shortage line; the invoice's PO where the line names none."""
     lines = inp.shortage_lines[["invoice_number", "po_number", "asin"]]
+    if lines.empty:  # (an empty frame's columns have no type to merge on)
+        return lines[["po_number", "asin"]]
     invoice_pos = inp.invoices[["invoice_number", "po_number"]].rename(
         columns={"po_number": "invoice_po"}
     )
