@@ -69,12 +69,7 @@ _ROW_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
 def note(conn: Connection, account_id: int, kind: str, keys: Iterable[Any]) -> None:
     """Queue `keys` of one kind for an account (empty and repeated keys are dropped)."""
     assert kind in KINDS, kind
-    distinct = {str(k) for k in keys if k is not None and k != ""}
-    if distinct:
-        conn.execute(
-            insert(CHANGED),
-            [{"account_id": account_id, "kind": kind, "key": k} for k in sorted(distinct)],
-        )
+    _queue(conn, {(account_id, kind, str(k)) for k in keys if k is not None and k != ""})
 
 
 def note_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -91,6 +86,11 @@ def note_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]])
             value = row.get(column)
             if value is not None and value != "":
                 found.add((account_id, kind, str(value)))
+    _queue(conn, found)
+
+
+def _queue(conn: Connection, found: set[tuple[int, str, str]]) -> None:
+    """Insert (account id, kind, key) rows."""
     if found:
         conn.execute(
             insert(CHANGED),
@@ -196,7 +196,4 @@ def _note_children(conn: Connection, table: Table, rows: list[dict[str, Any]]) -
             po.po_number.in_(po_numbers[start : start + _CHUNK])
         )
         found.update((account, "po", str(number)) for account, number in conn.execute(query))
-    if found:
-        conn.execute(
-            insert(CHANGED), [{"account_id": a, "kind": k, "key": v} for a, k, v in sorted(found)]
-        )
+    _queue(conn, found)

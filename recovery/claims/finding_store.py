@@ -25,13 +25,16 @@ STORED = table_of(StoredFinding)
 STATE = table_of(DetectionState)
 _CHUNK = 500
 
-# Code whose change changes findings: the rules, what they read, and how scope is drawn.
+# Code whose change changes the stored findings: the rules, what they read, how scope is drawn
+# and what a scoped run combines, and how findings are stored.
 _CLAIMS = Path(__file__).parent
 _RULE_SOURCES = (
     *sorted((_CLAIMS / "detect").glob("*.py")),
     _CLAIMS / "frames.py",
     _CLAIMS / "findings.py",
     _CLAIMS / "scope.py",
+    _CLAIMS / "incremental.py",
+    _CLAIMS / "finding_store.py",
     _CLAIMS.parent / "changes.py",
 )
 

@@ -130,7 +130,6 @@ def _queries(
     # The big tables are read only where a rule can use them: invoice lines that were shorted,
     # PO items a price or chargeback rule looks up, ASN lines of POs some deduction is about.
     # At millions of lines that is the difference between seconds and minutes.
-    sl_t, pv_t, cb_t = table_of(ShortageLine), table_of(PriceVarianceLine), table_of(Chargeback)
     # A scoped run (see `recovery.claims.scope`) reads the disputes of its POs, invoices and
     # references only; the rest of the account's findings are the last run's.
     own_sl, own_pv = sl.account_id == account_id, pv.account_id == account_id
@@ -142,23 +141,20 @@ def _queries(
         own_cb = own_cb & (cb.po_number.in_(pos) | cb.chargeback_id.in_(refs))
         own_ci = own_ci & ci.invoice_number.in_(refs)
         own_cl = own_cl & cl.coop_invoice_number.in_(refs)
-    shorted_invoices = select(sl_t.c.invoice_number).where(own_sl)
+    shorted_invoices = select(sl.invoice_number).where(own_sl)
     # (invoice, ASIN) lines a shortage was taken on; (PO, ASIN) items a price or chargeback
     # rule looks up.
     shorted_lines = (
-        select(sl_t.c.invoice_number, sl_t.c.asin)
-        .where(own_sl)
-        .distinct()
-        .subquery("shorted_lines")
+        select(sl.invoice_number, sl.asin).where(own_sl).distinct().subquery("shorted_lines")
     )
     priced_items = union(
-        select(pv_t.c.po_number, pv_t.c.asin).where(own_pv),
-        select(cb_t.c.po_number, cb_t.c.asin).where(own_cb),
+        select(pv.po_number, pv.asin).where(own_pv),
+        select(cb.po_number, cb.asin).where(own_cb),
     ).subquery("priced_items")
     disputed_pos = union(
-        select(sl_t.c.po_number).where(own_sl),
-        select(pv_t.c.po_number).where(own_pv),
-        select(cb_t.c.po_number).where(own_cb),
+        select(sl.po_number).where(own_sl),
+        select(pv.po_number).where(own_pv),
+        select(cb.po_number).where(own_cb),
         select(inv.po_number).where(
             inv.account_id == account_id, inv.invoice_number.in_(shorted_invoices)
         ),

@@ -73,8 +73,8 @@ def rules_input(inp: DetectionInput, scope: Scope | None) -> DetectionInput:
         return inp
     d = inp.deductions
     named = (
-        d["reference"].isin(scope.refs)
-        | d["reference"].astype(str).map(chargeback_id_of).isin(scope.refs)
+        # (a reference without the debit-note suffix maps to itself)
+        d["reference"].astype(str).map(chargeback_id_of).isin(scope.refs)
         | d["invoice_number"].isin(scope.invoices)
         | d["po_number"].isin(scope.pos)
     )

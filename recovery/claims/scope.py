@@ -131,14 +131,17 @@ def close_scope(conn: Connection, account_id: int, queue: Queue) -> Scope:
 
     # An invoice and its PO are judged together, and so are all invoices of one PO.
     pos.update(lookup.values(inv.po_number, inv.invoice_number, invoices))
+    of_pos: set[str] = set()
     for column, by in (
         (inv.invoice_number, inv.po_number),
         (sl.invoice_number, sl.po_number),
         (pv.invoice_number, pv.po_number),
         (d.invoice_number, d.po_number),
     ):
-        invoices.update(lookup.values(column, by, pos))
-    pos.update(lookup.values(inv.po_number, inv.invoice_number, invoices))
+        of_pos.update(lookup.values(column, by, pos))
+    # A line or deduction can name an invoice whose own PO is another one.
+    pos.update(lookup.values(inv.po_number, inv.invoice_number, of_pos - invoices))
+    invoices |= of_pos
 
     # Everything that names those: deductions, chargebacks; co-op invoices with lines on a PO
     # whose receipts changed.
@@ -179,13 +182,6 @@ def _billing_the_same(conn: Connection, account_id: int, numbers: set[str]) -> s
         & b.c.period_start.is_not_distinct_from(a.c.period_start)
         & b.c.period_end.is_not_distinct_from(a.c.period_end),
     )
-    found: set[str] = set()
-    wanted = sorted(numbers)
-    for start in range(0, len(wanted), _CHUNK):
-        query = same_period.where(
-            a.c.account_id == account_id, a.c.invoice_number.in_(wanted[start : start + _CHUNK])
-        )
-        found.update(str(n) for n in conn.execute(query.distinct()).scalars())
     # Receipts: lines of other invoices with the same key as the rule compares them. The
     # account is matched as `account_id + 0`: as a plain column SQLite walked all of the
     # account's lines through the unique index instead of looking each line up by PO and ASIN.
@@ -209,11 +205,15 @@ def _billing_the_same(conn: Connection, account_id: int, numbers: set[str]) -> s
         & lb.c.asin.is_not_distinct_from(la.c.asin)
         & same_receipt,
     )
+    found: set[str] = set()
+    wanted = sorted(numbers)
     for start in range(0, len(wanted), _CHUNK):
-        of_part = (la.c.account_id == account_id) & la.c.coop_invoice_number.in_(
-            wanted[start : start + _CHUNK]
-        )
-        queries = [same_line.where(of_part)]
+        part = wanted[start : start + _CHUNK]
+        of_part = (la.c.account_id == account_id) & la.c.coop_invoice_number.in_(part)
+        queries = [
+            same_period.where(a.c.account_id == account_id, a.c.invoice_number.in_(part)),
+            same_line.where(of_part),
+        ]
         if conn.execute(has_loose.where(of_part)).first() is not None:
             queries.append(loose_line.where(of_part))
         for query in queries:
