@@ -15,6 +15,7 @@ from datetime import date
 from itertools import combinations, pairwise
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from recovery.claims.detect.common import as_date, as_int, as_str, records
@@ -69,6 +70,8 @@ class DeductionBuckets:
     currency: str
     gross: int
     buckets: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+    # Kept as `put` moves money, rather than summed again on every call.
+    _allocated: int = field(default=0, repr=False, compare=False)
 
     @property
     def total(self) -> int:
@@ -76,11 +79,13 @@ class DeductionBuckets:
 
     @property
     def unallocated(self) -> int:
-        return self.gross - self.total
+        return self.gross - self._allocated
 
     def put(self, bucket: str, amount: int) -> None:
         """Move up to `amount` of what is not yet allocated into `bucket`."""
-        self.buckets[bucket] += max(0, min(amount, self.unallocated))
+        moved = max(0, min(amount, self.gross - self._allocated))
+        self.buckets[bucket] += moved
+        self._allocated += moved
 
 
 @dataclass(frozen=True)
@@ -98,52 +103,90 @@ class Receivable:
     days_past_due: int
 
 
-def balance_invoices(inp: DetectionInput) -> list[InvoiceBalance]:
+def balance_invoices(inp: DetectionInput, *, unsettled_only: bool = False) -> list[InvoiceBalance]:
     """invoiced = paid + discount + net deductions + remaining, per vendor invoice.
 
     A remittance pays an invoice on its own line (Amount Paid, less any terms discount) and
     takes deductions on separate negative lines, so the cash the vendor actually got for an
     invoice is what its lines paid less the net deductions that reference it.
+
+    `unsettled_only` keeps the invoices still open or short-paid (what the summary lists): the
+    sums are worked out a column at a time, and only those become objects.
     """
     lines = inp.remittance_lines[inp.remittance_lines["kind"] == "invoice_payment"]
     base = lines["base_invoice_number"]
     paid_for = base.where(_text(base), lines["invoice_number"]).astype(str)
-    line_paid = _whole(lines["paid_minor"]).groupby(paid_for).sum().to_dict()
-    discount = _whole(lines["discount_minor"]).groupby(paid_for).sum().to_dict()
     # Each payment states what is still open after it; the smallest is the latest.
-    remaining = _whole(lines["remaining_minor"]).groupby(paid_for).min().to_dict()
+    payments = pd.DataFrame(
+        {
+            "paid": _whole(lines["paid_minor"]),
+            "discount": _whole(lines["discount_minor"]),
+            "remaining": _whole(lines["remaining_minor"]),
+        }
+    )
+    by_payment = payments.groupby(paid_for.to_numpy(), sort=False).agg(
+        {"paid": "sum", "discount": "sum", "remaining": "min"}
+    )
     taken = inp.deductions[_text(inp.deductions["invoice_number"])]
     amounts = _whole(taken["amount_minor"])
-    deducted = amounts.groupby(taken["invoice_number"].astype(str)).sum().to_dict()
+    deducted = amounts.groupby(taken["invoice_number"].astype(str).to_numpy(), sort=False).sum()
     invoices = inp.invoices
-    balances = []
-    for number_cell, amount, currency, due in zip(
-        invoices["invoice_number"],
-        invoices["amount_minor"],
-        invoices["currency"],
-        invoices["due_date"],
-        strict=True,
-    ):
-        number = str(number_cell)
-        invoiced = as_int(amount)
-        left = int(remaining.get(number, invoiced if number not in line_paid else 0))
-        taken_off = int(deducted.get(number, 0))
-        paid = int(line_paid.get(number, 0)) - taken_off
-        off = int(discount.get(number, 0))
-        balances.append(
-            InvoiceBalance(
-                invoice_number=number,
-                currency=str(currency),
-                invoiced=invoiced,
-                paid=paid,
-                discount=off,
-                deducted=taken_off,
-                remaining=left,
-                short_paid=invoiced - paid - off - taken_off - left,
-                due_date=as_date(due),
-            )
+    numbers = invoices["invoice_number"].astype(str)
+    invoiced = _whole(invoices["amount_minor"])
+    paid_row = by_payment.index.get_indexer(pd.Index(numbers))
+    line_paid, off, remaining = (
+        _per_invoice(by_payment[name], paid_row, numbers.index)
+        for name in ("paid", "discount", "remaining")
+    )
+    taken_off = _per_invoice(deducted, deducted.index.get_indexer(pd.Index(numbers)), numbers.index)
+    # An invoice no payment line names is still open in full.
+    left = remaining.where(paid_row >= 0, invoiced)
+    paid = line_paid - taken_off
+    short = invoiced - paid - off - taken_off - left
+    keep = (short != 0) | (left > 0) if unsettled_only else pd.Series(True, index=invoices.index)
+    return [
+        InvoiceBalance(
+            invoice_number=number,
+            currency=str(currency),
+            invoiced=int(amount),
+            paid=int(cash),
+            discount=int(discount_minor),
+            deducted=int(deduction),
+            remaining=int(still_open),
+            short_paid=int(short_minor),
+            due_date=as_date(due),
         )
-    return balances
+        for (
+            number,
+            currency,
+            amount,
+            cash,
+            discount_minor,
+            deduction,
+            still_open,
+            short_minor,
+            due,
+        ) in zip(
+            numbers[keep].tolist(),
+            invoices["currency"][keep].tolist(),
+            invoiced[keep].tolist(),
+            paid[keep].tolist(),
+            off[keep].tolist(),
+            taken_off[keep].tolist(),
+            left[keep].tolist(),
+            short[keep].tolist(),
+            invoices["due_date"][keep].tolist(),
+            strict=True,
+        )
+    ]
+
+
+def _per_invoice(sums: pd.Series, rows: np.ndarray[Any, Any], index: pd.Index) -> pd.Series:
+    """`sums` at `rows` (positions from `get_indexer`), 0 where an invoice has none (-1): int64
+    throughout, where `map` or `reindex` would go through float for the missing ones."""
+    values = sums.to_numpy(dtype="int64")
+    picked = values[rows] if len(values) else np.zeros(len(rows), dtype="int64")
+    return pd.Series(np.where(rows >= 0, picked, 0), index=index)
 
 
 def _text(column: pd.Series) -> pd.Series:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger
@@ -53,8 +54,11 @@ _EXPONENT_EXCEPTIONS: dict[str, int] = {
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 
 
+@lru_cache(maxsize=256)
 def exponent(currency: str) -> int:
-    """Number of decimals of `currency` (ISO 4217): JPY 0, USD 2, KWD 3."""
+    """Number of decimals of `currency` (ISO 4217): JPY 0, USD 2, KWD 3.
+
+    Cached: amounts are converted by the hundred thousand and name a handful of currencies."""
     code = normalize_currency(currency)
     return _EXPONENT_EXCEPTIONS.get(code, 2)
 

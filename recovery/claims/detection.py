@@ -257,7 +257,7 @@ def _summarise(
         summary.nearest.sort()
         del summary.nearest[5:]
     result.types = types
-    balances = balance_invoices(inp)
+    balances = balance_invoices(inp, unsettled_only=True)
     result.short_paid = [b for b in balances if b.short_paid > 0]
     result.receivables = receivables(balances, today)
     result.payments = len(inp.payments)

@@ -87,6 +87,9 @@ def test_invoice_balances_and_short_pays() -> None:
     assert [(r.invoice_number, r.open_amount, r.days_past_due) for r in overdue] == [
         ("INV3", 70_000, 14)
     ]
+    # The summary asks only for the invoices still open or paid short: the same balances.
+    unsettled = balance_invoices(inp, unsettled_only=True)
+    assert unsettled == [by_number["INV2"], by_number["INV3"]]
 
 
 def finding(key: str, ids: tuple[int, ...], verdict: Verdict, amount: str) -> Finding:

@@ -17,7 +17,7 @@ from recovery.models import (
     CoopInvoice,
     table_of,
 )
-from recovery.sources.importers.base import ImportContext, Record
+from recovery.sources.importers.base import ImportContext, Record, TabularImporter
 from recovery.sources.importers.simple import SimpleImporter, note_vendor_code
 from recovery.sources.layouts import COOP_AGREEMENTS, COOP_BACKUP, COOP_INVOICES
 from recovery.sources.upsert import Row, UpsertCounts, upsert
@@ -112,7 +112,7 @@ def backup_invoice_number(file_name: str, preamble: list[list[str]]) -> str | No
     return named[1].strip() if named else None
 
 
-class CoopBackupImporter(SimpleImporter):
+class CoopBackupImporter(TabularImporter):
     """A co-op invoice's backup lines; a sheet named Revised holds lines that replace them."""
 
     kind = "coop-backup"
@@ -123,10 +123,15 @@ class CoopBackupImporter(SimpleImporter):
 
     def store_records(self, ctx: ImportContext, records: Iterator[Record]) -> UpsertCounts:
         line_counts: dict[tuple[str, bool], int] = {}
+        # Once per sheet, not per row: its preambles are all known by its first row.
+        numbers: dict[str, str] = {}
 
         def rows() -> Iterator[Row]:
             for record in records:
-                row = self.row(ctx, record)
+                number = numbers.get(record.label)
+                if number is None:
+                    number = numbers[record.label] = self.invoice_number(ctx, record)
+                row = self.row(ctx, record, number)
                 slot = (row["coop_invoice_number"], row["revised"])
                 line_counts[slot] = row["line_no"] = line_counts.get(slot, 0) + 1
                 yield row
@@ -145,7 +150,7 @@ class CoopBackupImporter(SimpleImporter):
             )
         return counts
 
-    def row(self, ctx: ImportContext, record: Record) -> Row:
+    def invoice_number(self, ctx: ImportContext, record: Record) -> str:
         # The sheet's own preamble first; a Revised sheet often has none: then the workbook's.
         preamble = ctx.preambles.get(record.label, [])
         preamble = preamble + [row for rows in ctx.preambles.values() for row in rows]
@@ -157,6 +162,9 @@ class CoopBackupImporter(SimpleImporter):
                 "above the header",
                 file=record.label,
             )
+        return number
+
+    def row(self, ctx: ImportContext, record: Record, number: str) -> Row:
         v = record.values
         currency = v["currency"] or ctx.currency
         quantity: int = v["quantity"]
