@@ -15,13 +15,25 @@ from datetime import date
 from itertools import combinations, pairwise
 from typing import Any
 
-import numpy as np
-import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Date,
+    Integer,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
 from recovery.claims.detect.common import as_date, as_int, as_str, records
 from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import DetectionInput
-from recovery.money import to_minor
+from recovery.models import Deduction, Invoice, RemittanceKind, RemittanceLine, table_of
+from recovery.money import MinorUnits, to_minor
 
 BUCKETS = ("valid", "claimable", "claimed", "recovered", "denied", "written_off", "unexplained")
 
@@ -103,100 +115,101 @@ class Receivable:
     days_past_due: int
 
 
-def balance_invoices(inp: DetectionInput, *, unsettled_only: bool = False) -> list[InvoiceBalance]:
+def balance_invoices(
+    conn: Connection, account_id: int, *, unsettled_only: bool = False
+) -> list[InvoiceBalance]:
     """invoiced = paid + discount + net deductions + remaining, per vendor invoice.
 
     A remittance pays an invoice on its own line (Amount Paid, less any terms discount) and
     takes deductions on separate negative lines, so the cash the vendor actually got for an
     invoice is what its lines paid less the net deductions that reference it.
 
-    `unsettled_only` keeps the invoices still open or short-paid (what the summary lists): the
-    sums are worked out a column at a time, and only those become objects.
+    Summed by the database in one pass over the invoices, their payment lines and deductions,
+    grouped by invoice number: a run that judges one day's changes then need not read a year of
+    invoices and payments to list the few still open. `unsettled_only` keeps the invoices still
+    open or paid short (what the summary lists).
     """
-    lines = inp.remittance_lines[inp.remittance_lines["kind"] == "invoice_payment"]
-    base = lines["base_invoice_number"]
-    paid_for = base.where(_text(base), lines["invoice_number"]).astype(str)
-    # Each payment states what is still open after it; the smallest is the latest.
-    payments = pd.DataFrame(
-        {
-            "paid": _whole(lines["paid_minor"]),
-            "discount": _whole(lines["discount_minor"]),
-            "remaining": _whole(lines["remaining_minor"]),
-        }
-    )
-    by_payment = payments.groupby(paid_for.to_numpy(), sort=False).agg(
-        {"paid": "sum", "discount": "sum", "remaining": "min"}
-    )
-    taken = inp.deductions[_text(inp.deductions["invoice_number"])]
-    amounts = _whole(taken["amount_minor"])
-    deducted = amounts.groupby(taken["invoice_number"].astype(str).to_numpy(), sort=False).sum()
-    invoices = inp.invoices
-    numbers = invoices["invoice_number"].astype(str)
-    invoiced = _whole(invoices["amount_minor"])
-    paid_row = by_payment.index.get_indexer(pd.Index(numbers))
-    line_paid, off, remaining = (
-        _per_invoice(by_payment[name], paid_row, numbers.index)
-        for name in ("paid", "discount", "remaining")
-    )
-    taken_off = _per_invoice(deducted, deducted.index.get_indexer(pd.Index(numbers)), numbers.index)
-    # An invoice no payment line names is still open in full.
-    left = remaining.where(paid_row >= 0, invoiced)
-    paid = line_paid - taken_off
-    short = invoiced - paid - off - taken_off - left
-    keep = (short != 0) | (left > 0) if unsettled_only else pd.Series(True, index=invoices.index)
-    return [
-        InvoiceBalance(
-            invoice_number=number,
-            currency=str(currency),
-            invoiced=int(amount),
-            paid=int(cash),
-            discount=int(discount_minor),
-            deducted=int(deduction),
-            remaining=int(still_open),
-            short_paid=int(short_minor),
-            due_date=as_date(due),
+    inv, rl, d = table_of(Invoice).c, table_of(RemittanceLine).c, table_of(Deduction).c
+    zero, nothing = literal(0, MinorUnits), cast(null(), MinorUnits)
+    parts = union_all(
+        select(
+            inv.invoice_number.label("number"),
+            inv.id.label("invoice_id"),
+            inv.currency,
+            inv.due_date,
+            inv.amount_minor.label("invoiced"),
+            zero.label("paid"),
+            zero.label("discount"),
+            nothing.label("remaining"),
+            zero.label("deducted"),
+            literal(0).label("payments"),
+        ).where(inv.account_id == account_id),
+        # A payment line pays the base invoice it names, else the invoice number as printed.
+        select(
+            func.coalesce(func.nullif(rl.base_invoice_number, ""), rl.invoice_number),
+            cast(null(), Integer),
+            cast(null(), String),
+            cast(null(), Date),
+            zero,
+            rl.paid_minor,
+            rl.discount_minor,
+            rl.remaining_minor,
+            zero,
+            literal(1),
+        ).where(rl.account_id == account_id, rl.kind == RemittanceKind.invoice_payment.value),
+        select(
+            d.invoice_number,
+            cast(null(), Integer),
+            cast(null(), String),
+            cast(null(), Date),
+            zero,
+            zero,
+            zero,
+            nothing,
+            d.amount_minor,
+            literal(0),
+        ).where(d.account_id == account_id, d.invoice_number != ""),
+    ).subquery("parts")
+    p = parts.c
+    invoiced, line_paid, discount = func.sum(p.invoiced), func.sum(p.paid), func.sum(p.discount)
+    # Each payment states what is still open after it, so the smallest is the latest; an
+    # invoice no payment line names is still open in full.
+    remaining = case((func.sum(p.payments) == 0, invoiced), else_=func.min(p.remaining))
+    invoice_id = func.max(p.invoice_id)
+    query = (
+        select(
+            p.number,
+            func.max(p.currency),
+            invoiced,
+            line_paid,
+            discount,
+            func.sum(p.deducted),
+            remaining,
+            func.max(p.due_date),
         )
-        for (
-            number,
-            currency,
-            amount,
-            cash,
-            discount_minor,
-            deduction,
-            still_open,
-            short_minor,
-            due,
-        ) in zip(
-            numbers[keep].tolist(),
-            invoices["currency"][keep].tolist(),
-            invoiced[keep].tolist(),
-            paid[keep].tolist(),
-            off[keep].tolist(),
-            taken_off[keep].tolist(),
-            left[keep].tolist(),
-            short[keep].tolist(),
-            invoices["due_date"][keep].tolist(),
-            strict=True,
+        .group_by(p.number)
+        .having(invoice_id.is_not(None))  # payments and deductions of invoices never imported
+        .order_by(invoice_id)
+    )
+    if unsettled_only:
+        query = query.having((invoiced - line_paid - discount - remaining != 0) | (remaining > 0))
+    balances = []
+    for number, currency, amount, cash, off, taken_off, left, due in conn.execute(query):
+        paid = int(cash) - int(taken_off)
+        balances.append(
+            InvoiceBalance(
+                invoice_number=str(number),
+                currency=str(currency),
+                invoiced=int(amount),
+                paid=paid,
+                discount=int(off),
+                deducted=int(taken_off),
+                remaining=int(left),
+                short_paid=int(amount) - paid - int(off) - int(taken_off) - int(left),
+                due_date=due,
+            )
         )
-    ]
-
-
-def _per_invoice(sums: pd.Series, rows: np.ndarray[Any, Any], index: pd.Index) -> pd.Series:
-    """`sums` at `rows` (positions from `get_indexer`), 0 where an invoice has none (-1): int64
-    throughout, where `map` or `reindex` would go through float for the missing ones."""
-    values = sums.to_numpy(dtype="int64")
-    picked = values[rows] if len(values) else np.zeros(len(rows), dtype="int64")
-    return pd.Series(np.where(rows >= 0, picked, 0), index=index)
-
-
-def _text(column: pd.Series) -> pd.Series:
-    """Cells holding a non-empty value (what `as_str` keeps)."""
-    return column.notna() & (column.astype(str) != "")
-
-
-def _whole(column: pd.Series) -> pd.Series:
-    """Minor units as int64, empty cells as 0 (what `as_int` reads)."""
-    return column.fillna(0).astype("int64")
+    return balances
 
 
 def receivables(balances: Iterable[InvoiceBalance], today: date) -> list[Receivable]:

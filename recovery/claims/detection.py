@@ -123,6 +123,7 @@ def run_detection(
                 plan = plan_run(conn, vendor.id, settings, full=full)
                 say(f"{vendor.vendor_code}: reading data ({plan.why})")
                 inp = load_detection_input(conn, vendor.id, plan.scope)
+                balances = balance_invoices(conn, vendor.id, unsettled_only=True)
             say(f"{vendor.vendor_code}: applying the rules")
             findings, computed = combine(plan, find_all(rules_input(inp, plan.scope), settings))
             timings = _timings(findings, today, settings, calendar)
@@ -151,7 +152,7 @@ def run_detection(
                         say(f"{vendor.vendor_code}: drafting {len(to_draft)} claims")
                         drafting.draft_claims(session, load_claims(session, to_draft), settings)
                 statuses = _claim_statuses(session, vendor.id)
-            _summarise(result, inp, findings, timings, statuses, settings, today)
+            _summarise(result, inp, balances, findings, timings, statuses, settings, today)
             results.append(result)
     return DetectionResult(results)
 
@@ -221,6 +222,7 @@ def _claim_statuses(session: Session, account_id: int) -> dict[str, tuple[str, i
 def _summarise(
     result: AccountResult,
     inp: DetectionInput,
+    balances: list[InvoiceBalance],
     findings: Sequence[Finding],
     timings: dict[str, Timing],
     statuses: dict[str, tuple[str, int]],
@@ -257,7 +259,6 @@ def _summarise(
         summary.nearest.sort()
         del summary.nearest[5:]
     result.types = types
-    balances = balance_invoices(inp, unsettled_only=True)
     result.short_paid = [b for b in balances if b.short_paid > 0]
     result.receivables = receivables(balances, today)
     result.payments = len(inp.payments)

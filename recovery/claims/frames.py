@@ -40,7 +40,6 @@ from recovery.models import (
     PriceVarianceLine,
     PurchaseOrder,
     PurchaseOrderItem,
-    RemittanceLine,
     Shipment,
     ShipmentItem,
     ShortageLine,
@@ -53,7 +52,6 @@ class DetectionInput:
     deductions: pd.DataFrame
     invoices: pd.DataFrame
     invoice_lines: pd.DataFrame
-    remittance_lines: pd.DataFrame
     shortage_lines: pd.DataFrame
     price_lines: pd.DataFrame
     po_items: pd.DataFrame
@@ -119,7 +117,7 @@ def _queries(
     account_id: int, scope: Scope | None = None
 ) -> dict[str, Select[Any] | CompoundSelect[Any]]:
     d, inv, il = table_of(Deduction).c, table_of(Invoice).c, table_of(InvoiceLine).c
-    rl, sl, pv = table_of(RemittanceLine).c, table_of(ShortageLine).c, table_of(PriceVarianceLine).c
+    sl, pv = table_of(ShortageLine).c, table_of(PriceVarianceLine).c
     po, poi = table_of(PurchaseOrder).c, table_of(PurchaseOrderItem).c
     sh, si = table_of(Shipment).c, table_of(ShipmentItem).c
     doc, link = table_of(EvidenceDocument).c, table_of(EvidenceLink).c
@@ -134,8 +132,10 @@ def _queries(
     # references only; the rest of the account's findings are the last run's.
     own_sl, own_pv = sl.account_id == account_id, pv.account_id == account_id
     own_cb, own_ci, own_cl = (t.account_id == account_id for t in (cb, ci, cl))
+    own_inv = inv.account_id == account_id
     if scope is not None:
         pos, invoices, refs = sorted(scope.pos), sorted(scope.invoices), sorted(scope.refs)
+        own_inv = own_inv & (inv.invoice_number.in_(invoices) | inv.po_number.in_(pos))
         own_sl = own_sl & (sl.po_number.in_(pos) | sl.invoice_number.in_(invoices))
         own_pv = own_pv & (pv.po_number.in_(pos) | pv.invoice_number.in_(invoices))
         own_cb = own_cb & (cb.po_number.in_(pos) | cb.chargeback_id.in_(refs))
@@ -206,7 +206,7 @@ def _queries(
             inv.currency,
             inv.due_date,
             inv.status,
-        ).where(inv.account_id == account_id),
+        ).where(own_inv),
         "invoice_lines": select(
             inv.invoice_number,
             inv.po_number,
@@ -226,17 +226,6 @@ def _queries(
             & (shorted_lines.c.asin == il.asin),
         )
         .where(inv.account_id == account_id),
-        "remittance_lines": select(
-            rl.payment_number,
-            rl.invoice_number,
-            rl.base_invoice_number,
-            rl.kind,
-            rl.invoice_amount_minor,
-            rl.discount_minor,
-            rl.paid_minor,
-            rl.remaining_minor,
-            rl.currency,
-        ).where(rl.account_id == account_id, rl.kind == "invoice_payment"),
         "shortage_lines": select(
             sl.invoice_number,
             sl.external_id,
@@ -398,8 +387,9 @@ def _queries(
 def load_detection_input(
     conn: Connection, account_id: int, scope: Scope | None = None
 ) -> DetectionInput:
-    """The account's rows; with a scope, the disputes of its keys only (deductions, invoices,
-    remittances, payments, documents, costs and agreements are always read whole)."""
+    """The account's rows; with a scope, the disputes and invoices of its keys only (deductions,
+    payments, documents, costs and agreements are always read whole: the summary buckets every
+    deduction)."""
     queries = _queries(account_id, scope)
     return DetectionInput(**{name: _frame(conn, q) for name, q in queries.items()})
 

@@ -64,10 +64,10 @@ def plan_run(conn: Connection, account_id: int, settings: Settings, *, full: boo
 
 
 def rules_input(inp: DetectionInput, scope: Scope | None) -> DetectionInput:
-    """What the rules see: in a scoped run, only the deductions and invoices the scope names.
+    """What the rules see: in a scoped run, only the deductions the scope names.
 
-    The frames hold every deduction and invoice (the summary needs them all); the rules must not
-    judge deductions whose other rows were not read, nor walk a year of invoices to judge a day.
+    The frames hold every deduction (the summary buckets them all); the rules must not judge
+    deductions whose other rows were not read.
     """
     if scope is None:
         return inp
@@ -78,13 +78,7 @@ def rules_input(inp: DetectionInput, scope: Scope | None) -> DetectionInput:
         | d["invoice_number"].isin(scope.invoices)
         | d["po_number"].isin(scope.pos)
     )
-    invoices = inp.invoices
-    ours = invoices["invoice_number"].isin(scope.invoices) | invoices["po_number"].isin(scope.pos)
-    return replace(
-        inp,
-        deductions=d[named].reset_index(drop=True),
-        invoices=invoices[ours].reset_index(drop=True),
-    )
+    return replace(inp, deductions=d[named].reset_index(drop=True))
 
 
 def combine(plan: RunPlan, computed: list[Finding]) -> tuple[list[Finding], list[Finding]]:

@@ -1,4 +1,5 @@
-"""Reconciliation: invoices balance, every deducted cent has a bucket, payments meet deposits."""
+"""Reconciliation: every deducted cent has a bucket, payments meet deposits (invoice balances are
+summed by the database: tests/integration/test_invoice_balances.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import detection_input
 from recovery.ledger import (
     BUCKETS,
-    balance_invoices,
     bucket_deductions,
     match_bank_deposits,
-    receivables,
 )
 
 
@@ -26,70 +25,6 @@ def deduction(i: int, kind: str, reference: str, amount: int, invoice: str | Non
         "currency": "USD",
         "payment_number": f"P{i}",
     }
-
-
-def payment_line(invoice: str, paid: int, discount: int, remaining: int, payment: str):
-    return {
-        "payment_number": payment,
-        "invoice_number": invoice,
-        "base_invoice_number": invoice,
-        "kind": "invoice_payment",
-        "invoice_amount_minor": 100_000,
-        "paid_minor": paid,
-        "discount_minor": discount,
-        "remaining_minor": remaining,
-        "currency": "USD",
-    }
-
-
-def test_invoice_balances_and_short_pays() -> None:
-    inp = detection_input(
-        invoices=[
-            {
-                "invoice_number": "INV1",
-                "amount_minor": 100_000,
-                "currency": "USD",
-                "due_date": date(2026, 9, 1),
-            },
-            {
-                "invoice_number": "INV2",
-                "amount_minor": 50_000,
-                "currency": "USD",
-                "due_date": date(2026, 9, 1),
-            },
-            {
-                "invoice_number": "INV3",
-                "amount_minor": 70_000,
-                "currency": "USD",
-                "due_date": date(2026, 12, 1),
-            },
-        ],
-        remittance_lines=[
-            payment_line("INV1", 68_000, 2_000, 30_000, "P1"),
-            payment_line("INV1", 30_000, 0, 0, "P2"),
-            payment_line("INV2", 45_000, 1_000, 0, "P1"),
-        ],
-        deductions=[
-            deduction(1, "shortage", "INV1SC", 20_160),
-            deduction(2, "shortage_reversal", "INV1SCR", -7_160),
-        ],
-    )
-    by_number = {b.invoice_number: b for b in balance_invoices(inp)}
-    one = by_number["INV1"]
-    assert (one.paid, one.discount, one.deducted, one.remaining) == (85_000, 2_000, 13_000, 0)
-    # 100,000 = 85,000 cash (98,000 paid on its lines less 13,000 deducted) + 2,000 + 13,000 + 0
-    assert one.short_paid == 0
-    two = by_number["INV2"]
-    assert two.short_paid == 4_000  # paid short with no deduction line: unexplained
-    three = by_number["INV3"]
-    assert (three.paid, three.remaining, three.short_paid) == (0, 70_000, 0)
-    overdue = receivables(by_number.values(), date(2026, 12, 15))
-    assert [(r.invoice_number, r.open_amount, r.days_past_due) for r in overdue] == [
-        ("INV3", 70_000, 14)
-    ]
-    # The summary asks only for the invoices still open or paid short: the same balances.
-    unsettled = balance_invoices(inp, unsettled_only=True)
-    assert unsettled == [by_number["INV2"], by_number["INV3"]]
 
 
 def finding(key: str, ids: tuple[int, ...], verdict: Verdict, amount: str) -> Finding:
