@@ -10,7 +10,7 @@ workflow.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,8 +63,16 @@ def store_findings(
     account_id: int,
     findings: Sequence[Finding],
     timings: dict[str, Timing],
+    *,
+    summarised: Collection[str] = frozenset(),
+    complete: Callable[[Collection[str]], Mapping[str, Finding]] | None = None,
 ) -> StoreCounts:
-    """Create, update, expire or retire the account's claims to match `findings`."""
+    """Create, update, expire or retire the account's claims to match `findings`.
+
+    The findings with `summarised` keys are the last run's as stored for the summary (see
+    `recovery.claims.finding_store`): their claims were written from them whole, so only their
+    figures and timing are compared, and `complete` gives them whole where a claim is rewritten.
+    """
     counts = StoreCounts()
     stored = _stored_claims(session, account_id)
     known_documents = set(session.exec(select(EvidenceDocument.id)).all())
@@ -88,10 +96,20 @@ def store_findings(
         row = stored.get(finding.key)
         if row is None:
             new.append((finding, timing))
-        elif S(row["status"]) in REWRITABLE and _differs(row, finding, timing):
+        elif S(row["status"]) in REWRITABLE and _differs(
+            row, finding, timing, words=finding.key not in summarised
+        ):
             to_update[row["id"]] = (finding, timing)
         else:
             counts.unchanged += 1
+    rewritten = [f.key for f, _ in [*new, *to_update.values()] if f.key in summarised]
+    if rewritten:
+        assert complete is not None, "summarised findings need `complete`"
+        whole = complete(rewritten)
+        new = [(whole[f.key] if f.key in summarised else f, t) for f, t in new]
+        to_update = {
+            i: (whole[f.key] if f.key in summarised else f, t) for i, (f, t) in to_update.items()
+        }
     counts.changed_ids.extend(_insert_claims(session, account_id, new, known_documents))
     counts.created = len(new)
     for claim in _load(session, to_update):
@@ -170,8 +188,14 @@ def _content_of(finding: Finding, timing: Timing | None) -> dict[str, Any]:
     }
 
 
-def _differs(row: dict[str, Any], finding: Finding, timing: Timing | None) -> bool:
+def _differs(
+    row: dict[str, Any], finding: Finding, timing: Timing | None, *, words: bool = True
+) -> bool:
+    """Whether the claim `row` must be rewritten; `words=False` leaves its reason and dispute
+    reason out (a summarised finding does not carry them)."""
     content = _content_of(finding, timing)
+    if not words:
+        del content["reason"], content["dispute_reason"]
     if any(row[name] != value for name, value in content.items()):
         return True
     status = S(row["status"])

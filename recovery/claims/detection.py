@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -24,10 +25,10 @@ from recovery.claims.detect.chargeback import detect_chargebacks
 from recovery.claims.detect.coop import detect_coop
 from recovery.claims.detect.price import detect_price_variances
 from recovery.claims.detect.shortage import detect_shortages
-from recovery.claims.finding_store import replace_findings, save_fingerprint
+from recovery.claims.finding_store import complete_findings, replace_findings, save_fingerprint
 from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import DetectionInput, load_detection_input
-from recovery.claims.incremental import combine, plan_run, rules_input
+from recovery.claims.incremental import combine, plan_run, rules_input, summarised_keys
 from recovery.claims.scope import clear_queue
 from recovery.config import Settings
 from recovery.db import session_scope
@@ -129,8 +130,15 @@ def run_detection(
             timings = _timings(findings, today, settings, calendar)
             say(f"{vendor.vendor_code}: writing claims")
             with session_scope(engine) as session:
-                stored = store_findings(session, vendor.id, findings, timings)
                 conn = session.connection()
+                stored = store_findings(
+                    session,
+                    vendor.id,
+                    findings,
+                    timings,
+                    summarised=summarised_keys(plan, computed),
+                    complete=partial(complete_findings, conn, vendor.id),
+                )
                 replace_findings(conn, vendor.id, None if plan.full else plan.stale_keys, computed)
                 save_fingerprint(conn, vendor.id, plan.fingerprint)
                 clear_queue(conn, vendor.id, plan.queue)

@@ -1,15 +1,16 @@
 """The findings of the last detection run, kept so that the next run recomputes only what changed.
 
 Every finding is stored, not only the claims: the summary's valid, unexplained and bucket figures
-need all of them. Claims are stored whole; the rest with what the summary reads, and the POs and
-invoices of their lines, which say which later changes reach them. A fingerprint of the rules'
+need all of them. Each is stored with what the summary reads and the POs and invoices of its
+lines, which say which later changes reach it; a claim's reason, evidence, lines and facts are
+stored beside that and read only for the claims a run rewrites. A fingerprint of the rules'
 code and settings says what they were computed with; when it differs, detection starts over.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -59,11 +60,34 @@ def save_fingerprint(conn: Connection, account_id: int, value: str) -> None:
 
 
 def load_findings(conn: Connection, account_id: int) -> list[Finding]:
-    # Read as text and parsed with orjson: tens of thousands of findings are read back on every
-    # run, and the standard decoder behind the JSON column type took twice as long.
+    """The last run's findings as summarised: what the summary reads and scopes reach, without
+    a claim's reason, evidence or facts (`complete_findings` adds them for the few that need
+    them). Tens of thousands are read back on every run; those parts were most of the bytes."""
+    # Read as text and parsed with orjson: the standard decoder behind the JSON column type
+    # took twice as long.
     text = cast(STORED.c.finding, Text)
     query = select(text).where(STORED.c.account_id == account_id).order_by(STORED.c.id)
     return [from_json(orjson.loads(data)) for data in conn.execute(query).scalars()]
+
+
+def complete_findings(
+    conn: Connection, account_id: int, keys: Collection[str]
+) -> dict[str, Finding]:
+    """The stored findings with these keys, whole: what a claim is written from."""
+    found: dict[str, Finding] = {}
+    wanted = sorted(keys)
+    summary, detail = cast(STORED.c.finding, Text), cast(STORED.c.detail, Text)
+    for start in range(0, len(wanted), _CHUNK):
+        query = select(summary, detail).where(
+            STORED.c.account_id == account_id,
+            STORED.c.finding_key.in_(wanted[start : start + _CHUNK]),
+        )
+        for data, more in conn.execute(query):
+            whole = orjson.loads(data)
+            whole.update(orjson.loads(more) or {} if more is not None else {})
+            finding = from_json(whole)
+            found[finding.key] = finding
+    return found
 
 
 def replace_findings(
@@ -85,32 +109,37 @@ def replace_findings(
                 )
             )
     rows = [
-        {"account_id": account_id, "finding_key": f.key, "finding": to_json(f)} for f in findings
+        {
+            "account_id": account_id,
+            "finding_key": f.key,
+            "finding": summary_json(f),
+            "detail": detail_json(f),
+        }
+        for f in findings
     ]
     for start in range(0, len(rows), _CHUNK):
         conn.execute(insert(STORED), rows[start : start + _CHUNK])
 
 
-def to_json(finding: Finding) -> dict[str, Any]:
-    data = _summary_json(finding)
-    if finding.is_claim:
-        data.update(
-            reason=finding.reason,
-            evidence_ids=list(finding.evidence_ids),
-            lines=[
-                [line.invoice_number, line.po_number, line.asin, line.quantity, str(line.amount)]
-                for line in finding.lines
-            ],
-            dispute_reason=finding.dispute_reason,
-            facts=finding.facts,  # already JSON: claims keep the facts as their draft fields
-        )
-    return data
+def detail_json(finding: Finding) -> dict[str, Any] | None:
+    """What a claim is written from beyond its summary; None for findings no claim is made of."""
+    if not finding.is_claim:
+        return None
+    return {
+        "reason": finding.reason,
+        "evidence_ids": list(finding.evidence_ids),
+        "lines": [
+            [line.invoice_number, line.po_number, line.asin, line.quantity, str(line.amount)]
+            for line in finding.lines
+        ],
+        "dispute_reason": finding.dispute_reason,
+        "facts": finding.facts,  # already JSON: claims keep the facts as their draft fields
+    }
 
 
-def _summary_json(finding: Finding) -> dict[str, Any]:
-    """What a finding no claim is made of is kept for: the summary's sums and buckets, and the
-    POs and invoices of its lines (which changes reach it). Most findings are these (valid
-    deductions); their reasons, lines and facts made up most of what every run read back."""
+def summary_json(finding: Finding) -> dict[str, Any]:
+    """What every finding is kept with: the summary's sums and buckets, its deadline's dates,
+    and the POs and invoices of its lines (which changes reach it)."""
     invoice_date = finding.facts.get("invoice_date")
     return {
         "type": finding.type,
@@ -134,11 +163,15 @@ def _summary_json(finding: Finding) -> dict[str, Any]:
     }
 
 
+# A dict lookup: calling the enum class for each of tens of thousands of findings costs more.
+_VERDICTS = {verdict.value: verdict for verdict in Verdict}
+
+
 def from_json(data: dict[str, Any]) -> Finding:
     base_date = data["base_date"]
     return Finding(
         type=data["type"],
-        verdict=Verdict(data["verdict"]),
+        verdict=_VERDICTS[data["verdict"]],
         key=data["key"],
         reference=data["reference"],
         amount=Decimal(data["amount"]),

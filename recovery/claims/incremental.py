@@ -26,7 +26,8 @@ class RunPlan:
     fingerprint: str
     scope: Scope | None  # None: every finding is computed
     why: str  # for people: why this run is full, or what it looks at
-    kept: list[Finding] = field(default_factory=list)  # last run's, outside the scope
+    # The last run's outside the scope, as stored for the summary (`finding_store.load_findings`).
+    kept: list[Finding] = field(default_factory=list)
     stale_keys: set[str] = field(default_factory=set)  # last run's, inside it
 
     @property
@@ -89,3 +90,8 @@ def combine(plan: RunPlan, computed: list[Finding]) -> tuple[list[Finding], list
     fresh_keys = {f.key for f in fresh}
     kept = [f for f in plan.kept if f.key not in fresh_keys]
     return [*kept, *fresh], fresh
+
+
+def summarised_keys(plan: RunPlan, computed: list[Finding]) -> frozenset[str]:
+    """The keys of the findings `combine` took from the last run, as stored for the summary."""
+    return frozenset(f.key for f in plan.kept) - {f.key for f in computed}

@@ -34,7 +34,11 @@ class StoredFinding(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="vendor_account.id", index=True)
     finding_key: str = Field(max_length=200)
-    finding: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    finding: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the summary
+    # What a claim is written from (reason, evidence, lines, facts); None if no claim is made.
+    detail: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class DetectionState(SQLModel, table=True):

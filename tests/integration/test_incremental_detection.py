@@ -22,6 +22,8 @@ from recovery.config import AccountSettings, Settings
 from recovery.evidence.ingest import add_evidence
 from recovery.models import (
     Claim,
+    ClaimEvidence,
+    ClaimLine,
     CoopBackupLine,
     Deduction,
     PurchaseOrder,
@@ -138,8 +140,10 @@ def _claims(engine: Engine) -> list[tuple[Any, ...]]:
 
 def _stored(engine: Engine) -> dict[str, Any]:
     with Session(engine) as session:
-        rows = session.exec(select(StoredFinding.finding_key, StoredFinding.finding)).all()
-    return {key: json.dumps(value, sort_keys=True) for key, value in rows}
+        rows = session.exec(
+            select(StoredFinding.finding_key, StoredFinding.finding, StoredFinding.detail)
+        ).all()
+    return {key: json.dumps([value, detail], sort_keys=True) for key, value, detail in rows}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -189,6 +193,46 @@ def test_nothing_changed_means_nothing_is_judged_again(
     import_files(engine, settings, files)
     [third] = run_detection(engine, settings, today=NEXT_DAY).accounts
     assert third.scope == again.scope
+
+
+def test_claims_rewritten_from_the_last_runs_findings_are_written_whole(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """Weeks later nothing new arrived, but deadlines moved: the claims are rewritten from the
+    stored findings, which a run reads summarised and completes for those claims only."""
+    scenario = _scenario(tmp_path, settings, seed=3)
+    import_files(engine, settings, _by_name(())(scenario, tmp_path)[0])
+    add_evidence(engine, settings, [scenario / "evidence"])
+    run_detection(engine, settings, today=TODAY)
+    later = date(2026, 12, 28)
+    [incremental] = run_detection(engine, settings, today=later).accounts
+    assert incremental.scope == "changes only: 0 POs, 0 invoices, 0 references"
+    assert incremental.updated > 0
+    claims, lines = _claims(engine), _claim_lines(engine)
+    assert all(reason for *_, reason, _deadline, _band in claims)
+    [full] = run_detection(engine, settings, today=later, full=True).accounts
+    assert (full.created, full.updated, full.retired) == (0, 0, 0)
+    assert (_claims(engine), _claim_lines(engine)) == (claims, lines)
+
+
+def _claim_lines(engine: Engine) -> list[tuple[Any, ...]]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(
+                Claim.finding_key,
+                ClaimLine.asin,
+                ClaimLine.quantity,
+                ClaimLine.amount_minor,
+            )
+            .join(ClaimLine, col(ClaimLine.claim_id) == col(Claim.id))
+            .order_by(Claim.finding_key, ClaimLine.line_no)
+        ).all()
+        evidence = session.exec(
+            select(Claim.finding_key, ClaimEvidence.document_id)
+            .join(ClaimEvidence, col(ClaimEvidence.claim_id) == col(Claim.id))
+            .order_by(Claim.finding_key, ClaimEvidence.document_id)
+        ).all()
+    return [tuple(row) for row in [*rows, *evidence]]
 
 
 def test_other_rule_settings_mean_a_full_run(
