@@ -14,7 +14,8 @@ child process, timed and reported on their own: in use that data arrives page by
 `recovery sync` (`bench/bench_sync.py`). The figures print both ways, with and without them.
 
 It ends with recall and precision of dollars per type against the answer key, so a faster
-detection that got something wrong shows here too.
+detection that got something wrong shows here too, and with how long a fixed loop took before
+and after: on a shared machine the same run varies by a third or more.
 
     .venv/bin/python bench/bench_detect.py [--size large] [--seed 1] [--workdir DIR]
 """
@@ -48,6 +49,14 @@ TODAY = date(2026, 11, 23)
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine_speed() -> float:
+    """Seconds a fixed pure-Python loop takes: shared machines vary by half from hour to hour,
+    and this says how fast this one was while the figures were taken."""
+    began = time.perf_counter()
+    sum(range(30_000_000))
+    return time.perf_counter() - began
 
 
 def record_evidence(engine: object, answer_key: dict[str, object]) -> int:
@@ -126,6 +135,7 @@ def main() -> None:
         scenario / "vendor",
     ]
 
+    speed_before = machine_speed()
     spapi_seconds = spapi_rss = 0.0
     if not reuse:
         began = time.perf_counter()
@@ -202,6 +212,10 @@ def main() -> None:
     print(f"DuckDB reading the CSVs   {duck:8.1f} s  ({duck_rows:,} rows; JSON not counted)")
     print(f"ratio (CSV import+detect)/DuckDB: {(imported + detected) / duck:.1f}× (goal ≤ 3×)")
     print(f"peak RSS                  {peak_rss_mb():8.0f} MB (goal ≤ 2048 MB)")
+    print(
+        f"machine speed             {speed_before:8.2f} s before, {machine_speed():.2f} s after "
+        "(a fixed loop; lower is faster)"
+    )
     print_scores(engine, settings, answer_key)
 
 
