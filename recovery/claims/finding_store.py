@@ -76,15 +76,17 @@ def complete_findings(
     """The stored findings with these keys, whole: what a claim is written from."""
     found: dict[str, Finding] = {}
     wanted = sorted(keys)
-    summary, detail = cast(STORED.c.finding, Text), cast(STORED.c.detail, Text)
+    summary_text, detail_text = cast(STORED.c.finding, Text), cast(STORED.c.detail, Text)
     for start in range(0, len(wanted), _CHUNK):
-        query = select(summary, detail).where(
+        query = select(summary_text, detail_text).where(
             STORED.c.account_id == account_id,
             STORED.c.finding_key.in_(wanted[start : start + _CHUNK]),
         )
         for data, more in conn.execute(query):
             whole = orjson.loads(data)
-            whole.update(orjson.loads(more) or {} if more is not None else {})
+            detail = orjson.loads(more) if more is not None else None
+            if detail:
+                whole.update(detail)
             finding = from_json(whole)
             found[finding.key] = finding
     return found
