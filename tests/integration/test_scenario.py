@@ -139,7 +139,7 @@ def test_every_csv_parses_with_pandas_after_its_preamble(tiny: Path) -> None:
             assert rows[1] == [f"Invoice Number: {path.stem.removeprefix('coop-backup-')}"]
             frame = pd.read_csv(path, skiprows=_header_row(rows, "Receive Date"), dtype=str)
         else:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="calamine")
             frame = sheets["Backup"]
         assert frame.iloc[-1, 0] == "Total"
 
@@ -149,7 +149,9 @@ def test_xlsx_twins_hold_the_same_rows(tiny: Path) -> None:
         stem = Path(name).stem
         rows = csv_lines(tiny / name)
         header = _header_row(rows, first)
-        sheet = pd.read_excel(tiny / "xlsx" / f"{stem}.xlsx", header=None, dtype=str)
+        sheet = pd.read_excel(
+            tiny / "xlsx" / f"{stem}.xlsx", header=None, dtype=str, engine="calamine"
+        )
         at = next(i for i in range(len(sheet)) if sheet.iat[i, 0] == first)
         assert list(sheet.iloc[at]) == rows[header], stem
         data = [row for row in rows[header + 1 :] if row and any(row)]
@@ -306,7 +308,7 @@ def test_coop_invoices_match_their_backups_as_planted(tiny: Path) -> None:
     for number, total in billed.items():
         xlsx = folder / f"coop-backup-{number}.xlsx"
         if xlsx.exists():
-            sheets = pd.read_excel(xlsx, sheet_name=None)
+            sheets = pd.read_excel(xlsx, sheet_name=None, engine="calamine")
             frame = sheets.get("Revised", sheets["Backup"])
         else:
             path = folder / f"coop-backup-{number}.csv"
