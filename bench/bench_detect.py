@@ -116,6 +116,8 @@ def main() -> None:
         help="How many times to time the next day's import and detect, each from the same start.",
     )
     args = parser.parse_args()
+    if args.next_day_runs < 1:
+        parser.error("--next-day-runs must be 1 or more")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-detect-"))
     scenario = work / "scenario"
     if not (scenario / "answer_key.json").exists():

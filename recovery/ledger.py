@@ -192,6 +192,7 @@ def balance_invoices(
         .order_by(invoice_id)
     )
     if unsettled_only:
+        # Short-paid (the short pay below: the deductions cancel out) or still open.
         query = query.having((invoiced - line_paid - discount - remaining != 0) | (remaining > 0))
     balances = []
     for number, currency, amount, cash, off, taken_off, left, due in conn.execute(query):

@@ -28,7 +28,7 @@ from recovery.claims.detect.shortage import detect_shortages
 from recovery.claims.finding_store import complete_findings, replace_findings, save_fingerprint
 from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import DetectionInput, load_detection_input
-from recovery.claims.incremental import combine, plan_run, rules_input, summarised_keys
+from recovery.claims.incremental import combine, plan_run, rules_input
 from recovery.claims.scope import clear_queue
 from recovery.config import Settings
 from recovery.db import session_scope
@@ -126,7 +126,8 @@ def run_detection(
                 inp = load_detection_input(conn, vendor.id, plan.scope)
                 balances = balance_invoices(conn, vendor.id, unsettled_only=True)
             say(f"{vendor.vendor_code}: applying the rules")
-            findings, computed = combine(plan, find_all(rules_input(inp, plan.scope), settings))
+            combined = combine(plan, find_all(rules_input(inp, plan.scope), settings))
+            findings = combined.findings
             timings = _timings(findings, today, settings, calendar)
             say(f"{vendor.vendor_code}: writing claims")
             with session_scope(engine) as session:
@@ -136,10 +137,12 @@ def run_detection(
                     vendor.id,
                     findings,
                     timings,
-                    summarised=summarised_keys(plan, computed),
+                    summarised=combined.summarised,
                     complete=partial(complete_findings, conn, vendor.id),
                 )
-                replace_findings(conn, vendor.id, None if plan.full else plan.stale_keys, computed)
+                replace_findings(
+                    conn, vendor.id, None if plan.full else plan.stale_keys, combined.computed
+                )
                 save_fingerprint(conn, vendor.id, plan.fingerprint)
                 clear_queue(conn, vendor.id, plan.queue)
                 result = AccountResult(

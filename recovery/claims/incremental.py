@@ -82,16 +82,19 @@ def rules_input(inp: DetectionInput, scope: Scope | None) -> DetectionInput:
     return replace(inp, deductions=d[named].reset_index(drop=True))
 
 
-def combine(plan: RunPlan, computed: list[Finding]) -> tuple[list[Finding], list[Finding]]:
-    """(every finding, the ones this run computed) — only the scope's are taken from this run."""
+@dataclass
+class Combined:
+    findings: list[Finding]  # every finding: this run's inside the scope, the last run's outside
+    computed: list[Finding]  # the ones this run computed (and stores)
+    # Those taken from the last run, as stored for the summary (`finding_store.load_findings`).
+    summarised: frozenset[str]
+
+
+def combine(plan: RunPlan, computed: list[Finding]) -> Combined:
+    """Every finding, with only the scope's taken from this run."""
     if plan.scope is None:
-        return computed, computed
+        return Combined(computed, computed, frozenset())
     fresh = [f for f in computed if plan.scope.covers(f)]
     fresh_keys = {f.key for f in fresh}
     kept = [f for f in plan.kept if f.key not in fresh_keys]
-    return [*kept, *fresh], fresh
-
-
-def summarised_keys(plan: RunPlan, computed: list[Finding]) -> frozenset[str]:
-    """The keys of the findings `combine` took from the last run, as stored for the summary."""
-    return frozenset(f.key for f in plan.kept) - {f.key for f in computed}
+    return Combined([*kept, *fresh], fresh, frozenset(f.key for f in kept))
