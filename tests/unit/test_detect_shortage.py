@@ -314,3 +314,43 @@ def test_exceptions_written_in_cartons_become_units(
     [finding] = detect_shortages(inp)
     # Without a carton count the conversion is unknown: assume the worst, claim nothing.
     assert finding.quantity == claim, finding.reason
+
+
+def _asn_line(line_no: int, asin: str, units: int) -> dict[str, Any]:
+    return {
+        "shipment_pk": 1,
+        "shipment_id": "ASN1",
+        "line_no": line_no,
+        "po_number": PO,
+        "asin": asin,
+        "shipped_eaches": units,
+        "carton_count": 10,
+    }
+
+
+@pytest.mark.parametrize(("exception", "claim"), [(30, 24), (40, 14), (60, 0)])
+def test_a_carrier_exception_is_charged_to_the_asns_earlier_items_first(
+    exception: int, claim: int
+) -> None:
+    # The ASN's first line is another item (30 units, never shorted); ours is its second line.
+    inp = build(Case("shared", [("INV100SC", 24)], [(120, "pod")], Verdict.claimable, 0))
+    inp.shipment_items = detection_input(
+        shipment_items=[_asn_line(1, "B000OTHER1", 30), _asn_line(2, ASIN, 120)]
+    ).shipment_items
+    inp.documents = inp.documents.assign(
+        exception_units=[exception], exception_unit=["unit"], exception_kind=["short"]
+    )
+    [finding] = detect_shortages(inp)
+    assert finding.quantity == claim, finding.reason
+    assert finding.facts["exception_units"] == exception - 30
+
+
+def test_a_po_only_the_invoice_line_names_finds_its_shipments() -> None:
+    inp = build(
+        Case("po from the invoice line", [("INV100SC", 24)], [(120, "pod")], Verdict.claimable, 24)
+    )
+    inp.shortage_lines = inp.shortage_lines.assign(po_number=[None])
+    [finding] = detect_shortages(inp)
+    assert finding.po_number == PO
+    assert (finding.verdict, finding.quantity) == (Verdict.claimable, 24), finding.reason
+    assert finding.facts["shipments"] == ["ASN1"]

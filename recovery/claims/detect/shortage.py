@@ -73,8 +73,10 @@ class _Line:
 def detect_shortages(inp: DetectionInput) -> list[Finding]:
     times_taken = _times_taken(inp)
     lines = _deducted_lines(inp, times_taken)
-    shipments = _shipments_by_po_asin(inp)
     _apply_invoice_lines(inp, lines)
+    shipments = _shipments_by_po_asin(
+        inp, {(line.po_number or "", line.asin) for line in lines.values()}
+    )
     ids_by_reference = _deduction_ids_by_reference(inp)
     findings: list[Finding] = []
     # Several invoices can bill the same PO and ASIN: proven units are shared out in invoice order.
@@ -157,7 +159,9 @@ def _apply_invoice_lines(inp: DetectionInput, lines: dict[tuple[str, str], _Line
                 line.unit_cost_minor = int(row["unit_cost"])
             line.po_number = line.po_number or as_str(row["po_number"])
             line.due_date = line.due_date or as_date(row["due_date"])
-    invoices = {str(r["invoice_number"]): r for r in records(inp.invoices)}
+    numbers = {line.invoice_number for line in lines.values()}
+    shorted = inp.invoices[inp.invoices["invoice_number"].astype(str).isin(numbers)]
+    invoices = {str(r["invoice_number"]): r for r in records(shorted)}
     for line in lines.values():
         invoice = invoices.get(line.invoice_number)
         if invoice is not None:
@@ -166,67 +170,76 @@ def _apply_invoice_lines(inp: DetectionInput, lines: dict[tuple[str, str], _Line
             line.po_number = line.po_number or as_str(invoice["po_number"])
 
 
-def _shipments_by_po_asin(inp: DetectionInput) -> dict[tuple[str, str], list[_Shipment]]:
+def _shipments_by_po_asin(
+    inp: DetectionInput, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], list[_Shipment]]:
+    """The ASN lines of the wanted (PO, ASIN) items, with their shipment's documents.
+
+    Only those lines become Python rows: the ASNs carrying a shorted item hold ten times as
+    many lines of other items, needed only where a carrier exception is shared out.
+    """
     documents: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for doc in records(inp.documents):
         if present(doc["shipment_pk"]):
             documents[int(doc["shipment_pk"])].append(doc)
-    by_key: dict[tuple[str, str], list[_Shipment]] = defaultdict(list)
-    # Whole ASNs (every line: a carrier exception is shared across them) that carry a shorted
-    # PO item; the rest of the account's ASNs never become Python rows.
     asn_lines = inp.shipment_items
-    shorted = rows_for_pairs(asn_lines, ("po_number", "asin"), _shorted_items(inp))
-    relevant = asn_lines[asn_lines["shipment_pk"].isin(set(shorted["shipment_pk"]))]
-    items_by_shipment: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for item in records(relevant):
-        items_by_shipment[int(item["shipment_pk"])].append(item)
-    for shipment_pk, items in items_by_shipment.items():
-        docs = documents.get(shipment_pk, [])
-        shipped = sum(as_int(i["shipped_eaches"]) for i in items)
-        exception_left = max(
-            (_exception_eaches(d, shipped, as_int(items[0]["carton_count"])) for d in docs),
-            default=0,
-        )
-        for item in sorted(items, key=lambda i: as_int(i["line_no"])):
-            units = as_int(item["shipped_eaches"])
-            # A carrier exception on a multi-item shipment is charged to its items in ASN order.
-            exception = min(exception_left, units)
-            exception_left -= exception
-            by_key[(str(item["po_number"]), str(item["asin"]))].append(
-                _Shipment(
-                    shipment_id=str(item["shipment_id"]),
-                    units=units,
-                    bol_number=as_str(item["bol_number"]),
-                    pro_number=as_str(item["pro_number"]),
-                    shipped_at=item["shipped_at"],
-                    documents=docs,
-                    exception_units=exception,
-                )
+    pairs = pd.DataFrame(sorted(wanted), columns=["po_number", "asin"])
+    mine = rows_for_pairs(asn_lines, ("po_number", "asin"), pairs)
+    exceptions = _carrier_exceptions(asn_lines, set(mine["shipment_pk"]), documents)
+    by_key: dict[tuple[str, str], list[_Shipment]] = defaultdict(list)
+    for item in records(mine):
+        shipment_pk = int(item["shipment_pk"])
+        by_key[(str(item["po_number"]), str(item["asin"]))].append(
+            _Shipment(
+                shipment_id=str(item["shipment_id"]),
+                units=as_int(item["shipped_eaches"]),
+                bol_number=as_str(item["bol_number"]),
+                pro_number=as_str(item["pro_number"]),
+                shipped_at=item["shipped_at"],
+                documents=documents.get(shipment_pk, []),
+                exception_units=exceptions.get((shipment_pk, as_int(item["line_no"])), 0),
             )
+        )
     return by_key
 
 
-def _shorted_items(inp: DetectionInput) -> pd.DataFrame:
-    """(PO, ASIN) of every shortage line; the invoice's PO where the line names none."""
-    lines = inp.shortage_lines[["invoice_number", "po_number", "asin"]]
-    if lines.empty:  # (an empty frame's columns have no type to merge on)
-        return lines[["po_number", "asin"]]
-    invoice_pos = inp.invoices[["invoice_number", "po_number"]].rename(
-        columns={"po_number": "invoice_po"}
-    )
-    merged = lines.merge(invoice_pos, on="invoice_number", how="left")
-    merged["po_number"] = merged["po_number"].where(
-        merged["po_number"].notna(), merged["invoice_po"]
-    )
-    return merged[["po_number", "asin"]]
+def _carrier_exceptions(
+    asn_lines: pd.DataFrame, shipment_pks: set[int], documents: dict[int, list[dict[str, Any]]]
+) -> dict[tuple[int, int], int]:
+    """Units a carrier exception takes from each ASN line, by (shipment, line number), for the
+    given shipments whose documents note one."""
+    noted = {pk for pk in shipment_pks if any(_notes_exception(d) for d in documents.get(pk, []))}
+    if not noted:
+        return {}
+    items_by_shipment: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    columns = ["shipment_pk", "line_no", "shipped_eaches", "carton_count"]
+    for item in records(asn_lines.loc[asn_lines["shipment_pk"].isin(noted), columns]):
+        items_by_shipment[int(item["shipment_pk"])].append(item)
+    taken: dict[tuple[int, int], int] = {}
+    for shipment_pk, items in items_by_shipment.items():
+        shipped = sum(as_int(i["shipped_eaches"]) for i in items)
+        exception_left = max(
+            _exception_eaches(d, shipped, as_int(items[0]["carton_count"]))
+            for d in documents[shipment_pk]
+        )
+        for item in sorted(items, key=lambda i: as_int(i["line_no"])):
+            # A carrier exception on a multi-item shipment is charged to its items in ASN order.
+            exception = min(exception_left, as_int(item["shipped_eaches"]))
+            exception_left -= exception
+            taken[(shipment_pk, as_int(item["line_no"]))] = exception
+    return taken
+
+
+def _notes_exception(doc: dict[str, Any]) -> bool:
+    return as_int(doc.get("exception_units")) > 0
 
 
 def _exception_eaches(doc: dict[str, Any], shipped: int, asn_cartons: int) -> int:
     """A receiver writes "SHORT 3 CTNS": the units that makes, from the document's own
     units-per-carton (or the ASN's). When it cannot be worked out, assume the whole shipment."""
-    count = as_int(doc.get("exception_units"))
-    if count <= 0:
+    if not _notes_exception(doc):
         return 0
+    count = as_int(doc.get("exception_units"))
     unit = as_str(doc.get("exception_unit")) or "unit"
     if unit == "unit":
         return count
