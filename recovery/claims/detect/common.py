@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from recovery.money import format_money, from_minor
@@ -72,6 +73,17 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     columns = [str(name) for name in frame.columns]
     cells = [frame[name].tolist() for name in frame.columns]
     return [dict(zip(columns, row, strict=True)) for row in zip(*cells, strict=True)]
+
+
+def column_values(frame: pd.DataFrame, name: str, read: Callable[[Any], Any]) -> list[Any]:
+    """A column's cells as `read` gives them, calling it once per distinct value (and once
+    with None for the empty cells): columns repeat their dates, quantities and codes."""
+    codes, uniques = pd.factorize(frame[name], use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [read(value) for value in uniques]
+    table[-1] = read(None)  # code -1: an empty cell
+    result: list[Any] = table[codes].tolist()
+    return result
 
 
 def plural(count: int, word: str) -> str:

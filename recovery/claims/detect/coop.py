@@ -9,14 +9,16 @@ scaling a line down when it claims more units than the PO received. Claim = bill
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from recovery.claims.detect.common import (
     as_date,
     as_int,
     as_str,
+    column_values,
     money,
     net_deductions,
     present,
@@ -92,7 +94,7 @@ def _judge(
     billed: int,
     invoice: dict[str, Any],
     agreement: dict[str, Any],
-    lines: list[dict[str, Any]],
+    lines: list[_BackupLine],
     first_billing: dict[Any, str],
     base: dict[str, Any],
 ) -> Finding:
@@ -134,21 +136,22 @@ def _judge(
         )
     else:
         outside = waived = duplicated = over_received = 0
+        in_period, in_waiver = _period_test(agreement), _waiver_test(agreement)
+        agreement_id = str(invoice["agreement_id"])
         for line in lines:
-            billed_lines += as_int(line["rebate_minor"])
-            day = as_date(line["receive_date"]) or as_date(line["order_date"])
-            line_base = as_int(line["net_sales_minor"])
-            if day is not None and not _in_period(day, agreement):
+            billed_lines += line.rebate_minor
+            day = line.day
+            line_base = line.net_sales_minor
+            if day is not None and not in_period(day):
                 outside += 1
                 continue
-            if day is not None and _waived(day, agreement):
+            if day is not None and in_waiver(day):
                 waived += 1
                 continue
-            if first_billing.get(_line_key(invoice, line), number) != number:
+            if first_billing.get(_line_key(agreement_id, line), number) != number:
                 duplicated += 1
                 continue
-            quantity = as_int(line["quantity"])
-            got = as_int(line["received_eaches"]) if present(line["received_eaches"]) else None
+            quantity, got = line.quantity, line.received_eaches
             if got is not None and quantity > got > 0:
                 over_received += 1
                 line_base = _scale(line_base, got, quantity)
@@ -166,7 +169,7 @@ def _judge(
             problems.append(f"{duplicated} lines were already billed on an earlier co-op invoice")
         if over_received:
             problems.append(f"{over_received} lines claim more units than the PO received")
-        rebate_at_rate = sum(_rebate(as_int(line["net_sales_minor"]), rate_ppm) for line in lines)
+        rebate_at_rate = sum(_rebate(line.net_sales_minor, rate_ppm) for line in lines)
         if rebate_at_rate != billed_lines:
             problems.append(
                 f"the backup's rebates add up to {money(billed_lines, currency)} "
@@ -244,16 +247,19 @@ def _divide_half_even(numerator: int, denominator: int) -> int:
     return quotient
 
 
-def _in_period(day: date, agreement: dict[str, Any]) -> bool:
-    start, end = as_date(agreement["start_date"]), as_date(agreement["end_date"])
-    return (start is None or day >= start) and (end is None or day <= end)
+def _period_test(agreement: dict[str, Any]) -> Callable[[date], bool]:
+    return _between(as_date(agreement["start_date"]), as_date(agreement["end_date"]))
 
 
-def _waived(day: date, agreement: dict[str, Any]) -> bool:
+def _waiver_test(agreement: dict[str, Any]) -> Callable[[date], bool]:
     if str(agreement["status"]) != "waived" and not present(agreement["waived_from"]):
-        return False
-    start, end = as_date(agreement["waived_from"]), as_date(agreement["waived_to"])
-    return (start is None or day >= start) and (end is None or day <= end)
+        return lambda day: False
+    return _between(as_date(agreement["waived_from"]), as_date(agreement["waived_to"]))
+
+
+def _between(start: date | None, end: date | None) -> Callable[[date], bool]:
+    """Whether a day falls from `start` to `end`, both included; None leaves that side open."""
+    return lambda day: (start is None or day >= start) and (end is None or day <= end)
 
 
 def _waiver_text(agreement: dict[str, Any]) -> str:
@@ -263,20 +269,20 @@ def _waiver_text(agreement: dict[str, Any]) -> str:
     return f"waived {start or 'from the start'} to {end or 'the end'}"
 
 
-def _line_key(invoice: dict[str, Any], line: dict[str, Any]) -> tuple[Any, ...]:
+def _line_key(agreement_id: str, line: _BackupLine) -> tuple[Any, ...]:
     return (
         "line",
-        str(invoice["agreement_id"]),
-        str(line["po_number"]),
-        str(line["asin"]),
-        as_date(line["receive_date"]),
-        as_int(line["quantity"]),
-        str(line["transaction_type"]),
+        agreement_id,
+        line.po_number,
+        line.asin,
+        line.receive_date,
+        line.quantity,
+        line.transaction_type,
     )
 
 
 def _first_billing(
-    invoices: dict[str, dict[str, Any]], lines: dict[str, list[dict[str, Any]]]
+    invoices: dict[str, dict[str, Any]], lines: dict[str, list[_BackupLine]]
 ) -> dict[Any, str]:
     """Which co-op invoice billed each period and each backup line first."""
     first: dict[Any, str] = {}
@@ -293,17 +299,52 @@ def _first_billing(
             as_date(invoice["period_end"]),
         )
         first.setdefault(period, number)
+        agreement_id = str(invoice["agreement_id"])
         for line in lines.get(number, []):
-            first.setdefault(_line_key(invoice, line), number)
+            first.setdefault(_line_key(agreement_id, line), number)
     return first
 
 
-def _backup_lines(inp: DetectionInput) -> dict[str, list[dict[str, Any]]]:
-    original: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    revised: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in records(inp.coop_lines):
-        target = revised if bool(row["revised"]) else original
-        target[str(row["coop_invoice_number"])].append(row)
+class _BackupLine(NamedTuple):
+    """One backup line, its cells already read into plain values (hundreds of thousands of
+    lines are judged; reading a cell once per use was most of the rule's time)."""
+
+    day: date | None  # received, else ordered
+    receive_date: date | None
+    po_number: str | None
+    asin: str | None
+    quantity: int
+    transaction_type: str | None
+    net_sales_minor: int
+    rebate_minor: int
+    received_eaches: int | None  # what the PO received of the ASIN, when known
+
+
+def _backup_lines(inp: DetectionInput) -> dict[str, list[_BackupLine]]:
+    frame = inp.coop_lines
+    received = column_values(frame, "receive_date", as_date)
+    ordered = column_values(frame, "order_date", as_date)
+    read = zip(
+        [r or o for r, o in zip(received, ordered, strict=True)],
+        received,
+        column_values(frame, "po_number", as_str),
+        column_values(frame, "asin", as_str),
+        column_values(frame, "quantity", as_int),
+        column_values(frame, "transaction_type", as_str),
+        column_values(frame, "net_sales_minor", as_int),
+        column_values(frame, "rebate_minor", as_int),
+        column_values(frame, "received_eaches", lambda v: as_int(v) if present(v) else None),
+        strict=True,
+    )
+    original: dict[str, list[_BackupLine]] = defaultdict(list)
+    revised: dict[str, list[_BackupLine]] = defaultdict(list)
+    # tuple.__new__ straight from the zipped cells: the named tuple's own constructor takes
+    # its fields as arguments, which cost more than reading them.
+    new_line = tuple.__new__
+    numbers = frame["coop_invoice_number"].tolist()
+    for number, is_revised, cells in zip(numbers, frame["revised"].tolist(), read, strict=True):
+        target = revised if bool(is_revised) else original
+        target[str(number)].append(new_line(_BackupLine, cells))
     # A "Revised" sheet replaces the original lines of its invoice.
     return {
         number: revised.get(number) or original.get(number, [])
