@@ -286,11 +286,12 @@ def _queries(
             si.shipped_eaches,
         )
         # From the disputed POs to their ASN lines by the PO number index; filtering all the
-        # account's ASN lines by PO read every line of the year.
+        # account's ASN lines by PO read every line of the year. `+ 0` keeps SQLite from
+        # starting at the account's shipments by their index, which is the same full read.
         .select_from(disputed_pos)
         .join(table_of(ShipmentItem), si.po_number == disputed_pos.c.po_number)
         .join(table_of(Shipment), sh.id == si.shipment_id)
-        .where(sh.account_id == account_id)
+        .where(sh.account_id + 0 == account_id)
         .order_by(sh.id, si.line_no),
         # Documents linked to this account's shipments, and documents only a PO number ties to
         # one of its POs (a POD can prove a delivery date without a matching ASN).
