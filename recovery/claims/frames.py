@@ -6,6 +6,7 @@ One query per table and account (never one per deduction): the rules in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -269,17 +270,10 @@ def _queries(
             (priced_items.c.po_number == po.po_number) & (priced_items.c.asin == poi.asin),
         )
         .where(po.account_id == account_id),
-        "shipment_items": select(
-            sh.id.label("shipment_pk"),
-            sh.shipment_id,
-            sh.bol_number,
-            sh.pro_number,
-            sh.freight_term,
-            sh.created_at,
-            sh.confirmed_at,
-            sh.shipped_at,
-            sh.delivered_at,
-            sh.carton_count,
+        # An ASN's own columns come once per ASN, not with each of its lines (400k lines of
+        # 12k ASNs on the large scenario); `load_detection_input` joins the two.
+        "shipment_lines": select(
+            si.shipment_id.label("shipment_pk"),
             si.line_no,
             si.po_number,
             si.asin,
@@ -292,7 +286,26 @@ def _queries(
         .join(table_of(ShipmentItem), si.po_number == disputed_pos.c.po_number)
         .join(table_of(Shipment), sh.id == si.shipment_id)
         .where(sh.account_id + 0 == account_id)
-        .order_by(sh.id, si.line_no),
+        .order_by(si.shipment_id, si.line_no),
+        "shipments": select(
+            sh.id.label("shipment_pk"),
+            sh.shipment_id,
+            sh.bol_number,
+            sh.pro_number,
+            sh.freight_term,
+            sh.created_at,
+            sh.confirmed_at,
+            sh.shipped_at,
+            sh.delivered_at,
+            sh.carton_count,
+        ).where(
+            sh.account_id == account_id,
+            sh.id.in_(
+                select(si.shipment_id)
+                .select_from(disputed_pos)
+                .join(table_of(ShipmentItem), si.po_number == disputed_pos.c.po_number)
+            ),
+        ),
         # Documents linked to this account's shipments, and documents only a PO number ties to
         # one of its POs (a POD can prove a delivery date without a matching ASN).
         "documents": union_all(
@@ -385,21 +398,40 @@ def _queries(
     }
 
 
+# Frames read in two parts, (lines, their parents, the key), and joined in memory.
+_JOINED = {"shipment_items": ("shipment_lines", "shipments", "shipment_pk")}
+
+
 def load_detection_input(
     conn: Connection, account_id: int, scope: Scope | None = None
 ) -> DetectionInput:
     """The account's rows; with a scope, the disputes and invoices of its keys only (deductions,
     payments, documents, costs and agreements are always read whole: the summary buckets every
     deduction)."""
-    queries = _queries(account_id, scope)
-    return DetectionInput(**{name: _frame(conn, q) for name, q in queries.items()})
+    read = {name: _frame(conn, q) for name, q in _queries(account_id, scope).items()}
+    for name, (lines, parents, key) in _JOINED.items():
+        read[name] = _join(read.pop(lines), read.pop(parents), key)
+    return DetectionInput(**read)
+
+
+def _join(lines: pd.DataFrame, parents: pd.DataFrame, key: str) -> pd.DataFrame:
+    if lines.empty:  # (an empty frame's key has no type to merge on)
+        return pd.DataFrame(columns=_joined_columns(lines.columns, parents.columns, key))
+    return lines.merge(parents, on=key, how="left", validate="many_to_one")
+
+
+def _joined_columns(lines: Iterable[str], parents: Iterable[str], key: str) -> list[str]:
+    return [*lines, *(c for c in parents if c != key)]
 
 
 def detection_input(**rows: list[dict[str, Any]]) -> DetectionInput:
     """Frames from plain rows, every column present (absent ones None): for rule tests."""
+    queries = _queries(0)
+    columns_of = {name: list(query.selected_columns.keys()) for name, query in queries.items()}
+    for name, (lines, parents, key) in _JOINED.items():
+        columns_of[name] = _joined_columns(columns_of.pop(lines), columns_of.pop(parents), key)
     frames = {}
-    for name, query in _queries(0).items():
-        columns = list(query.selected_columns.keys())
+    for name, columns in columns_of.items():
         given = rows.pop(name, [])
         unknown = {key for row in given for key in row} - set(columns)
         if unknown:
