@@ -16,6 +16,7 @@ from sqlalchemy import (
     CompoundSelect,
     Connection,
     DateTime,
+    Integer,
     Select,
     func,
     select,
@@ -85,21 +86,40 @@ def _frame(conn: Connection, query: Select[Any] | CompoundSelect[Any]) -> pd.Dat
     processors = [
         c.type.dialect_impl(dialect).result_processor(dialect, None) for c in query.selected_columns
     ]
+    # One column at a time: zip transposes the rows in C, a generator per column did not.
+    cells: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) or [()] * len(columns)
     data: dict[str, Any] = {}
-    for position, (name, processor, column) in enumerate(
-        zip(columns, processors, query.selected_columns, strict=True)
+    for name, processor, column, raw in zip(
+        columns, processors, query.selected_columns, cells, strict=True
     ):
-        values = np.fromiter((row[position] for row in rows), dtype=object, count=len(rows))
-        if processor is not None and len(values):
-            values = _processed(values, processor)
+        values: Any = raw
+        if processor is not None and raw:
+            values = _processed(_objects(raw), processor)
         if _is_timestamp(column.type):
             # Kept as Python datetimes: as datetime64 every row handed to a rule would box
             # each cell into a pandas Timestamp, the slowest part of reading ASN lines.
-            data[name] = pd.Series(values, dtype=object)
-        else:
-            # A list, not the array: pandas then infers the dtype as it would from rows.
-            data[name] = values.tolist()
+            data[name] = pd.Series(_objects(values), dtype=object)
+            continue
+        if _is_integer(column.type):
+            # NumPy reads a column of Python ints as int64 far faster than pandas infers it;
+            # with a NULL among them it gives up and pandas decides (floats with NaN).
+            numbers = np.array(values)
+            if numbers.dtype.kind == "i":
+                data[name] = numbers
+                continue
+        # A sequence, not an array: pandas then infers the dtype as it would from rows.
+        data[name] = list(values)
     return pd.DataFrame(data, columns=columns)
+
+
+def _objects(values: Any) -> np.ndarray[Any, Any]:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _is_integer(column_type: Any) -> bool:
+    return isinstance(getattr(column_type, "impl", column_type), Integer)
 
 
 def _is_timestamp(column_type: Any) -> bool:
