@@ -86,6 +86,14 @@ def column_values(frame: pd.DataFrame, name: str, read: Callable[[Any], Any]) ->
     return result
 
 
+def read_rows(frame: pd.DataFrame, **readers: Callable[[Any], Any]) -> list[dict[str, Any]]:
+    """The rows as dicts of the named columns, each cell read by its column's reader (once per
+    distinct value, see `column_values`)."""
+    names = list(readers)
+    columns = [column_values(frame, name, read) for name, read in readers.items()]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 

@@ -25,6 +25,7 @@ from recovery.claims.detect.common import (
     money,
     plural,
     present,
+    read_rows,
     records,
     rows_for_pairs,
 )
@@ -106,29 +107,43 @@ def _deducted_lines(
     inp: DetectionInput, times_taken: dict[str, int]
 ) -> dict[tuple[str, str], _Line]:
     lines: dict[tuple[str, str], _Line] = {}
-    for row in records(inp.shortage_lines):
-        key = (str(row["invoice_number"]), str(row["asin"]))
+    rows = read_rows(
+        inp.shortage_lines,
+        invoice_number=str,
+        asin=str,
+        po_number=as_str,
+        currency=str,
+        unit_price_minor=as_int,
+        invoiced_quantity=as_int,
+        due_date=as_date,
+        invoice_date=as_date,
+        external_id=as_str,
+        shortage_quantity=as_int,
+        shortage_minor=as_int,
+    )
+    for row in rows:
+        key = (row["invoice_number"], row["asin"])
         line = lines.get(key)
         if line is None:
             line = lines[key] = _Line(
                 invoice_number=key[0],
                 asin=key[1],
-                po_number=as_str(row["po_number"]),
-                currency=str(row["currency"]),
-                unit_cost_minor=as_int(row["unit_price_minor"]),
-                invoiced=as_int(row["invoiced_quantity"]),
-                due_date=as_date(row["due_date"]),
-                invoice_date=as_date(row["invoice_date"]),
+                po_number=row["po_number"],
+                currency=row["currency"],
+                unit_cost_minor=row["unit_price_minor"],
+                invoiced=row["invoiced_quantity"],
+                due_date=row["due_date"],
+                invoice_date=row["invoice_date"],
             )
-        reference = as_str(row["external_id"]) or f"{key[0]}SC"
+        reference = row["external_id"] or f"{key[0]}SC"
         # Listed in the details but not (yet) on a remittance still counts once: it was raised.
         times = max(times_taken.get(reference, 0), 1)
-        line.deducted_units += as_int(row["shortage_quantity"]) * times
-        line.deducted_minor += as_int(row["shortage_minor"]) * times
+        line.deducted_units += row["shortage_quantity"] * times
+        line.deducted_minor += row["shortage_minor"] * times
         line.debits.extend([reference] * times)
-        line.invoiced = max(line.invoiced, as_int(row["invoiced_quantity"]))
+        line.invoiced = max(line.invoiced, row["invoiced_quantity"])
         if not line.po_number:
-            line.po_number = as_str(row["po_number"])
+            line.po_number = row["po_number"]
     return lines
 
 
@@ -425,7 +440,7 @@ def _debits_without_detail(inp: DetectionInput, times_taken: dict[str, int]) -> 
 def _deduction_ids_by_reference(inp: DetectionInput) -> dict[str, list[int]]:
     ids: dict[str, list[int]] = defaultdict(list)
     for reference, deduction_id in zip(
-        inp.deductions["reference"], inp.deductions["id"], strict=True
+        inp.deductions["reference"].tolist(), inp.deductions["id"].tolist(), strict=True
     ):
         ids[str(reference)].append(int(deduction_id))
     return ids
