@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 from recovery.config import Settings
 from recovery.models import Invoice, InvoiceLine, VendorAccount, table_of
 from recovery.sources.importing import import_file
-from recovery.sources.upsert import CHUNK_ROWS, existing_ids
+from recovery.sources.upsert import CHUNK_ROWS, existing_ids, upsert_tuples
 
 HEAD = "Invoice Number,Invoice Date,Vendor Code,Invoice Amount,Payment Due Date,Invoice Status,"
 HEAD += "ASIN,Quantity,Unit Cost\n"
@@ -90,3 +90,30 @@ def test_existing_ids_are_the_asking_accounts_and_found_through_the_index(
                 plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
                 details = [row[-1] for row in plan]
                 assert not any(d.startswith("SCAN invoice") for d in details), details
+
+
+def test_upsert_tuples_takes_its_columns_in_any_order_and_updates_on_the_key(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "invoices.csv"
+    path.write_text(HEAD + line("A", "Unpaid", "X1", 1))
+    import_file(engine, settings, path)
+    lines = table_of(InvoiceLine)
+    with engine.begin() as conn:
+        invoice_id = conn.execute(select(table_of(Invoice).c.id)).scalar_one()
+        columns = ("currency", "amount_minor", "unit_cost_minor", "quantity", "asin")
+        columns += ("line_no", "invoice_id")
+        counts = upsert_tuples(
+            conn,
+            lines,
+            columns,
+            [("USD", 500, 250, 2, "X1", 1, invoice_id), ("USD", 750, 250, 3, "X2", 2, invoice_id)],
+            ("invoice_id", "line_no"),
+        )
+        assert (counts.inserted, counts.updated) == (1, 1)
+        stored = conn.execute(
+            select(lines.c.line_no, lines.c.asin, lines.c.quantity, lines.c.amount_minor).order_by(
+                lines.c.line_no
+            )
+        ).all()
+    assert [tuple(r) for r in stored] == [(1, "X1", 2, 500), (2, "X2", 3, 750)]
