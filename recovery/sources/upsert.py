@@ -100,22 +100,22 @@ def upsert_tuples(
     before = _last_id(conn, table)
     if conn.dialect.name == "sqlite":
         plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), None)
-        if plan.defaults or plan.fixes:
+        if plan.defaults:
             _execute_sqlite(conn, plan, [dict(zip(columns, row, strict=True)) for row in rows])
         elif plan.names == list(columns):
-            conn.exec_driver_sql(plan.sql, rows)
+            _execute_params(conn, plan, rows)
         else:
             # The statement lists the columns in the table's order.
             positions = [columns.index(name) for name in plan.names]
             pick = itemgetter(*positions)
             if len(positions) == 1:
-                conn.exec_driver_sql(plan.sql, [(row[positions[0]],) for row in rows])
+                _execute_params(conn, plan, [(row[positions[0]],) for row in rows])
             else:
-                conn.exec_driver_sql(plan.sql, [pick(row) for row in rows])
+                _execute_params(conn, plan, [pick(row) for row in rows])
     else:
         statement = _statement(conn.dialect, table, columns, key, None)
         conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
-    changes.note_rows(conn, table, (dict(zip(columns, row, strict=True)) for row in rows))
+    changes.note_tuples(conn, table, columns, rows)
     inserted = _count_after(conn, table, before)
     return UpsertCounts(inserted, len(rows) - inserted)
 
@@ -248,6 +248,12 @@ def _execute_sqlite(conn: Connection, plan: _SqlitePlan, rows: list[Row]) -> Non
         params: list[Any] = [(pick(row),) for row in rows]
     else:
         params = [pick(row) for row in rows]
+    _execute_params(conn, plan, params)
+
+
+def _execute_params(conn: Connection, plan: _SqlitePlan, params: Sequence[Sequence[Any]]) -> None:
+    """Run the plan's statement on rows of values in its parameter order, through the bind
+    processors it names."""
     if plan.fixes:
         fixed = []
         for values in params:

@@ -10,7 +10,14 @@ from sqlalchemy import Engine, event, select
 from sqlmodel import Session, col
 
 from recovery.config import Settings
-from recovery.models import Invoice, InvoiceLine, VendorAccount, table_of
+from recovery.models import (
+    ChangedKey,
+    CoopBackupLine,
+    Invoice,
+    InvoiceLine,
+    VendorAccount,
+    table_of,
+)
 from recovery.sources.importing import import_file
 from recovery.sources.upsert import CHUNK_ROWS, existing_ids, upsert_tuples
 
@@ -117,3 +124,25 @@ def test_upsert_tuples_takes_its_columns_in_any_order_and_updates_on_the_key(
             )
         ).all()
     assert [tuple(r) for r in stored] == [(1, "X1", 2, 500), (2, "X2", 3, 750)]
+
+
+def test_upsert_tuples_queues_the_keys_detection_reads(engine: Engine) -> None:
+    with Session(engine) as s:
+        s.add(VendorAccount(vendor_code="V1"))
+        s.commit()
+    columns = ("account_id", "coop_invoice_number", "revised", "line_no", "quantity")
+    columns += ("net_sales_minor", "rebate_minor", "currency")
+    with engine.begin() as conn:
+        account_id = conn.execute(select(table_of(VendorAccount).c.id)).scalar_one()
+        counts = upsert_tuples(
+            conn,
+            table_of(CoopBackupLine),
+            columns,
+            [(account_id, "C9", True, n, 1, 100, 5, "USD") for n in (1, 2)],
+            ("account_id", "coop_invoice_number", "revised", "line_no"),
+        )
+        queued = conn.execute(select(table_of(ChangedKey).c.kind, table_of(ChangedKey).c.key)).all()
+        revised = conn.execute(select(table_of(CoopBackupLine).c.revised)).scalars().all()
+    assert (counts.inserted, counts.updated) == (2, 0)
+    assert ("ref", "C9") in [tuple(r) for r in queued]
+    assert revised == [True, True]  # through the column type's bind processor
