@@ -45,6 +45,7 @@ CONTENT = (
     "confidence_pct",
     "dispute_reason",
 )
+WORDS = ("reason", "dispute_reason")
 _QUERY_CHUNK = 500
 
 
@@ -74,7 +75,8 @@ def store_findings(
     figures and timing are compared, and `complete` gives them whole where a claim is rewritten.
     """
     counts = StoreCounts()
-    stored = _stored_claims(session, account_id)
+    computed = [f.key for f in findings if f.is_claim and f.key not in summarised]
+    stored = _stored_claims(session, account_id, computed if summarised else None)
     known_documents = set(session.exec(select(EvidenceDocument.id)).all())
     new: list[tuple[Finding, Timing | None]] = []
     to_update: dict[int, tuple[Finding, Timing | None]] = {}
@@ -169,11 +171,25 @@ def undrafted_ids(session: Session, account_id: int) -> list[int]:
     return list(session.connection().execute(query).scalars())
 
 
-def _stored_claims(session: Session, account_id: int) -> dict[str, dict[str, Any]]:
+def _stored_claims(
+    session: Session, account_id: int, words_for: Collection[str] | None
+) -> dict[str, dict[str, Any]]:
+    """The account's claims by finding key with what `_differs` compares; their words (long,
+    and compared only for findings computed in this run) only for `words_for` (None: all)."""
     claim = table_of(Claim)
-    query = select(claim.c.id, claim.c.finding_key, claim.c.status, *(claim.c[c] for c in CONTENT))
+    columns = [c for c in CONTENT if words_for is None or c not in WORDS]
+    query = select(claim.c.id, claim.c.finding_key, claim.c.status, *(claim.c[c] for c in columns))
     rows = session.execute(query.where(claim.c.account_id == account_id)).mappings()
-    return {row["finding_key"]: dict(row) for row in rows}
+    stored = {row["finding_key"]: dict(row) for row in rows}
+    keys = sorted(k for k in words_for or () if k in stored)
+    for start in range(0, len(keys), _QUERY_CHUNK):
+        query = select(claim.c.finding_key, *(claim.c[c] for c in WORDS)).where(
+            claim.c.account_id == account_id,
+            claim.c.finding_key.in_(keys[start : start + _QUERY_CHUNK]),
+        )
+        for row in session.execute(query).mappings():
+            stored[row["finding_key"]].update(row)
+    return stored
 
 
 def _content_of(finding: Finding, timing: Timing | None) -> dict[str, Any]:
@@ -195,7 +211,8 @@ def _differs(
     reason out (a summarised finding does not carry them)."""
     content = _content_of(finding, timing)
     if not words:
-        del content["reason"], content["dispute_reason"]
+        for name in WORDS:
+            del content[name]
     if any(row[name] != value for name, value in content.items()):
         return True
     status = S(row["status"])
