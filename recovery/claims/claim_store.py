@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from recovery.claims import drafting, workflow
@@ -31,6 +31,7 @@ from recovery.models import (
     utcnow,
 )
 from recovery.money import to_minor
+from recovery.upsert import existing_ids, insert_rows
 
 S = ClaimStatus
 # A person (or the filing job) has not touched these yet: detection may rewrite them.
@@ -270,11 +271,11 @@ def _insert_claims(
         }
         for finding, timing in new
     ]
-    ids: dict[str, int] = {}
-    statement = insert(claim).returning(claim.c.id, claim.c.finding_key)
-    for start in range(0, len(rows), _QUERY_CHUNK * 10):
-        chunk = rows[start : start + _QUERY_CHUNK * 10]
-        ids.update({key: claim_id for claim_id, key in session.execute(statement, chunk)})
+    conn = session.connection()
+    insert_rows(conn, claim, rows)
+    natural = ("account_id", "finding_key")
+    written = existing_ids(conn, claim, natural, [(account_id, f.key) for f, _ in new])
+    ids = {key: claim_id for (_, key), claim_id in written.items()}
     lines: list[dict[str, Any]] = []
     evidence: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
@@ -303,8 +304,7 @@ def _insert_claims(
         (table_of(ClaimEvidence), evidence),
         (table_of(ClaimEvent), events),
     ):
-        if table_rows:
-            session.execute(insert(table), table_rows)
+        insert_rows(conn, table, table_rows)
     return [ids[finding.key] for finding, _ in new]
 
 

@@ -28,7 +28,7 @@ from recovery.sources.importers import JSON, TABULAR, ImportContext, Importer
 from recovery.sources.importers.base import HEADER_SEARCH_ROWS, ProgressCallback
 from recovery.sources.importers.spapi_json import open_documents
 from recovery.sources.layouts import KINDS, normalize_header
-from recovery.sources.upsert import UpsertCounts
+from recovery.upsert import UpsertCounts
 
 BATCH = table_of(ImportBatch)
 

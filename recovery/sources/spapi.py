@@ -46,7 +46,7 @@ from recovery.sources.spapi_payloads import (
     upsert_purchase_orders,
     upsert_shipments,
 )
-from recovery.sources.upsert import UpsertCounts
+from recovery.upsert import UpsertCounts
 
 JOB_NAME = "spapi_sync"
 

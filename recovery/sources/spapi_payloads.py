@@ -33,7 +33,7 @@ from recovery.models import (
     utcnow,
 )
 from recovery.money import normalize_currency, to_decimal, to_minor
-from recovery.sources.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
+from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
 __all__ = [
     "UpsertCounts",

@@ -25,8 +25,8 @@ from recovery.sources.layouts import (
     normalize_header,
     require_columns,
 )
-from recovery.sources.upsert import UpsertCounts
 from recovery.sources.values import RowParser
+from recovery.upsert import UpsertCounts
 
 HEADER_SEARCH_ROWS = 100
 PROGRESS_EVERY = 2000

@@ -20,7 +20,7 @@ from recovery.models import (
 from recovery.sources.importers.base import ImportContext, Record, TabularImporter
 from recovery.sources.importers.simple import SimpleImporter, note_vendor_code
 from recovery.sources.layouts import COOP_AGREEMENTS, COOP_BACKUP, COOP_INVOICES
-from recovery.sources.upsert import Row, UpsertCounts, upsert
+from recovery.upsert import Row, UpsertCounts, upsert
 
 
 class CoopInvoicesImporter(SimpleImporter):

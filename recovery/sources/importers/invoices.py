@@ -12,7 +12,7 @@ from recovery.models import Deduction, Invoice, InvoiceLine, table_of
 from recovery.sources.importers.base import ImportContext, Record, TabularImporter
 from recovery.sources.importers.simple import note_vendor_code
 from recovery.sources.layouts import INVOICES
-from recovery.sources.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert, upsert_tuples
+from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert, upsert_tuples
 
 INVOICE = table_of(Invoice)
 LINE = table_of(InvoiceLine)

@@ -27,7 +27,7 @@ from recovery.sources.spapi_payloads import (
     upsert_purchase_orders,
     upsert_shipments,
 )
-from recovery.sources.upsert import UpsertCounts
+from recovery.upsert import UpsertCounts
 
 # Kind -> the payload's list key, and how to tell a single document of that kind.
 _LISTS = {"purchase-orders": "orders", "po-status": "ordersStatus", "shipments": "shipments"}

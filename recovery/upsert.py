@@ -3,6 +3,7 @@
 Every importer stores rows through here so that a newer export overlapping an older one
 updates rows in place instead of duplicating them, and so that a million-row file never turns
 into a million ORM objects: rows are plain dicts, written with SQLAlchemy Core in chunks.
+Detection writes its new claims through here too (`insert_rows` for rows without a key).
 """
 
 from __future__ import annotations
@@ -118,6 +119,18 @@ def upsert_tuples(
     changes.note_tuples(conn, table, columns, rows)
     inserted = _count_after(conn, table, before)
     return UpsertCounts(inserted, len(rows) - inserted)
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
+    """Plain INSERT of rows that all carry the same columns, on SQLite straight through the
+    driver (SQLAlchemy's per-row parameter handling cost more than the insert)."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    if conn.dialect.name == "sqlite":
+        _execute_sqlite(conn, _sqlite_plan(conn.dialect, table, columns, (), None), list(rows))
+    else:
+        conn.execute(table.insert(), list(rows))
 
 
 def _last_id(conn: Connection, table: Table) -> int:
@@ -278,6 +291,8 @@ def _statement(
             f"upserts are written for SQLite and PostgreSQL, not {dialect.name}"
         )
     stmt = _INSERTS[dialect.name](table)
+    if not key:
+        return stmt
     targets = [c for c in (update if update is not None else columns) if c in columns]
     targets = [c for c in targets if c not in key]
     if not targets:
