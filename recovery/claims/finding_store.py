@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Text, cast, delete, insert, select
 from recovery.claims.findings import Finding, FindingLine, Verdict
 from recovery.config import Settings
 from recovery.models import DetectionState, StoredFinding, table_of
+from recovery.upsert import insert_rows
 
 STORED = table_of(StoredFinding)
 STATE = table_of(DetectionState)
@@ -119,8 +120,7 @@ def replace_findings(
         }
         for f in findings
     ]
-    for start in range(0, len(rows), _CHUNK):
-        conn.execute(insert(STORED), rows[start : start + _CHUNK])
+    insert_rows(conn, STORED, rows)
 
 
 def detail_json(finding: Finding) -> dict[str, Any] | None:
