@@ -18,7 +18,7 @@ missing one would leave a stale finding, so writers note generously.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -86,27 +86,6 @@ def note_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]])
             value = row.get(column)
             if value is not None and value != "":
                 found.add((account_id, kind, str(value)))
-    _queue(conn, found)
-
-
-def note_tuples(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
-    """`note_rows` for rows given as tuples in `columns` order."""
-    keys = _ROW_KEYS.get(table.name)
-    if keys is None:
-        return
-    if table.name == "cost_record":  # (its rows are filtered by their source)
-        note_rows(conn, table, (dict(zip(columns, row, strict=True)) for row in rows))
-        return
-    account = columns.index("account_id")
-    positions = [(kind, columns.index(column)) for kind, column in keys if column in columns]
-    found: set[tuple[int, str, str]] = set()
-    for row in rows:
-        for kind, position in positions:
-            value = row[position]
-            if value is not None and value != "":
-                found.add((row[account], kind, str(value)))
     _queue(conn, found)
 
 

@@ -108,15 +108,13 @@ def upsert_tuples(
         else:
             # The statement lists the columns in the table's order.
             positions = [columns.index(name) for name in plan.names]
-            pick = itemgetter(*positions)
-            if len(positions) == 1:
-                _execute_params(conn, plan, [(row[positions[0]],) for row in rows])
-            else:
-                _execute_params(conn, plan, [pick(row) for row in rows])
+            _execute_params(conn, plan, _picked(rows, positions))
     else:
         statement = _statement(conn.dialect, table, columns, key, None)
         conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
-    changes.note_tuples(conn, table, columns, rows)
+    # The dicts are made only for tables detection watches: note_rows returns before reading
+    # them for the others (invoice lines among them).
+    changes.note_rows(conn, table, (dict(zip(columns, row, strict=True)) for row in rows))
     inserted = _count_after(conn, table, before)
     return UpsertCounts(inserted, len(rows) - inserted)
 
@@ -252,16 +250,18 @@ def _execute_sqlite(conn: Connection, plan: _SqlitePlan, rows: list[Row]) -> Non
     (dates become ISO text, aware times become naive UTC) except money, which is already int;
     columns the rows leave out get their declared defaults, as SQLAlchemy would give them.
     """
-    names = plan.names
     if plan.defaults:
         defaults = {k: v(None) if callable(v) else v for k, v in plan.defaults.items()}
         rows = [{**defaults, **row} for row in rows]
-    pick = itemgetter(*names)
-    if len(names) == 1:
-        params: list[Any] = [(pick(row),) for row in rows]
-    else:
-        params = [pick(row) for row in rows]
-    _execute_params(conn, plan, params)
+    _execute_params(conn, plan, _picked(rows, plan.names))
+
+
+def _picked(rows: Iterable[Any], keys: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Each row's values at `keys` (names of dicts or positions of tuples), as tuples."""
+    pick = itemgetter(*keys)
+    if len(keys) == 1:  # (itemgetter of one key gives the value, not a tuple)
+        return [(pick(row),) for row in rows]
+    return [pick(row) for row in rows]
 
 
 def _execute_params(conn: Connection, plan: _SqlitePlan, params: Sequence[Sequence[Any]]) -> None:
