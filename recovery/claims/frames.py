@@ -24,6 +24,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from recovery.claims.detect.common import map_distinct
 from recovery.claims.scope import Scope
 from recovery.models import (
     BankTransaction,
@@ -94,7 +95,7 @@ def _frame(conn: Connection, query: Select[Any] | CompoundSelect[Any]) -> pd.Dat
     ):
         values: Any = raw
         if processor is not None and raw:
-            values = _processed(_objects(raw), processor)
+            values = map_distinct(_objects(raw), processor)
         if _is_timestamp(column.type):
             # Kept as Python datetimes: as datetime64 every row handed to a rule would box
             # each cell into a pandas Timestamp, the slowest part of reading ASN lines.
@@ -124,14 +125,6 @@ def _is_integer(column_type: Any) -> bool:
 
 def _is_timestamp(column_type: Any) -> bool:
     return isinstance(getattr(column_type, "impl", column_type), DateTime)
-
-
-def _processed(values: np.ndarray[Any, Any], processor: Any) -> np.ndarray[Any, Any]:
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = [processor(value) for value in uniques]
-    table[-1] = None  # code -1: the cell was NULL
-    return table[codes]
 
 
 def _queries(

@@ -75,14 +75,23 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in zip(*cells, strict=True)]
 
 
+def map_distinct(
+    values: Any, read: Callable[[Any], Any], empty: Any = None
+) -> np.ndarray[Any, Any]:
+    """`read` of each value, called once per distinct value; empty cells (None, NaN) give
+    `empty`. Columns repeat their dates, codes and quantities down hundreds of thousands of
+    rows."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [read(value) for value in uniques]
+    table[-1] = empty  # code -1: an empty cell
+    return table[codes]
+
+
 def column_values(frame: pd.DataFrame, name: str, read: Callable[[Any], Any]) -> list[Any]:
     """A column's cells as `read` gives them, calling it once per distinct value (and once
     with None for the empty cells): columns repeat their dates, quantities and codes."""
-    codes, uniques = pd.factorize(frame[name], use_na_sentinel=True)
-    table = np.empty(len(uniques) + 1, dtype=object)
-    table[:-1] = [read(value) for value in uniques]
-    table[-1] = read(None)  # code -1: an empty cell
-    result: list[Any] = table[codes].tolist()
+    result: list[Any] = map_distinct(frame[name], read, read(None)).tolist()
     return result
 
 
