@@ -95,3 +95,62 @@ def test_amounts_are_read_in_the_currency_of_their_row_even_when_the_cell_repeat
     with pytest.raises(InputError) as caught:
         parser.parse(9, ["x", "D", "", "y", "dollars"])
     assert caught.value.column == "Invoice Currency"
+
+
+# Cells that read, per column, for the block reader's oracle; amounts are whole so that they
+# read in every currency, and differently in each (12 USD is 1200 cents, 12 JPY is 12 yen).
+_GOOD_CELLS = {
+    "Invoice Number": [" I-1 ", "I-2", "I-2", "I-3"],
+    "Invoice Amount": ["12", "$1,234", "(3)", "12"],
+    "Payment Due Date": ["12/01/2026", "2026-12-01", ""],
+    "Status": ["", "Paid", "  Paid"],
+    "Quantity": ["1", "", "2", "2.0"],
+    "Unit Cost": ["8", "8", ""],
+    "Currency": ["", "USD", "usd", "JPY"],
+}
+_BAD_CELLS = {
+    "Invoice Number": ["", "I" * 65],
+    "Invoice Amount": ["", "ten", "12.5"],  # 12.5 reads in dollars, not in yen
+    "Payment Due Date": ["13/45/2026"],
+    "Status": ["S" * 33],
+    "Quantity": ["x", "2.5"],
+    "Unit Cost": ["1.234"],
+    "Currency": ["dollars"],
+}
+_BLOCK_HEADER = list(_GOOD_CELLS)
+
+_rows = st.lists(
+    st.tuples(*(st.sampled_from(cells) for cells in _GOOD_CELLS.values())).map(list),
+    min_size=1,
+    max_size=30,
+)
+
+
+@given(rows=_rows, bad=st.none() | st.tuples(st.integers(0, 29), st.sampled_from(_BLOCK_HEADER)))
+def test_a_block_reads_as_its_rows_do_one_by_one(
+    rows: list[list[str]], bad: tuple[int, str] | None
+) -> None:
+    if bad is not None:
+        index, column = bad
+        row = rows[index % len(rows)]
+        row[_BLOCK_HEADER.index(column)] = _BAD_CELLS[column][index % len(_BAD_CELLS[column])]
+    by_row = invoices_parser(*_BLOCK_HEADER)
+    try:
+        expected = [by_row.parse(n, cells) for n, cells in enumerate(rows, start=2)]
+    except InputError:
+        expected = None
+    block = invoices_parser(*_BLOCK_HEADER).parse_block(rows)
+    if expected is None:
+        assert block is None  # read again row by row, for the error's row and column
+    else:
+        assert block == {name: [values[name] for values in expected] for name in expected[0]}
+
+
+def test_a_block_with_a_short_row_is_left_to_the_row_reader() -> None:
+    parser = invoices_parser(*_BLOCK_HEADER)
+    rows = [["I-1", "12", "", "", "1", "8", "USD"], ["I-2", "12", "12/01/2026"]]
+    # The row reader pads the short row with empty cells; the block does not guess.
+    assert parser.parse_block(rows) is None
+    assert parser.parse_block(rows[:1]) == {
+        name: [value] for name, value in parser.parse(2, rows[0]).items()
+    }

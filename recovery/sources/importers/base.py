@@ -8,7 +8,7 @@ importer raises undoes everything it wrote.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -30,6 +30,8 @@ from recovery.upsert import UpsertCounts
 
 HEADER_SEARCH_ROWS = 100
 PROGRESS_EVERY = 2000
+# Data rows read together, a column at a time: enough that cells repeat within a block.
+BLOCK_ROWS = 2000
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -66,9 +68,13 @@ class ImportContext:
     def currency(self) -> str:
         return self.account.currency
 
-    def tick(self) -> None:
-        self.rows_read += 1
-        if self.progress is not None and self.rows_read % PROGRESS_EVERY == 0:
+    def tick(self, rows: int) -> None:
+        before = self.rows_read
+        self.rows_read += rows
+        if (
+            self.progress is not None
+            and before // PROGRESS_EVERY < self.rows_read // PROGRESS_EVERY
+        ):
             self.progress(self.rows_read, self.total_rows)
 
     def warn(self, message: str) -> None:
@@ -91,6 +97,63 @@ class Record:
         return InputError(message, file=self.label, row=self.row, column=column)
 
 
+@dataclass(slots=True)
+class Block:
+    """Consecutive data rows of one section of a sheet, read into typed values by column."""
+
+    section: str
+    label: str  # file (and sheet) name for messages
+    sheet: str | None
+    rows: list[int]  # each row's number in the file
+    columns: dict[str, list[Any]]  # every column of the layout, one value per row
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def fail(self, index: int, column: str, message: str) -> InputError:
+        return InputError(message, file=self.label, row=self.rows[index], column=column)
+
+    def records(self) -> Iterator[Record]:
+        names = list(self.columns)
+        by_row = zip(*self.columns.values(), strict=True)
+        for row, values in zip(self.rows, by_row, strict=True):
+            yield Record(
+                self.section, self.label, self.sheet, row, dict(zip(names, values, strict=True))
+            )
+
+
+def records_of(blocks: Iterable[Block]) -> Iterator[Record]:
+    for block in blocks:
+        yield from block.records()
+
+
+def chunked(blocks: Iterable[Block], rows: int) -> Iterator[Block]:
+    """The blocks merged into blocks of at least `rows` rows where they are of one section:
+    rows read one at a time (after a gap, say) are stored in chunks like the others."""
+    waiting: list[Block] = []
+    size = 0
+    for block in blocks:
+        if waiting and (block.section, block.label) != (waiting[0].section, waiting[0].label):
+            yield _joined(waiting)
+            waiting, size = [], 0
+        waiting.append(block)
+        size += len(block)
+        if size >= rows:
+            yield _joined(waiting)
+            waiting, size = [], 0
+    if waiting:
+        yield _joined(waiting)
+
+
+def _joined(blocks: list[Block]) -> Block:
+    if len(blocks) == 1:
+        return blocks[0]
+    first = blocks[0]
+    columns = {name: [v for b in blocks for v in b.columns[name]] for name in first.columns}
+    rows = [row for b in blocks for row in b.rows]
+    return Block(first.section, first.label, first.sheet, rows, columns)
+
+
 class Importer(ABC):
     kind: ClassVar[str]
 
@@ -110,12 +173,20 @@ class TabularImporter(Importer):
         maps = settings.imports.column_maps
         return any(match_header(layout, headers, 0, maps) for layout in self.layouts)
 
-    def read(self, ctx: ImportContext, sheets: Sequence[Sheet]) -> Iterator[Record]:
+    def read(self, ctx: ImportContext, sheets: Sequence[Sheet]) -> Iterator[Block]:
         for sheet in sheets:
-            yield from _SheetScanner(self, ctx, sheet).records()
+            yield from _SheetScanner(self, ctx, sheet).blocks()
+
+
+class RecordImporter(TabularImporter):
+    """A tabular importer that stores a record (one row's values) at a time.
+
+    Simple and enough for files of thousands of rows; the importers of million-row files
+    store `read`'s blocks whole instead.
+    """
 
     def store(self, ctx: ImportContext, source: Any) -> UpsertCounts:
-        return self.store_records(ctx, source)
+        return self.store_records(ctx, records_of(source))
 
     @abstractmethod
     def store_records(self, ctx: ImportContext, records: Iterator[Record]) -> UpsertCounts: ...
@@ -138,6 +209,10 @@ class _SheetScanner:
 
     A row that cannot be read is an error, except after the data has ended (a blank or Total
     row, then only unreadable rows to the end): that is a trailing summary block and ignored.
+
+    Runs of plain data rows are read a block at a time, column by column; a block with a cell
+    that does not read is read again row by row, which finds the error's row or a repeated
+    header exactly as if there were no blocks.
     """
 
     def __init__(self, importer: TabularImporter, ctx: ImportContext, sheet: Sheet) -> None:
@@ -148,6 +223,11 @@ class _SheetScanner:
         marketplace = ctx.account.marketplace
         self.date_order = ctx.settings.imports.date_order_for(marketplace)
         self.decimal_comma = ctx.settings.imports.decimal_comma_for(marketplace)
+        self.parser: RowParser | None = None
+        self.section = ""  # the parser's, read once per header rather than once per row
+        self.gap = False
+        self.pending: InputError | None = None
+        self.pending_rows: list[int] = []
 
     def _header(self, number: int, cells: list[str]) -> HeaderMap | None:
         for layout in self.importer.layouts:
@@ -157,86 +237,107 @@ class _SheetScanner:
                 return header
         return None
 
-    def _parser(self, header: HeaderMap) -> RowParser:
-        return RowParser(
+    def _use(self, header: HeaderMap) -> None:
+        self.parser = RowParser(
             header, self.sheet.label, self.date_order, self.decimal_comma, self.ctx.currency
         )
+        self.section = header.layout.section
 
-    def records(self) -> Iterator[Record]:
+    def blocks(self) -> Iterator[Block]:
         ctx, sheet = self.ctx, self.sheet
-        label, sheet_name = sheet.label, sheet.name
-        parser: RowParser | None = None
-        section = ""  # the parser's, read once per header rather than once per row
         preamble: list[list[str]] = []
-        gap = False
-        pending: InputError | None = None
-        pending_rows: list[int] = []
+        plain: list[tuple[int, list[str]]] = []  # data rows waiting to be read as one block
         for number, cells in sheet.rows:
             nonempty = len(cells) - cells.count("")
             if nonempty <= 1 or not cells[0].strip():
                 nonempty = sum(1 for c in cells if c and c.strip())
             if nonempty == 0:
-                gap = parser is not None
+                yield from self._flush(plain)
+                self.gap = self.parser is not None
                 continue
-            if parser is None:
+            if self.parser is None:
                 header = self._header(number, cells) if nonempty > 1 else None
                 if header is None:
                     if number > HEADER_SEARCH_ROWS:
                         break
                     preamble.append(cells)
                     continue
-                parser = self._parser(header)
-                section = header.layout.section
+                self._use(header)
                 ctx.preambles[sheet.label] = preamble
                 ctx.sheets_with_header += 1
-                gap = False
+                self.gap = False
                 continue
             note = nonempty == 1 and bool(cells[0].strip())
             if note or (cells[0][:1] in _TOTAL_STARTS and is_total_row(cells)):
+                yield from self._flush(plain)
                 # Notes in the first column ("Invoices" before the lines) and totals are not data.
-                if pending is None:
+                if self.pending is None:
                     ctx.skipped += 1
                 else:
-                    pending_rows.append(number)
+                    self.pending_rows.append(number)
                 if is_total_row(cells) and self.importer.total_ends_data:
                     break
-                gap = True
+                self.gap = True
                 continue
-            if gap or section == "payments":
-                header = self._header(number, cells)
-                if header is not None:
-                    if pending is not None:
-                        raise pending
-                    parser, gap = self._parser(header), False
-                    section = header.layout.section
-                    continue
-            try:
-                values = parser.parse(number, cells)
-            except InputError as exc:
-                header = self._header(number, cells)
-                if header is not None:  # a repeated header (exports pasted together)
-                    parser = self._parser(header)
-                    section = header.layout.section
-                    continue
-                if not gap and pending is None:
-                    raise
-                pending = pending or exc
-                pending_rows.append(number)
+            if not self.gap and self.pending is None and self.section != "payments":
+                plain.append((number, cells))
+                if len(plain) >= BLOCK_ROWS:
+                    yield from self._flush(plain)
                 continue
-            if pending is not None:
-                raise pending
-            gap = False
-            ctx.tick()
-            yield Record(section, label, sheet_name, number, values)
-        if parser is None:
+            yield from self._row(number, cells)
+        yield from self._flush(plain)
+        if self.parser is None:
             if any(any(c.strip() for c in row) for row in preamble):
                 ctx.warn(f"{sheet.label}: no {self.importer.kind} header found; sheet skipped")
             return
-        if pending is not None and pending_rows:
-            ctx.skipped += len(pending_rows)
-            span = (
-                f"row {pending_rows[0]}"
-                if len(pending_rows) == 1
-                else f"rows {pending_rows[0]}-{pending_rows[-1]}"
-            )
+        if self.pending is not None and self.pending_rows:
+            rows = self.pending_rows
+            ctx.skipped += len(rows)
+            span = f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}-{rows[-1]}"
             ctx.warn(f"{sheet.label}: {span} after the data look like a summary; ignored")
+
+    def _flush(self, plain: list[tuple[int, list[str]]]) -> Iterator[Block]:
+        """The waiting data rows as one block (emptying `plain`)."""
+        if not plain:
+            return
+        rows = plain.copy()
+        plain.clear()
+        assert self.parser is not None
+        columns = self.parser.parse_block([cells for _, cells in rows])
+        if columns is None:
+            for number, cells in rows:
+                yield from self._row(number, cells)
+            return
+        self.ctx.tick(len(rows))
+        numbers = [number for number, _ in rows]
+        yield Block(self.section, self.sheet.label, self.sheet.name, numbers, columns)
+
+    def _row(self, number: int, cells: list[str]) -> Iterator[Block]:
+        """One row that may be a header, data, or part of a summary after the data."""
+        assert self.parser is not None
+        if self.gap or self.section == "payments":
+            header = self._header(number, cells)
+            if header is not None:
+                if self.pending is not None:
+                    raise self.pending
+                self._use(header)
+                self.gap = False
+                return
+        try:
+            values = self.parser.parse(number, cells)
+        except InputError as exc:
+            header = self._header(number, cells)
+            if header is not None:  # a repeated header (exports pasted together)
+                self._use(header)
+                return
+            if not self.gap and self.pending is None:
+                raise
+            self.pending = self.pending or exc
+            self.pending_rows.append(number)
+            return
+        if self.pending is not None:
+            raise self.pending
+        self.gap = False
+        self.ctx.tick(1)
+        columns = {name: [value] for name, value in values.items()}
+        yield Block(self.section, self.sheet.label, self.sheet.name, [number], columns)

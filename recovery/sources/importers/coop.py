@@ -17,7 +17,7 @@ from recovery.models import (
     CoopInvoice,
     table_of,
 )
-from recovery.sources.importers.base import ImportContext, Record, TabularImporter
+from recovery.sources.importers.base import ImportContext, Record, RecordImporter
 from recovery.sources.importers.simple import SimpleImporter, note_vendor_code
 from recovery.sources.layouts import COOP_AGREEMENTS, COOP_BACKUP, COOP_INVOICES
 from recovery.upsert import Row, UpsertCounts, upsert
@@ -112,7 +112,7 @@ def backup_invoice_number(file_name: str, preamble: list[list[str]]) -> str | No
     return named[1].strip() if named else None
 
 
-class CoopBackupImporter(TabularImporter):
+class CoopBackupImporter(RecordImporter):
     """A co-op invoice's backup lines; a sheet named Revised holds lines that replace them."""
 
     kind = "coop-backup"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import islice
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, select, update
 
 from recovery.models import Deduction, Invoice, InvoiceLine, table_of
-from recovery.sources.importers.base import ImportContext, Record, TabularImporter
+from recovery.sources.importers.base import (
+    Block,
+    ImportContext,
+    TabularImporter,
+    chunked,
+)
 from recovery.sources.importers.simple import note_vendor_code
 from recovery.sources.layouts import INVOICES
 from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert, upsert_tuples
@@ -33,44 +37,32 @@ class InvoicesImporter(TabularImporter):
     kind = "invoices"
     layouts = (INVOICES,)
 
-    def store_records(self, ctx: ImportContext, records: Iterator[Record]) -> UpsertCounts:
+    def store(self, ctx: ImportContext, source: Any) -> UpsertCounts:
         counts = UpsertCounts()
         lines_per_invoice: dict[str, int] = {}
         seen: set[str] = set()
-        records = iter(records)
         account_id = ctx.account_id
-        while chunk := list(islice(records, CHUNK_ROWS)):
-            # A per-line export repeats the invoice on each of its lines: the invoice row is
-            # made once, from its last line in the chunk (what the upsert would keep anyway).
-            last: dict[str, Record] = {}
-            lines: list[tuple[str, Record]] = []
-            codes: dict[str | None, int] = {}
-            for record in chunk:
-                v = record.values
-                number = v["invoice_number"]
-                codes[v["vendor_code"]] = codes.get(v["vendor_code"], 0) + 1
-                last[number] = record
-                if v["asin"] or v["quantity"] is not None:
-                    lines.append((number, record))
-            for code, rows in codes.items():
+        for block in chunked(source, CHUNK_ROWS):
+            c = block.columns
+            numbers: list[str] = c["invoice_number"]
+            for code, rows in Counter(c["vendor_code"]).items():
                 note_vendor_code(ctx, code, rows)
+            # A per-line export repeats the invoice on each of its lines: the invoice row is
+            # made once, from its last line in the block (what the upsert would keep anyway).
+            last = {number: index for index, number in enumerate(numbers)}
             result = upsert(
                 ctx.conn,
                 INVOICE,
-                [self._invoice_row(ctx, record) for record in last.values()],
+                [self._invoice_row(ctx, block, index) for index in last.values()],
                 ("account_id", "invoice_number"),
                 want_ids=True,
             )
-            # An invoice whose lines spread over several chunks is one invoice, not updates.
+            # An invoice whose lines spread over several blocks is one invoice, not updates.
             again = sum(1 for number in last if number in seen)
             seen.update(last)
             counts = counts + UpsertCounts(result.counts.inserted, result.counts.updated - again)
-            line_rows = []
-            for number, record in lines:
-                line_no = lines_per_invoice.get(number, 0) + 1
-                lines_per_invoice[number] = line_no
-                invoice_id = result.ids[(account_id, number)]
-                line_rows.append(self._line_row(ctx, record, invoice_id, line_no))
+            ids = {number: result.ids[(account_id, number)] for number in last}
+            line_rows = self._line_rows(ctx, block, ids, lines_per_invoice)
             counts = counts + upsert_tuples(
                 ctx.conn, LINE, _LINE_COLUMNS, line_rows, ("invoice_id", "line_no")
             )
@@ -78,40 +70,63 @@ class InvoicesImporter(TabularImporter):
         self._link_deductions(ctx)
         return counts
 
-    def _invoice_row(self, ctx: ImportContext, record: Record) -> Row:
-        v = record.values
-        currency = v["currency"] or ctx.currency
+    def _invoice_row(self, ctx: ImportContext, block: Block, index: int) -> Row:
+        c = block.columns
         return {
             "account_id": ctx.account_id,
-            "invoice_number": v["invoice_number"],
-            "invoice_date": v["invoice_date"],
-            "po_number": v["po_number"],
-            "amount_minor": v["invoice_amount"],
-            "currency": currency,
-            "due_date": v["due_date"],
-            "status": v["status"],
+            "invoice_number": c["invoice_number"][index],
+            "invoice_date": c["invoice_date"][index],
+            "po_number": c["po_number"][index],
+            "amount_minor": c["invoice_amount"][index],
+            "currency": c["currency"][index] or ctx.currency,
+            "due_date": c["due_date"][index],
+            "status": c["status"][index],
         }
 
-    def _line_row(
-        self, ctx: ImportContext, record: Record, invoice_id: int, line_no: int
-    ) -> tuple[Any, ...]:
-        """The line's values in `_LINE_COLUMNS` order (a tuple: there are millions of lines)."""
-        v = record.values
-        quantity = v["quantity"] if v["quantity"] is not None else 0
-        unit_cost: int | None = v["unit_cost"]
-        if unit_cost is None:
-            raise record.fail("Unit Cost", "empty on an invoice line")
-        currency = v["currency"] or ctx.currency
-        return (
-            invoice_id,
-            line_no,
-            v["asin"],
-            v["vendor_sku"],
-            quantity,
-            unit_cost,
-            unit_cost * quantity,
-            currency,
-        )
+    def _line_rows(
+        self,
+        ctx: ImportContext,
+        block: Block,
+        ids: dict[str, int],
+        lines_per_invoice: dict[str, int],
+    ) -> list[tuple[Any, ...]]:
+        """The block's lines in `_LINE_COLUMNS` order (tuples: there are millions of lines).
+
+        A row with neither ASIN nor quantity is an invoice-level row, not a line.
+        """
+        c = block.columns
+        default = ctx.currency
+        lines = []
+        for index, (number, asin, sku, quantity, unit_cost, currency) in enumerate(
+            zip(
+                c["invoice_number"],
+                c["asin"],
+                c["vendor_sku"],
+                c["quantity"],
+                c["unit_cost"],
+                c["currency"],
+                strict=True,
+            )
+        ):
+            if asin is None and quantity is None:
+                continue
+            if unit_cost is None:
+                raise block.fail(index, "Unit Cost", "empty on an invoice line")
+            line_no = lines_per_invoice[number] = lines_per_invoice.get(number, 0) + 1
+            quantity = quantity or 0
+            lines.append(
+                (
+                    ids[number],
+                    line_no,
+                    asin,
+                    sku,
+                    quantity,
+                    unit_cost,
+                    unit_cost * quantity,
+                    currency or default,
+                )
+            )
+        return lines
 
     def _drop_stale_lines(self, ctx: ImportContext, lines_per_invoice: dict[str, int]) -> None:
         """A newer per-line export lists an invoice's lines again: extra old ones go."""

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select, update
 from recovery.models import Deduction, Invoice, Payment, RemittanceKind, RemittanceLine, table_of
 from recovery.money import from_minor
 from recovery.sources.classify import classify
-from recovery.sources.importers.base import ImportContext, Record, TabularImporter
+from recovery.sources.importers.base import ImportContext, Record, RecordImporter
 from recovery.sources.layouts import REMITTANCE_LINES, REMITTANCE_PAYMENTS, REMITTANCE_TRANSACTIONS
 from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
@@ -48,7 +48,7 @@ class _Unknown:
     kinds: set[str] = field(default_factory=set)
 
 
-class RemittanceImporter(TabularImporter):
+class RemittanceImporter(RecordImporter):
     kind = "remittance"
     layouts = (REMITTANCE_TRANSACTIONS, REMITTANCE_LINES, REMITTANCE_PAYMENTS)
 

@@ -8,11 +8,11 @@ from typing import ClassVar
 
 from sqlalchemy import Table
 
-from recovery.sources.importers.base import ImportContext, Record, TabularImporter
+from recovery.sources.importers.base import ImportContext, Record, RecordImporter
 from recovery.upsert import Row, UpsertCounts, upsert
 
 
-class SimpleImporter(TabularImporter):
+class SimpleImporter(RecordImporter):
     table: ClassVar[Table]
     key: ClassVar[tuple[str, ...]]
 
