@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from recovery.config import Settings
 from recovery.errors import InputError
-from recovery.models import Invoice, InvoiceLine
+from recovery.models import CoopBackupLine, Invoice, InvoiceLine
 from recovery.sources.importers.base import BLOCK_ROWS
 from recovery.sources.importing import import_file
 
@@ -87,3 +87,31 @@ def test_short_rows_read_their_missing_cells_as_empty(
 
     assert result.rows_read == BLOCK_ROWS + 10
     assert counts(engine) == ((BLOCK_ROWS + 10 + 3) // 4, BLOCK_ROWS + 9)
+
+
+def test_backup_lines_are_numbered_across_blocks_and_a_shorter_backup_drops_the_rest(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    head = "Receive Date,Quantity,Net Receipts,Currency,Rebate In Agreement Currency,Asin\n"
+
+    def backup(count: int, rebate: str) -> Path:
+        path = tmp_path / f"coop-backup-CO-9-{count}.csv"
+        rows = [f"2026-09-03,{n % 3 + 1},10.00,,{rebate},B{n:09d}\n" for n in range(count)]
+        path.write_text("Invoice Number: CO-9\n" + head + "".join(rows) + "Total,,,,,\n")
+        return path
+
+    long = BLOCK_ROWS * 2 + 7
+    first = import_file(engine, settings, backup(long, "0.50"))
+    second = import_file(engine, settings, backup(BLOCK_ROWS + 1, "0.40"))
+
+    assert (first.inserted, first.updated, first.skipped) == (long, 0, 1)
+    assert (second.inserted, second.updated) == (0, BLOCK_ROWS + 1)
+    with Session(engine) as s:
+        stored = s.exec(
+            select(CoopBackupLine.line_no, CoopBackupLine.asin, CoopBackupLine.rebate_minor)
+            .where(CoopBackupLine.coop_invoice_number == "CO-9")
+            .order_by(col(CoopBackupLine.line_no))
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        (n + 1, f"B{n:09d}", 40) for n in range(BLOCK_ROWS + 1)
+    ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from itertools import repeat
 from pathlib import PurePath
+from typing import Any
 
 from sqlalchemy import bindparam, delete
 
@@ -17,10 +18,15 @@ from recovery.models import (
     CoopInvoice,
     table_of,
 )
-from recovery.sources.importers.base import ImportContext, Record, RecordImporter
+from recovery.sources.importers.base import (
+    ImportContext,
+    Record,
+    TabularImporter,
+    chunked,
+)
 from recovery.sources.importers.simple import SimpleImporter, note_vendor_code
 from recovery.sources.layouts import COOP_AGREEMENTS, COOP_BACKUP, COOP_INVOICES
-from recovery.upsert import Row, UpsertCounts, upsert
+from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert_tuples
 
 
 class CoopInvoicesImporter(SimpleImporter):
@@ -112,7 +118,44 @@ def backup_invoice_number(file_name: str, preamble: list[list[str]]) -> str | No
     return named[1].strip() if named else None
 
 
-class CoopBackupImporter(RecordImporter):
+# Backup columns stored as read, by their layout name; then the table's name where it differs.
+_BACKUP_VALUES = (
+    "receive_date",
+    "order_date",
+    "ship_date",
+    "return_date",
+    "cost_date",
+    "transaction_type",
+    "quantity",
+    "net_sales",
+    "list_price",
+    "rebate",
+    "po_number",
+    "asin",
+    "upc",
+    "ean",
+    "manufacturer",
+    "distributor",
+    "product_group",
+    "category",
+    "subcategory",
+)
+_MINOR = {
+    "net_sales": "net_sales_minor",
+    "list_price": "list_price_minor",
+    "rebate": "rebate_minor",
+}
+_BACKUP_COLUMNS = (
+    "account_id",
+    "coop_invoice_number",
+    "revised",
+    "line_no",
+    "currency",
+    *(_MINOR.get(name, name) for name in _BACKUP_VALUES),
+)
+
+
+class CoopBackupImporter(TabularImporter):
     """A co-op invoice's backup lines; a sheet named Revised holds lines that replace them."""
 
     kind = "coop-backup"
@@ -121,22 +164,30 @@ class CoopBackupImporter(RecordImporter):
     key = ("account_id", "coop_invoice_number", "revised", "line_no")
     total_ends_data = True
 
-    def store_records(self, ctx: ImportContext, records: Iterator[Record]) -> UpsertCounts:
+    def store(self, ctx: ImportContext, source: Any) -> UpsertCounts:
+        counts = UpsertCounts()
         line_counts: dict[tuple[str, bool], int] = {}
-        # Once per sheet, not per row: its preambles are all known by its first row.
+        # Once per sheet, not per block: its preambles are all known by its first row.
         numbers: dict[str, str] = {}
-
-        def rows() -> Iterator[Row]:
-            for record in records:
-                number = numbers.get(record.label)
-                if number is None:
-                    number = numbers[record.label] = self.invoice_number(ctx, record)
-                row = self.row(ctx, record, number)
-                slot = (row["coop_invoice_number"], row["revised"])
-                line_counts[slot] = row["line_no"] = line_counts.get(slot, 0) + 1
-                yield row
-
-        counts = upsert(ctx.conn, self.table, rows(), self.key).counts
+        for block in chunked(source, CHUNK_ROWS):
+            number = numbers.get(block.label)
+            if number is None:
+                number = numbers[block.label] = self.invoice_number(ctx, block.label)
+            revised = (block.sheet or "").strip().lower() == "revised"
+            first = line_counts.get((number, revised), 0) + 1
+            line_counts[(number, revised)] = first + len(block) - 1
+            c = block.columns
+            rows = list(
+                zip(
+                    repeat(ctx.account_id),
+                    repeat(number),
+                    repeat(revised),
+                    range(first, first + len(block)),
+                    [currency or ctx.currency for currency in c["currency"]],
+                    *(c[name] for name in _BACKUP_VALUES),
+                )
+            )
+            counts = counts + upsert_tuples(ctx.conn, self.table, _BACKUP_COLUMNS, rows, self.key)
         if line_counts:
             # A newer backup with fewer lines: the lines it no longer lists are gone.
             ctx.conn.execute(
@@ -150,9 +201,9 @@ class CoopBackupImporter(RecordImporter):
             )
         return counts
 
-    def invoice_number(self, ctx: ImportContext, record: Record) -> str:
+    def invoice_number(self, ctx: ImportContext, label: str) -> str:
         # The sheet's own preamble first; a Revised sheet often has none: then the workbook's.
-        preamble = ctx.preambles.get(record.label, [])
+        preamble = ctx.preambles.get(label, [])
         preamble = preamble + [row for rows in ctx.preambles.values() for row in rows]
         number = backup_invoice_number(ctx.file_name, preamble)
         if number is None:
@@ -160,40 +211,9 @@ class CoopBackupImporter(RecordImporter):
                 "cannot tell which co-op invoice this backup is for: name the file "
                 "coop-backup-<invoice number>.csv or add a line 'Invoice Number: <number>' "
                 "above the header",
-                file=record.label,
+                file=label,
             )
         return number
-
-    def row(self, ctx: ImportContext, record: Record, number: str) -> Row:
-        v = record.values
-        currency = v["currency"] or ctx.currency
-        quantity: int = v["quantity"]
-        return {
-            "account_id": ctx.account_id,
-            "coop_invoice_number": number,
-            "revised": (record.sheet or "").strip().lower() == "revised",
-            "line_no": 0,
-            "receive_date": v["receive_date"],
-            "order_date": v["order_date"],
-            "ship_date": v["ship_date"],
-            "return_date": v["return_date"],
-            "cost_date": v["cost_date"],
-            "transaction_type": v["transaction_type"],
-            "quantity": quantity,
-            "net_sales_minor": v["net_sales"],
-            "list_price_minor": v["list_price"],
-            "rebate_minor": v["rebate"],
-            "currency": currency,
-            "po_number": v["po_number"],
-            "asin": v["asin"],
-            "upc": v["upc"],
-            "ean": v["ean"],
-            "manufacturer": v["manufacturer"],
-            "distributor": v["distributor"],
-            "product_group": v["product_group"],
-            "category": v["category"],
-            "subcategory": v["subcategory"],
-        }
 
 
 __all__ = [
