@@ -72,6 +72,16 @@ def note(conn: Connection, account_id: int, kind: str, keys: Iterable[Any]) -> N
     _queue(conn, {(account_id, kind, str(k)) for k in keys if k is not None and k != ""})
 
 
+def watched_columns(table: Table) -> frozenset[str]:
+    """The columns `note_rows` reads from a table's rows; none for tables detection does not
+    watch."""
+    keys = _ROW_KEYS.get(table.name)
+    if keys is None:
+        return frozenset()
+    source = ("source",) if table.name == "cost_record" else ()
+    return frozenset(("account_id", *(column for _, column in keys), *source))
+
+
 def note_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
     """Queue the keys of rows an upsert wrote, for the tables detection reads."""
     columns = _ROW_KEYS.get(table.name)

@@ -112,9 +112,12 @@ def upsert_tuples(
     else:
         statement = _statement(conn.dialect, table, columns, key, None)
         conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
-    # The dicts are made only for tables detection watches: note_rows returns before reading
-    # them for the others (invoice lines among them).
-    changes.note_rows(conn, table, (dict(zip(columns, row, strict=True)) for row in rows))
+    # Detection watches a few columns of some tables (not invoice lines): their distinct
+    # values, a handful per chunk, are all it needs to be told of.
+    watched = [name for name in columns if name in changes.watched_columns(table)]
+    if watched:
+        distinct = set(_picked(rows, [columns.index(name) for name in watched]))
+        changes.note_rows(conn, table, (dict(zip(watched, v, strict=True)) for v in distinct))
     inserted = _count_after(conn, table, before)
     return UpsertCounts(inserted, len(rows) - inserted)
 
