@@ -68,7 +68,7 @@ def upsert(
     for rows the caller derives rather than reads.
     """
     result = UpsertResult()
-    before = _last_id(conn, table) if count and not want_ids else None
+    before = last_id(conn, table) if count and not want_ids else None
     written = 0
     chunk: dict[Key, Row] = {}
     pick = itemgetter(*key)
@@ -98,7 +98,7 @@ def upsert_tuples(
     million-line files. Every column is updated on a conflict; counted as `upsert` counts."""
     if not rows:
         return UpsertCounts()
-    before = _last_id(conn, table)
+    before = last_id(conn, table)
     if conn.dialect.name == "sqlite":
         plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), None)
         if plan.defaults:
@@ -134,7 +134,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
         conn.execute(table.insert(), list(rows))
 
 
-def _last_id(conn: Connection, table: Table) -> int:
+def last_id(conn: Connection, table: Table) -> int:
     return int(conn.execute(select(func.max(table.c.id))).scalar_one() or 0)
 
 

@@ -87,15 +87,20 @@ def test_newer_invoice_export_replaces_lines_and_shortage_rows(
         "I1,2026-10-01,30.00,2026-12-01,A2,2,10.00\n"
     )
     newer = tmp_path / "inv2.csv"
-    newer.write_text(head + "I1,2026-10-01,20.00,2026-12-01,A1,2,10.00\n")
+    # The newer export also brings a new invoice: its lines stay whole.
+    newer.write_text(
+        head + "I1,2026-10-01,20.00,2026-12-01,A1,2,10.00\n"
+        "I2,2026-10-02,30.00,2026-12-02,B1,1,10.00\n"
+        "I2,2026-10-02,30.00,2026-12-02,B2,2,10.00\n"
+    )
     import_file(engine, settings, older)
     result = import_file(engine, settings, newer)
-    assert (result.inserted, result.updated) == (0, 2)
+    assert (result.inserted, result.updated) == (3, 2)
     with Session(engine) as s:
-        invoice = s.exec(select(Invoice)).scalar_one()
+        invoice = s.exec(select(Invoice).where(Invoice.invoice_number == "I1")).scalar_one()
         assert invoice.amount_minor == 2000
-        lines = s.exec(select(InvoiceLine)).scalars().all()
-        assert [(li.asin, li.quantity) for li in lines] == [("A1", 2)]
+        lines = s.exec(select(InvoiceLine).order_by(col(InvoiceLine.id))).scalars().all()
+        assert [(li.asin, li.quantity) for li in lines] == [("A1", 2), ("B1", 1), ("B2", 2)]
 
     short = "Invoice Number,External ID,ASIN,Shortage Quantity,Shortage Amount\n"
     (tmp_path / "s1.csv").write_text(short + "I1,I1SC,A1,1,10.00\n")

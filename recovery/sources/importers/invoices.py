@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from recovery.models import Deduction, Invoice, InvoiceLine, table_of
 from recovery.sources.importers.base import (
@@ -16,7 +16,7 @@ from recovery.sources.importers.base import (
 )
 from recovery.sources.importers.simple import note_vendor_code
 from recovery.sources.layouts import INVOICES
-from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert, upsert_tuples
+from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, last_id, upsert, upsert_tuples
 
 INVOICE = table_of(Invoice)
 LINE = table_of(InvoiceLine)
@@ -42,6 +42,9 @@ class InvoicesImporter(TabularImporter):
         lines_per_invoice: dict[str, int] = {}
         seen: set[str] = set()
         account_id = ctx.account_id
+        # Invoices with ids above this are new in this file: they have no old lines to drop.
+        known_up_to = last_id(ctx.conn, INVOICE)
+        earlier: dict[str, int] = {}
         for block in chunked(source, CHUNK_ROWS):
             c = block.columns
             numbers: list[str] = c["invoice_number"]
@@ -62,11 +65,12 @@ class InvoicesImporter(TabularImporter):
             seen.update(last)
             counts = counts + UpsertCounts(result.counts.inserted, result.counts.updated - again)
             ids = {number: result.ids[(account_id, number)] for number in last}
+            earlier.update((n, i) for n, i in ids.items() if i <= known_up_to)
             line_rows = self._line_rows(ctx, block, ids, lines_per_invoice)
             counts = counts + upsert_tuples(
                 ctx.conn, LINE, _LINE_COLUMNS, line_rows, ("invoice_id", "line_no")
             )
-        self._drop_stale_lines(ctx, lines_per_invoice)
+        self._drop_stale_lines(ctx, earlier, lines_per_invoice)
         self._link_deductions(ctx)
         return counts
 
@@ -128,22 +132,25 @@ class InvoicesImporter(TabularImporter):
             )
         return lines
 
-    def _drop_stale_lines(self, ctx: ImportContext, lines_per_invoice: dict[str, int]) -> None:
-        """A newer per-line export lists an invoice's lines again: extra old ones go."""
-        if not lines_per_invoice:
-            return
-        invoice_id = (
-            select(INVOICE.c.id)
-            .where(INVOICE.c.account_id == ctx.account_id)
-            .where(INVOICE.c.invoice_number == bindparam("number"))
-            .scalar_subquery()
-        )
-        ctx.conn.execute(
-            delete(LINE).where(
-                and_(LINE.c.invoice_id == invoice_id, LINE.c.line_no > bindparam("count"))
-            ),
-            [{"number": n, "count": c} for n, c in lines_per_invoice.items()],
-        )
+    def _drop_stale_lines(
+        self, ctx: ImportContext, earlier: dict[str, int], lines_per_invoice: dict[str, int]
+    ) -> None:
+        """A newer per-line export lists an invoice's lines again: extra old ones go.
+
+        `earlier` holds the ids of the invoices that were there before this file.
+        """
+        stale = [
+            {"invoice": earlier[number], "count": count}
+            for number, count in lines_per_invoice.items()
+            if number in earlier
+        ]
+        if stale:
+            ctx.conn.execute(
+                delete(LINE).where(
+                    LINE.c.invoice_id == bindparam("invoice"), LINE.c.line_no > bindparam("count")
+                ),
+                stale,
+            )
 
     def _link_deductions(self, ctx: ImportContext) -> None:
         """Deductions imported before their invoice get linked now that it is known."""
