@@ -1,0 +1,157 @@
+"""Benchmark: one step under two versions of the code at the same time, one on each core.
+
+This shared machine's speed swings by up to 2× within minutes, so two versions timed one after
+the other can differ by more than any change between them. Run side by side, both see the same
+machine. Each round runs the pair once, and the figures are the per-round times and the median
+ratio. The pair is not perfectly fair either: comparing a clean tree with `--base HEAD` shows
+the noise left, about ±3 % a round on this machine, so take several rounds.
+
+The base version is built from git (`git archive REV`, then `pip install --target`); the other
+is the working tree as installed. Steps:
+
+    python bench/bench_compare.py --base REV import FILE_OR_FOLDER...  # into fresh databases
+    python bench/bench_compare.py --base REV detect DATABASE [--full]  # on copies of one
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = date(2026, 11, 23)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _child(sys.argv[2], sys.argv[3], sys.argv[4:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="git revision to compare against")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("step", choices=["import", "detect"])
+    parser.add_argument("paths", nargs="+", type=Path)
+    parser.add_argument("--full", action="store_true", help="detect: a full run")
+    args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be 1 or more")
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        parser.error(f"no such file or folder: {', '.join(map(str, missing))}")
+    if args.step == "detect" and len(args.paths) != 1:
+        parser.error("detect takes one database file")
+    with tempfile.TemporaryDirectory(prefix="bench-compare-") as work:
+        site = _build(args.base, Path(work))
+        step_args = [str(p.resolve()) for p in args.paths] + (["--full"] if args.full else [])
+        ratios = []
+        for number in range(1, args.rounds + 1):
+            base, current = _pair(Path(work), site, args.step, step_args)
+            ratios.append(current["seconds"] / base["seconds"])
+            print(
+                f"round {number}: {args.base} {base['seconds']:.2f} s (cpu {base['cpu']:.2f}), "
+                f"working tree {current['seconds']:.2f} s (cpu {current['cpu']:.2f}), "
+                f"ratio {ratios[-1]:.3f}",
+                flush=True,
+            )
+    print(f"median ratio (working tree / {args.base}): {statistics.median(ratios):.3f}")
+
+
+def _build(revision: str, work: Path) -> Path:
+    source, site = work / "source", work / "site"
+    source.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", revision], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    print(f"building {revision} ...", flush=True)
+    command = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site)]
+    built = subprocess.run([*command, str(source)], capture_output=True, text=True)
+    if built.returncode != 0:
+        raise SystemExit(f"building {revision} failed:\n{built.stdout}{built.stderr}")
+    return site
+
+
+def _pair(
+    work: Path, site: Path, step: str, step_args: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both versions at once; each in a directory of its own."""
+    runs = []
+    for name, code in (("base", str(site)), ("current", "")):
+        folder = work / name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        command = [sys.executable, __file__, "--child", code, str(folder), step, *step_args]
+        runs.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+    results = []
+    for run in runs:
+        output, _ = run.communicate()
+        if run.returncode != 0:
+            raise SystemExit(f"a {step} run failed (exit {run.returncode})")
+        results.append(json.loads(output.strip().splitlines()[-1]))
+    base, current = results
+    if not base["code"].startswith(str(site)):
+        # Comparing the working tree with itself would report "no difference" and mislead.
+        raise SystemExit(f"the base run imported {base['code']}, not the built revision")
+    return base, current
+
+
+def _child(code: str, folder: str, argv: list[str]) -> None:
+    if code:
+        # The editable install's finder answers for `recovery` before sys.path is searched.
+        sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+        sys.path.insert(0, code)
+    step, paths = argv[0], [Path(a) for a in argv[1:] if a != "--full"]
+    work = Path(folder)
+    if step == "import":
+        figures = _import(work, paths)
+    else:
+        figures = _detect(work, paths[0], full="--full" in argv)
+    import recovery
+
+    print(json.dumps({**figures, "code": recovery.__file__}))
+
+
+def _timed(run: Callable[[], object]) -> dict[str, float]:
+    began, cpu = time.perf_counter(), time.process_time()
+    run()
+    return {"seconds": time.perf_counter() - began, "cpu": time.process_time() - cpu}
+
+
+def _import(work: Path, paths: list[Path]) -> dict[str, float]:
+    from recovery import db
+    from recovery.config import Settings
+    from recovery.sources.importing import import_files
+
+    settings = Settings(database_url=f"sqlite:///{work / 'compare.db'}", data_dir=work / "data")
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    return _timed(lambda: import_files(engine, settings, paths))
+
+
+def _detect(work: Path, database: Path, *, full: bool) -> dict[str, float]:
+    from recovery import db
+    from recovery.claims.detection import run_detection
+    from recovery.config import Settings
+
+    copy = work / "compare.db"
+    for suffix in ("", "-wal"):  # an uncheckpointed WAL holds part of the database
+        if Path(f"{database}{suffix}").exists():
+            shutil.copyfile(f"{database}{suffix}", f"{copy}{suffix}")
+    settings = Settings(database_url=f"sqlite:///{copy}", data_dir=work / "data")
+    engine = db.make_engine(settings.database_url)
+    db.upgrade(engine)
+    return _timed(lambda: run_detection(engine, settings, today=TODAY, draft=False, full=full))
+
+
+if __name__ == "__main__":
+    main()
