@@ -7,9 +7,7 @@ is retired if it was not filed yet. Only claims nobody has acted on are rewritte
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -30,6 +28,7 @@ from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import DetectionInput, load_detection_input
 from recovery.claims.incremental import combine, plan_run, rules_input
 from recovery.claims.scope import clear_queue
+from recovery.collector import collector_paused
 from recovery.config import Settings
 from recovery.db import session_scope
 from recovery.errors import RecoveryError
@@ -117,7 +116,7 @@ def run_detection(
     if account and not accounts:
         raise RecoveryError(f"--account {account}: no such vendor account (import its data first)")
     results = []
-    with _collector_paused():
+    with collector_paused():
         for vendor in accounts:
             assert vendor.id is not None
             with engine.connect() as conn:
@@ -166,20 +165,6 @@ def run_detection(
             _summarise(result, inp, balances, findings, timings, statuses, settings, today)
             results.append(result)
     return DetectionResult(results)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Detection holds hundreds of thousands of rows and findings at once, and the cyclic
-    garbage collector rescanned them over and over as they were built: at a year of data that
-    cost more than some rules. Reference counting still frees everything meanwhile."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def find_all(inp: DetectionInput, settings: Settings) -> list[Finding]:

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
+from recovery.collector import collector_paused
 from recovery.config import Settings
 from recovery.errors import InputError
 from recovery.models import ImportBatch, table_of
@@ -117,7 +118,7 @@ def import_file(
         raise InputError("no such file", file=str(path))
     digest = sha256_of(path)
     try:
-        with engine.begin() as conn, _big_cache(conn):
+        with collector_paused(), engine.begin() as conn, _big_cache(conn):
             previous = conn.execute(
                 select(BATCH.c.kind, BATCH.c.imported_at).where(BATCH.c.file_sha256 == digest)
             ).first()
