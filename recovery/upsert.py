@@ -114,7 +114,8 @@ def upsert_tuples(
         conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
     # Detection watches a few columns of some tables (not invoice lines): their distinct
     # values, a handful per chunk, are all it needs to be told of.
-    watched = [name for name in columns if name in changes.watched_columns(table)]
+    watching = changes.watched_columns(table)
+    watched = [name for name in columns if name in watching]
     if watched:
         distinct = set(_picked(rows, [columns.index(name) for name in watched]))
         changes.note_rows(conn, table, (dict(zip(watched, v, strict=True)) for v in distinct))
