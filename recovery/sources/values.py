@@ -259,22 +259,9 @@ class RowParser:
         # The row's currency for each amount: one for the whole block unless rows differ.
         currency: str = self.currency
         currencies: list[str] | None = None
-        for index, name, cache, text_limit, required, is_amount, is_currency, step in self._fast:
+        for index, name, cache, _, _, is_amount, is_currency, step in self._fast:
             cells = cells_of[index]
             lookup: dict[Any, Any] = {}
-            if cache is None:
-                for cell in set(cells):
-                    text = cell.strip()
-                    if not text:
-                        if required:
-                            return None
-                        lookup[cell] = None
-                    elif len(text) > text_limit:
-                        return None
-                    else:
-                        lookup[cell] = text
-                values[name] = list(map(lookup.__getitem__, cells))
-                continue
             if is_amount and currencies is not None:
                 pairs = list(zip(cells, currencies, strict=True))
                 for pair in set(pairs):
@@ -295,19 +282,21 @@ class RowParser:
                     currencies = [self.currency if v is None else v for v in column]
         return values
 
-    def _cached(self, step: _Step, cache: dict[Any, Any], cell: str, currency: str) -> Any:
-        """What `cell` reads as (amounts in `currency`), or _MISSING when it does not read."""
+    def _cached(self, step: _Step, cache: dict[Any, Any] | None, cell: str, currency: str) -> Any:
+        """What `cell` reads as (amounts in `currency`), or _MISSING when it does not read;
+        through the column's cache where it has one (text has none)."""
         key = (cell, currency) if step.is_amount else cell
-        value = cache.get(key, _MISSING)
+        value = _MISSING if cache is None else cache.get(key, _MISSING)
         if value is _MISSING:
             self._row_currency = currency
             try:
                 value = self._read(0, cell, step)
             except InputError:
                 return _MISSING
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            cache[key] = value
+            if cache is not None:
+                if len(cache) >= _CACHE_LIMIT:
+                    cache.clear()
+                cache[key] = value
         return value
 
     def _read(self, row: int, cell: str, step: _Step) -> Any:
