@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from recovery.errors import InputError
+from recovery.sources.csv_columns import ColumnRun, column_runs
 
 SAMPLE_BYTES = 64 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
@@ -27,17 +29,52 @@ _DELIMITERS = (",", ";", "\t", "|")
 # for people but not for every machine-made file.
 csv.field_size_limit(16 * 1024 * 1024)
 
-Rows = Iterator[tuple[int, list[str]]]
+# Rows read by csv.reader before Arrow takes over: preambles and headers, of any width.
+CSV_HEAD_ROWS = 100
+
+Row = tuple[int, list[str]]
+Rows = Iterator[Row]
+# A row, or many rows of one width as columns (the bulk of a large CSV file).
+Piece = Row | ColumnRun
 
 
 @dataclass
 class Sheet:
-    """One table of a file: the only one of a CSV, or one worksheet of a workbook."""
+    """One table of a file: the only one of a CSV, or one worksheet of a workbook.
+
+    An empty row may come as [] or as empty cells: csv.reader and Arrow differ there.
+    """
 
     name: str | None
     label: str  # how messages name it: "file.xlsx [sheet Revised]"
-    rows: Rows
+    pieces: Iterator[Piece]
     total_rows: int | None
+
+    def rows(self) -> Rows:
+        """Every row, one at a time (the pieces are used up)."""
+        for piece in self.pieces:
+            if isinstance(piece, ColumnRun):
+                yield from piece.rows()
+            else:
+                yield piece
+
+    def peek(self, count: int) -> list[Row]:
+        """The first `count` rows; the pieces still yield them afterwards."""
+        head: list[Row] = []
+        rest: list[Piece] = []
+        for piece in self.pieces:
+            if len(head) >= count:
+                rest.append(piece)
+                break
+            if isinstance(piece, ColumnRun):
+                wanted = min(count - len(head), len(piece))
+                head.extend(piece.rows(0, wanted))
+                if wanted < len(piece):
+                    rest.append(piece.after(wanted))
+            else:
+                head.append(piece)
+        self.pieces = itertools.chain(head, rest, self.pieces)
+        return head
 
 
 class FileFormat:
@@ -132,7 +169,29 @@ def _csv_sheet(path: Path) -> Iterator[Sheet]:
     encoding = _encoding(sample)
     delimiter = _delimiter(sample.decode(encoding, errors="replace"))
     with path.open(encoding=encoding, newline="", errors="strict") as handle:
-        yield Sheet(None, name, _csv_rows(handle, delimiter, name), _count_lines(path))
+        rows = _csv_rows(handle, delimiter, name)
+        yield Sheet(None, name, _csv_pieces(path, encoding, delimiter, rows), _count_lines(path))
+
+
+def _csv_pieces(path: Path, encoding: str, delimiter: str, rows: Rows) -> Iterator[Piece]:
+    """csv.reader's rows, the bulk of them read by Arrow where it can (UTF-8 files whose rows
+    after the head are as wide as the last row of the head)."""
+    width = 0
+    for number, cells in rows:
+        yield number, cells
+        width = len(cells)
+        if number == CSV_HEAD_ROWS:
+            break
+    else:
+        return
+    if encoding == "utf-8-sig" and width > 1:
+        read, finished = yield from column_runs(path, delimiter, width, CSV_HEAD_ROWS)
+        if finished:
+            return
+        # Arrow stopped early: csv.reader goes on after the rows it gave.
+        for _ in itertools.islice(rows, read - CSV_HEAD_ROWS):
+            pass
+    yield from rows
 
 
 def _csv_rows(handle: TextIO, delimiter: str, name: str) -> Rows:

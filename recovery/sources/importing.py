@@ -7,7 +7,6 @@ an older one updates the rows both contain, by their natural keys.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -234,9 +233,7 @@ def _peeked(sheets: list[Sheet]) -> Iterator[list[list[tuple[int, list[str]]]]]:
     """The first rows of every sheet, for detection; the sheets still yield them afterwards."""
     heads = []
     for sheet in sheets:
-        head = list(itertools.islice(sheet.rows, HEADER_SEARCH_ROWS))
-        sheet.rows = itertools.chain(head, sheet.rows)
-        heads.append(head)
+        heads.append(sheet.peek(HEADER_SEARCH_ROWS))
     yield heads
 
 

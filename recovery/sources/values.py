@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from recovery.config import DateOrder
 from recovery.errors import InputError, MoneyError
@@ -148,6 +148,34 @@ class _Step:
         )
 
 
+class TextColumn(Protocol):
+    """The cells of one column of a block of rows, however they are held."""
+
+    def distinct(self) -> Iterable[str]: ...
+
+    def take(self, lookup: Mapping[str, Any]) -> list[Any]:
+        """Each cell's value, given the value of every distinct cell."""
+        ...
+
+    def cells(self) -> Sequence[str]: ...
+
+
+class ListColumn:
+    """A column of cells read by csv.reader or from a workbook: Python strings."""
+
+    def __init__(self, cells: Sequence[str]) -> None:
+        self._cells = cells
+
+    def distinct(self) -> set[str]:
+        return set(self._cells)
+
+    def take(self, lookup: Mapping[str, Any]) -> list[Any]:
+        return list(map(lookup.__getitem__, self._cells))
+
+    def cells(self) -> Sequence[str]:
+        return self._cells
+
+
 # A step unpacked into a tuple: `parse` runs once per cell of million-row files, and a tuple
 # unpacks in the loop header where attribute reads would cost a lookup each.
 _FastStep = tuple[int, str, "dict[Any, Any] | None", int, bool, bool, bool, _Step]
@@ -246,33 +274,48 @@ class RowParser:
     def parse_block(self, rows: Sequence[Sequence[str]]) -> dict[str, list[Any]] | None:
         """Many rows at once, {field: one value per row}, as `parse` reads each of them.
 
-        Each column is read once per distinct cell, which is what makes million-row files
-        fast. None when any cell does not read, or a row is shorter than the header: the caller
+        None when any cell does not read, or a row is shorter than the header: the caller
         then reads the rows one by one, for the error's row or for a repeated header.
         """
-        count = len(rows)
-        if not count or min(map(len, rows)) <= self._last_index:
+        if not rows or min(map(len, rows)) <= self._last_index:
             return None
         # Rows longer than the header (trailing cells of no column) are cut to the shortest.
         cells_of = list(zip(*rows, strict=False))
+        return self.parse_columns(len(rows), lambda index: ListColumn(cells_of[index]))
+
+    @property
+    def min_width(self) -> int:
+        """Cells a row needs for every column of the header."""
+        return self._last_index + 1
+
+    def parse_columns(
+        self, count: int, column_at: Callable[[int], TextColumn]
+    ) -> dict[str, list[Any]] | None:
+        """`count` rows given by column (`column_at(index)`), read as `parse_block` reads them.
+
+        Each column is read once per distinct cell, which is what makes million-row files
+        fast. None when any cell does not read.
+        """
         values: dict[str, list[Any]] = {name: [None] * count for name in self._absent}
         # The row's currency for each amount: one for the whole block unless rows differ.
         currency: str = self.currency
         currencies: list[str] | None = None
         for index, name, cache, _, _, is_amount, is_currency, step in self._fast:
-            cells = cells_of[index]
+            cells = column_at(index)
             lookup: dict[Any, Any] = {}
             if is_amount and currencies is not None:
-                pairs = list(zip(cells, currencies, strict=True))
+                pairs = list(zip(cells.cells(), currencies, strict=True))
                 for pair in set(pairs):
                     lookup[pair] = self._cached(step, cache, *pair)
+                if _MISSING in lookup.values():
+                    return None
                 column = list(map(lookup.__getitem__, pairs))
             else:
-                for cell in set(cells):
+                for cell in cells.distinct():
                     lookup[cell] = self._cached(step, cache, cell, currency)
-                column = list(map(lookup.__getitem__, cells))
-            if _MISSING in lookup.values():
-                return None
+                if _MISSING in lookup.values():
+                    return None
+                column = cells.take(lookup)
             values[name] = column
             if is_currency:
                 found = {self.currency if v is None else v for v in column}

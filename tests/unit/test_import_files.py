@@ -14,7 +14,7 @@ from recovery.sources.files import FileFormat, cell_text, open_sheets, sniff_for
 
 def rows_of(path: Path) -> list[tuple[str | None, list[tuple[int, list[str]]]]]:
     with open_sheets(path) as sheets:
-        return [(s.name, list(s.rows)) for s in sheets]
+        return [(s.name, list(s.rows())) for s in sheets]
 
 
 def test_utf8_bom_and_row_numbers_count_blank_lines(tmp_path: Path) -> None:

@@ -12,11 +12,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection
 
 from recovery.config import Settings
 from recovery.errors import InputError
 from recovery.models import VendorAccount
+from recovery.sources.csv_columns import ColumnRun
 from recovery.sources.files import Sheet
 from recovery.sources.layouts import (
     HeaderMap,
@@ -196,6 +200,24 @@ class RecordImporter(TabularImporter):
 _TOTAL_STARTS = frozenset(["", "T", "t", "G", "g", "S", "s", " "])
 
 
+# Rows `_scan` would take for data: the first cell holds a letter or digit and is not a total,
+# and another cell is not empty. Other rows may be data too; they are read one at a time.
+_WORD = "[0-9A-Za-z]"
+_TOTAL_LIKE = "(?is)t.*o.*t.*a.*l"  # any first cell `is_total_row` could take for a total
+
+
+def _data_rows(run: ColumnRun) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    first = run.columns[0]
+    empty = pa.scalar("", pa.string())
+    filled = np.zeros(len(run), dtype=np.int32)
+    for column in run.columns:
+        filled += pc.not_equal(column, empty).to_numpy(zero_copy_only=False)
+    worded = pc.match_substring_regex(first, _WORD).to_numpy(zero_copy_only=False)
+    total = pc.match_substring_regex(first, _TOTAL_LIKE).to_numpy(zero_copy_only=False)
+    data: np.ndarray[Any, np.dtype[np.bool_]] = worded & ~total & (filled >= 2)
+    return data
+
+
 def is_total_row(cells: Sequence[str]) -> bool:
     for cell in cells[:4]:
         text = normalize_header(cell)
@@ -228,6 +250,9 @@ class _SheetScanner:
         self.gap = False
         self.pending: InputError | None = None
         self.pending_rows: list[int] = []
+        self.preamble: list[list[str]] = []
+        self.plain: list[tuple[int, list[str]]] = []  # data rows waiting to be read as one block
+        self.done = False  # the data has ended (or no header came in time)
 
     def _header(self, number: int, cells: list[str]) -> HeaderMap | None:
         for layout in self.importer.layouts:
@@ -244,50 +269,17 @@ class _SheetScanner:
         self.section = header.layout.section
 
     def blocks(self) -> Iterator[Block]:
+        for piece in self.sheet.pieces:
+            if isinstance(piece, ColumnRun):
+                yield from self._run(piece)
+            else:
+                yield from self._scan(*piece)
+            if self.done:
+                break
+        yield from self._flush()
         ctx, sheet = self.ctx, self.sheet
-        preamble: list[list[str]] = []
-        plain: list[tuple[int, list[str]]] = []  # data rows waiting to be read as one block
-        for number, cells in sheet.rows:
-            nonempty = len(cells) - cells.count("")
-            if nonempty <= 1 or not cells[0].strip():
-                nonempty = sum(1 for c in cells if c and c.strip())
-            if nonempty == 0:
-                yield from self._flush(plain)
-                self.gap = self.parser is not None
-                continue
-            if self.parser is None:
-                header = self._header(number, cells) if nonempty > 1 else None
-                if header is None:
-                    if number > HEADER_SEARCH_ROWS:
-                        break
-                    preamble.append(cells)
-                    continue
-                self._use(header)
-                ctx.preambles[sheet.label] = preamble
-                ctx.sheets_with_header += 1
-                self.gap = False
-                continue
-            note = nonempty == 1 and bool(cells[0].strip())
-            if note or (cells[0][:1] in _TOTAL_STARTS and is_total_row(cells)):
-                yield from self._flush(plain)
-                # Notes in the first column ("Invoices" before the lines) and totals are not data.
-                if self.pending is None:
-                    ctx.skipped += 1
-                else:
-                    self.pending_rows.append(number)
-                if is_total_row(cells) and self.importer.total_ends_data:
-                    break
-                self.gap = True
-                continue
-            if not self.gap and self.pending is None and self.section != "payments":
-                plain.append((number, cells))
-                if len(plain) >= BLOCK_ROWS:
-                    yield from self._flush(plain)
-                continue
-            yield from self._row(number, cells)
-        yield from self._flush(plain)
         if self.parser is None:
-            if any(any(c.strip() for c in row) for row in preamble):
+            if any(any(c.strip() for c in row) for row in self.preamble):
                 ctx.warn(f"{sheet.label}: no {self.importer.kind} header found; sheet skipped")
             return
         if self.pending is not None and self.pending_rows:
@@ -296,12 +288,64 @@ class _SheetScanner:
             span = f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]}-{rows[-1]}"
             ctx.warn(f"{sheet.label}: {span} after the data look like a summary; ignored")
 
-    def _flush(self, plain: list[tuple[int, list[str]]]) -> Iterator[Block]:
-        """The waiting data rows as one block (emptying `plain`)."""
-        if not plain:
+    def _scan(self, number: int, cells: list[str]) -> Iterator[Block]:
+        """One row, whatever it is: blank, preamble, header, note, total or data."""
+        ctx = self.ctx
+        nonempty = len(cells) - cells.count("")
+        if nonempty <= 1 or not cells[0].strip():
+            nonempty = sum(1 for c in cells if c and c.strip())
+        if nonempty == 0:
+            yield from self._flush()
+            self.gap = self.parser is not None
             return
-        rows = plain.copy()
-        plain.clear()
+        if self.parser is None:
+            header = self._header(number, cells) if nonempty > 1 else None
+            if header is None:
+                if number > HEADER_SEARCH_ROWS:
+                    self.done = True
+                    return
+                self.preamble.append(cells)
+                return
+            self._use(header)
+            ctx.preambles[self.sheet.label] = self.preamble
+            ctx.sheets_with_header += 1
+            self.gap = False
+            return
+        note = nonempty == 1 and bool(cells[0].strip())
+        if note or (cells[0][:1] in _TOTAL_STARTS and is_total_row(cells)):
+            yield from self._flush()
+            # Notes in the first column ("Invoices" before the lines) and totals are not data.
+            if self.pending is None:
+                ctx.skipped += 1
+            else:
+                self.pending_rows.append(number)
+            if is_total_row(cells) and self.importer.total_ends_data:
+                self.done = True
+                return
+            self.gap = True
+            return
+        if self._takes_blocks():
+            self.plain.append((number, cells))
+            if len(self.plain) >= BLOCK_ROWS:
+                yield from self._flush()
+            return
+        yield from self._row(number, cells)
+
+    def _takes_blocks(self) -> bool:
+        """Whether a data row now is plain data, to be read with the rows around it."""
+        return (
+            self.parser is not None
+            and not self.gap
+            and self.pending is None
+            and self.section != "payments"
+        )
+
+    def _flush(self) -> Iterator[Block]:
+        """The data rows waiting in `plain` as one block."""
+        if not self.plain:
+            return
+        rows = self.plain.copy()
+        self.plain.clear()
         assert self.parser is not None
         columns = self.parser.parse_block([cells for _, cells in rows])
         if columns is None:
@@ -310,6 +354,39 @@ class _SheetScanner:
             return
         self.ctx.tick(len(rows))
         numbers = [number for number, _ in rows]
+        yield Block(self.section, self.sheet.label, self.sheet.name, numbers, columns)
+
+    def _run(self, run: ColumnRun) -> Iterator[Block]:
+        """Rows Arrow read: data a block at a time straight from the columns, any other row
+        (blank, note, total, a header after a gap) one at a time as `_scan` reads it."""
+        data = _data_rows(run)
+        others = np.flatnonzero(~data)
+        index = 0
+        while index < len(run) and not self.done:
+            if data[index] and self._takes_blocks():
+                after = int(np.searchsorted(others, index))
+                stop = int(others[after]) if after < len(others) else len(run)
+                stop = min(stop, index + BLOCK_ROWS)
+                yield from self._flush()
+                yield from self._run_block(run, index, stop)
+                index = stop
+            else:
+                yield from self._scan(run.first + index, run.row(index))
+                index += 1
+
+    def _run_block(self, run: ColumnRun, start: int, stop: int) -> Iterator[Block]:
+        """Rows `start` to `stop` of the run as one block, or one by one when they do not read."""
+        assert self.parser is not None
+        count = stop - start
+        columns = None
+        if run.width >= self.parser.min_width:
+            columns = self.parser.parse_columns(count, lambda i: run.column(i, start, stop))
+        if columns is None:
+            for number, cells in run.rows(start, stop):
+                yield from self._row(number, cells)
+            return
+        self.ctx.tick(count)
+        numbers = list(range(run.first + start, run.first + stop))
         yield Block(self.section, self.sheet.label, self.sheet.name, numbers, columns)
 
     def _row(self, number: int, cells: list[str]) -> Iterator[Block]:

@@ -1,0 +1,129 @@
+"""The bulk of a large CSV file read by Arrow's C++ parser, as runs of rows held in columns.
+
+`csv.reader` makes a Python string of every cell, and at a few µs a row that was most of a
+million-row import. Arrow keeps the cells in its own buffers; the importer then makes Python
+values of each column's distinct cells only (`RowParser.parse_columns`).
+
+Arrow reads the same rows `csv.reader` does (quotes, doubled quotes, line ends, cells spanning
+lines) as long as every row is as wide as the table. At the first one that is not, or anything
+else Arrow will not read (bad UTF-8, say), it stops; the caller goes on with `csv.reader` from
+there, which reads or rejects the row as it always has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+# Bytes parsed at a time; a row longer than this stops Arrow (csv.reader then reads it).
+BLOCK_BYTES = 4 * 1024 * 1024
+
+
+class ColumnRun:
+    """Consecutive rows of one width, as one text array per column."""
+
+    def __init__(self, first: int, columns: Sequence[pa.Array[Any]]) -> None:
+        self.first = first  # the first row's number in the file
+        self.columns = list(columns)
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+    def rows(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, list[str]]]:
+        """Rows `start` to `stop` (indexes in the run) as (row number, cells)."""
+        stop = len(self) if stop is None else stop
+        cells = [c.slice(start, stop - start).to_pylist() for c in self.columns]
+        for index, row in enumerate(zip(*cells, strict=True), start=self.first + start):
+            yield index, list(row)
+
+    def row(self, index: int) -> list[str]:
+        return [c[index].as_py() for c in self.columns]
+
+    def column(self, position: int, start: int, stop: int) -> ArrowTextColumn:
+        return ArrowTextColumn(self.columns[position].slice(start, stop - start))
+
+    def after(self, index: int) -> ColumnRun:
+        """The rows from `index` on."""
+        return ColumnRun(self.first + index, [c.slice(index) for c in self.columns])
+
+
+class ArrowTextColumn:
+    """One column of a run, for `RowParser.parse_columns`: read once per distinct cell."""
+
+    def __init__(self, array: pa.Array[Any]) -> None:
+        self._array = array
+        encoded = array.dictionary_encode()
+        self._distinct: list[str] = cast(list[str], encoded.dictionary.to_pylist())
+        self._codes = encoded.indices.to_numpy(zero_copy_only=False)
+
+    def distinct(self) -> list[str]:
+        return self._distinct
+
+    def take(self, lookup: Mapping[str, Any]) -> list[Any]:
+        """Each cell's value, given the value of every distinct cell."""
+        # Filled one by one: numpy would read a tuple or list value as more dimensions.
+        table = np.empty(len(self._distinct), dtype=object)
+        for index, cell in enumerate(self._distinct):
+            table[index] = lookup[cell]
+        values: list[Any] = table[self._codes].tolist()
+        return values
+
+    def cells(self) -> list[str]:
+        return cast(list[str], self._array.to_pylist())
+
+
+def column_runs(
+    path: Path, delimiter: str, width: int, skip: int
+) -> Generator[ColumnRun, None, tuple[int, bool]]:
+    """The rows after the first `skip`, while they are `width` cells wide and Arrow reads them.
+
+    Returns (rows read, including the skipped ones; whether that was the whole file). When
+    Arrow stops early the caller reads on with csv.reader, which reads the rest or fails with
+    the row's number.
+    """
+    names = [str(i) for i in range(width)]
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(
+                column_names=names, skip_rows_after_names=skip, block_size=BLOCK_BYTES
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                # Quoted cells may hold line breaks, as csv.reader allows; rows are records.
+                newlines_in_values=True,
+                # csv.reader gives an empty line as a row; so must this, to number rows alike.
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError):
+        return skip, False
+    read = skip
+    with reader:
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return read, True
+            except pa.ArrowInvalid:
+                return read, False
+            if batch.num_rows:
+                yield ColumnRun(read + 1, batch.columns)
+                read += batch.num_rows
