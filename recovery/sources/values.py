@@ -300,7 +300,8 @@ class RowParser:
         # The row's currency for each amount: one for the whole block unless rows differ.
         currency: str = self.currency
         currencies: list[str] | None = None
-        for index, name, cache, _, _, is_amount, is_currency, step in self._fast:
+        value: Any
+        for index, name, cache, text_limit, _, is_amount, is_currency, step in self._fast:
             cells = column_at(index)
             lookup: dict[Any, Any] = {}
             if is_amount and currencies is not None:
@@ -312,7 +313,14 @@ class RowParser:
                 column = list(map(lookup.__getitem__, pairs))
             else:
                 for cell in cells.distinct():
-                    lookup[cell] = self._cached(step, cache, cell, currency)
+                    if cache is None:
+                        # Text, mostly distinct (ASINs): `_read` only for the cells it judges.
+                        value = cell.strip()
+                        if not value or len(value) > text_limit:
+                            value = self._cached(step, cache, cell, currency)
+                    else:
+                        value = self._cached(step, cache, cell, currency)
+                    lookup[cell] = value
                 if _MISSING in lookup.values():
                     return None
                 column = cells.take(lookup)
