@@ -320,9 +320,9 @@ class RowParser:
                             value = self._cached(step, cache, cell, currency)
                     else:
                         value = self._cached(step, cache, cell, currency)
+                    if value is _MISSING:
+                        return None
                     lookup[cell] = value
-                if _MISSING in lookup.values():
-                    return None
                 column = cells.take(lookup)
             values[name] = column
             if is_currency:
