@@ -12,7 +12,7 @@ there, which reads or rejects the row as it always has.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -68,14 +68,12 @@ class ArrowTextColumn:
     def distinct(self) -> list[str]:
         return self._distinct
 
-    def take(self, lookup: Mapping[str, Any]) -> list[Any]:
-        """Each cell's value, given the value of every distinct cell."""
-        # Filled one by one: numpy would read a tuple or list value as more dimensions.
-        table = np.empty(len(self._distinct), dtype=object)
-        for index, cell in enumerate(self._distinct):
-            table[index] = lookup[cell]
-        values: list[Any] = table[self._codes].tolist()
-        return values
+    def take(self, values: list[Any]) -> list[Any]:
+        """Each cell's value, given the value of each distinct cell in `distinct()`'s order."""
+        table = np.empty(len(values), dtype=object)
+        table[:] = values  # text, numbers, dates: never a sequence numpy would spread
+        taken: list[Any] = table[self._codes].tolist()
+        return taken
 
     def cells(self) -> list[str]:
         return cast(list[str], self._array.to_pylist())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -151,10 +151,12 @@ class _Step:
 class TextColumn(Protocol):
     """The cells of one column of a block of rows, however they are held."""
 
-    def distinct(self) -> Iterable[str]: ...
+    def distinct(self) -> list[str]:
+        """Each different cell once."""
+        ...
 
-    def take(self, lookup: Mapping[str, Any]) -> list[Any]:
-        """Each cell's value, given the value of every distinct cell."""
+    def take(self, values: list[Any]) -> list[Any]:
+        """Each cell's value, given the value of each of `distinct()` in its order."""
         ...
 
     def cells(self) -> Sequence[str]: ...
@@ -165,11 +167,13 @@ class ListColumn:
 
     def __init__(self, cells: Sequence[str]) -> None:
         self._cells = cells
+        self._distinct = list(set(cells))
 
-    def distinct(self) -> set[str]:
-        return set(self._cells)
+    def distinct(self) -> list[str]:
+        return self._distinct
 
-    def take(self, lookup: Mapping[str, Any]) -> list[Any]:
+    def take(self, values: list[Any]) -> list[Any]:
+        lookup = dict(zip(self._distinct, values, strict=True))
         return list(map(lookup.__getitem__, self._cells))
 
     def cells(self) -> Sequence[str]:
@@ -300,7 +304,6 @@ class RowParser:
         # The row's currency for each amount: one for the whole block unless rows differ.
         currency: str = self.currency
         currencies: list[str] | None = None
-        value: Any
         for index, name, cache, text_limit, _, is_amount, is_currency, step in self._fast:
             cells = column_at(index)
             lookup: dict[Any, Any] = {}
@@ -312,18 +315,19 @@ class RowParser:
                     return None
                 column = list(map(lookup.__getitem__, pairs))
             else:
-                for cell in cells.distinct():
-                    if cache is None:
-                        # Text, mostly distinct (ASINs): `_read` only for the cells it judges.
-                        value = cell.strip()
-                        if not value or len(value) > text_limit:
-                            value = self._cached(step, cache, cell, currency)
-                    else:
-                        value = self._cached(step, cache, cell, currency)
-                    if value is _MISSING:
-                        return None
-                    lookup[cell] = value
-                column = cells.take(lookup)
+                distinct = cells.distinct()
+                if cache is None:
+                    # Text, mostly distinct (ASINs): `_read` only for the cells it judges.
+                    read = [cell.strip() for cell in distinct]
+                    if "" in read or max(map(len, read), default=0) > text_limit:
+                        for at, text in enumerate(read):
+                            if not text or len(text) > text_limit:
+                                read[at] = self._cached(step, cache, distinct[at], currency)
+                else:
+                    read = [self._cached(step, cache, cell, currency) for cell in distinct]
+                if _MISSING in read:
+                    return None
+                column = cells.take(read)
             values[name] = column
             if is_currency:
                 found = {self.currency if v is None else v for v in column}

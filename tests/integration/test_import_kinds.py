@@ -313,15 +313,17 @@ def test_user_column_map_and_odd_header_spelling(
 def test_progress_is_reported_for_big_files(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
-    path = tmp_path / "costs.csv"
-    rows = "".join(f"B{n:09d},,1.00,USD,2026-01-01,,\n" for n in range(4500))
-    path.write_text("ASIN,Vendor SKU,Cost,Currency,Effective From,Effective To,Reason\n" + rows)
+    path = tmp_path / "invoices.csv"
+    head = "Invoice Number,Invoice Date,Invoice Amount,Payment Due Date,ASIN,Quantity,Unit Cost\n"
+    rows = "".join(f"I{n // 4},2026-01-01,4.00,2026-02-01,B{n:09d},1,1.00\n" for n in range(45_000))
+    path.write_text(head + rows)
     calls: list[tuple[int, int | None]] = []
     result = import_file(
         engine, settings, path, progress=lambda done, total: calls.append((done, total))
     )
-    assert result.rows_read == 4500 and result.inserted == 4500
-    # Each time another 2,000 rows are read (as blocks end), against the file's line count.
-    first_done, first_total = calls[0]
-    assert 2000 <= first_done < 4500 and first_total == 4502
-    assert calls[-1] == (4500, 4500)
+    assert result.rows_read == 45_000
+    # Each time another 2,000 rows or more are read (as blocks end), against the line count.
+    assert len(calls) >= 3
+    assert all(total == 45_002 for _, total in calls[:-1])
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert calls[-1] == (45_000, 45_000)

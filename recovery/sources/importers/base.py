@@ -36,6 +36,9 @@ HEADER_SEARCH_ROWS = 100
 PROGRESS_EVERY = 2000
 # Data rows read together, a column at a time: enough that cells repeat within a block.
 BLOCK_ROWS = 2000
+# Rows Arrow read are held as columns already: larger blocks make fewer Python values of cells
+# repeated from block to block, while progress still shows every second or so.
+ARROW_BLOCK_ROWS = 20_000
 
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -366,7 +369,7 @@ class _SheetScanner:
             if data[index] and self._takes_blocks():
                 after = int(np.searchsorted(others, index))
                 stop = int(others[after]) if after < len(others) else len(run)
-                stop = min(stop, index + BLOCK_ROWS)
+                stop = min(stop, index + ARROW_BLOCK_ROWS)
                 yield from self._flush()
                 yield from self._run_block(run, index, stop)
                 index = stop
