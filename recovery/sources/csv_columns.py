@@ -22,6 +22,8 @@ import pyarrow.csv as pa_csv
 
 # Bytes parsed at a time; a row longer than this stops Arrow (csv.reader then reads it).
 BLOCK_BYTES = 4 * 1024 * 1024
+# Where a row stops Arrow, it tries again with batches down to this size.
+MIN_BLOCK_BYTES = 64 * 1024
 
 
 class ColumnRun:
@@ -88,40 +90,48 @@ def column_runs(
     Arrow stops early the caller reads on with csv.reader, which reads the rest or fails with
     the row's number.
     """
-    names = [str(i) for i in range(width)]
-    try:
-        reader = pa_csv.open_csv(
-            path,
-            read_options=pa_csv.ReadOptions(
-                column_names=names, skip_rows_after_names=skip, block_size=BLOCK_BYTES
-            ),
-            parse_options=pa_csv.ParseOptions(
-                delimiter=delimiter,
-                quote_char='"',
-                double_quote=True,
-                escape_char=False,
-                # Quoted cells may hold line breaks, as csv.reader allows; rows are records.
-                newlines_in_values=True,
-                # csv.reader gives an empty line as a row; so must this, to number rows alike.
-                ignore_empty_lines=False,
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, OSError):
-        return skip, False
     read = skip
-    with reader:
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                return read, True
-            except pa.ArrowInvalid:
+    block = BLOCK_BYTES
+    while True:
+        try:
+            with _open(path, delimiter, width, read, block) as reader:
+                for batch in reader:
+                    if batch.num_rows:
+                        yield ColumnRun(read + 1, batch.columns)
+                        read += batch.num_rows
+            return read, True
+        except pa.ArrowInvalid:
+            # Arrow stops a whole batch short of the row it will not read (a Total row at the
+            # end of a report, say): smaller batches get closer to it, re-reading from here.
+            if block <= MIN_BLOCK_BYTES:
                 return read, False
-            if batch.num_rows:
-                yield ColumnRun(read + 1, batch.columns)
-                read += batch.num_rows
+            block //= 8
+        except OSError:
+            return read, False
+
+
+def _open(
+    path: Path, delimiter: str, width: int, skip: int, block: int
+) -> pa_csv.CSVStreamingReader:
+    names = [str(i) for i in range(width)]
+    return pa_csv.open_csv(
+        path,
+        read_options=pa_csv.ReadOptions(
+            column_names=names, skip_rows_after_names=skip, block_size=block
+        ),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=delimiter,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            # Quoted cells may hold line breaks, as csv.reader allows; rows are records.
+            newlines_in_values=True,
+            # csv.reader gives an empty line as a row; so must this, to number rows alike.
+            ignore_empty_lines=False,
+        ),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )

@@ -117,3 +117,18 @@ def test_bad_utf8_after_the_head_is_the_error_csv_reader_gives(
         _rows_read(path)
     assert str(error.value) == str(by_csv_reader.value)
     assert "not readable as text" in str(error.value)
+
+
+def test_a_narrower_total_row_at_the_end_leaves_arrow_all_but_the_last_rows(
+    tmp_path: Path,
+) -> None:
+    # A co-op backup: the data, then a Total row with fewer cells. Arrow refuses the whole
+    # batch holding it, then reads on in smaller batches up to a few hundred rows before it.
+    lines = ["Co-op backup report", "Date,Quantity,Amount,ASIN"]
+    lines += [f"12/01/2025,{i % 90},{i}.25,B{i:09d}" for i in range(20_000)]
+    lines.append("Total,123,456.00")
+    path = tmp_path / "backup.csv"
+    path.write_text("\n".join(lines) + "\n")
+    rows, by_arrow = _rows_read(path)
+    assert rows == _oracle("\n".join(lines) + "\n")
+    assert by_arrow >= 20_002 - files.CSV_HEAD_ROWS - 3_000
