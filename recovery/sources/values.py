@@ -306,11 +306,9 @@ class RowParser:
         currencies: list[str] | None = None
         for index, name, cache, text_limit, _, is_amount, is_currency, step in self._fast:
             cells = column_at(index)
-            lookup: dict[Any, Any] = {}
             if is_amount and currencies is not None:
                 pairs = list(zip(cells.cells(), currencies, strict=True))
-                for pair in set(pairs):
-                    lookup[pair] = self._cached(step, cache, *pair)
+                lookup = {pair: self._cached(step, cache, *pair) for pair in set(pairs)}
                 if _MISSING in lookup.values():
                     return None
                 column = list(map(lookup.__getitem__, pairs))
