@@ -241,11 +241,37 @@ def _xlsx_sheets(path: Path) -> Iterator[list[Sheet]]:
 def _xlsx_rows(sheet: Any, label: str) -> Rows:
     from python_calamine import CalamineError
 
+    # Dates, numbers and flags repeat down a column: each is made text once per sheet. Keyed by
+    # type too, since True, 1 and 1.0 are one key to a dict but three different texts.
+    texts: dict[tuple[type, Any], str] = {}
+
+    def text(value: Any) -> str:
+        key = (value.__class__, value)
+        found = texts.get(key)
+        if found is None:
+            if len(texts) >= _TEXT_CACHE_LIMIT:
+                texts.clear()
+            found = texts[key] = cell_text(value)
+        return found
+
     try:
         for number, values in enumerate(sheet.iter_rows(), start=1):
-            yield number, [cell_text(v) for v in values]
+            yield (
+                number,
+                [
+                    v.strip()
+                    if v.__class__ is str
+                    else ""
+                    if v is None
+                    else texts.get((v.__class__, v)) or text(v)
+                    for v in values
+                ],
+            )
     except (CalamineError, ValueError) as exc:
         raise InputError(f"not a readable worksheet: {exc}", file=label) from exc
+
+
+_TEXT_CACHE_LIMIT = 100_000
 
 
 def cell_text(value: Any) -> str:

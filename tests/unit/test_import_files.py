@@ -80,3 +80,25 @@ def test_json_is_told_apart_and_bad_workbooks_are_input_errors(tmp_path: Path) -
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(InputError, match="broken.xlsx: not a readable XLSX"):
         rows_of(broken)
+
+
+def test_equal_values_of_different_types_in_a_sheet_keep_their_own_text(tmp_path: Path) -> None:
+    # True == 1 == 1.0 to Python: a sheet's cells are made text once per value, not per type.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for value in (1, True, 1.0, 1.5, datetime(2026, 1, 2), False, 0, " x "):
+        sheet.append([value])
+    path = tmp_path / "types.xlsx"
+    book.save(path)
+    [(_, rows)] = rows_of(path)
+    assert [cells for _, cells in rows] == [
+        ["1"],
+        ["TRUE"],
+        ["1"],
+        ["1.5"],
+        ["2026-01-02"],
+        ["FALSE"],
+        ["0"],
+        ["x"],
+    ]
