@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import itertools
 from collections import Counter
 from collections.abc import Iterator
@@ -170,7 +171,8 @@ def _csv_sheet(path: Path) -> Iterator[Sheet]:
     delimiter = _delimiter(sample.decode(encoding, errors="replace"))
     with path.open(encoding=encoding, newline="", errors="strict") as handle:
         rows = _csv_rows(handle, delimiter, name)
-        yield Sheet(None, name, _csv_pieces(path, encoding, delimiter, rows), _count_lines(path))
+        pieces = _csv_pieces(path, encoding, delimiter, rows)
+        yield Sheet(None, name, pieces, _count_lines(path))
 
 
 def _csv_pieces(path: Path, encoding: str, delimiter: str, rows: Rows) -> Iterator[Piece]:
@@ -188,15 +190,49 @@ def _csv_pieces(path: Path, encoding: str, delimiter: str, rows: Rows) -> Iterat
         read, finished = yield from column_runs(path, delimiter, width, CSV_HEAD_ROWS)
         if finished:
             return
-        # Arrow stopped early: csv.reader goes on after the rows it gave.
+        # Arrow stopped early: csv.reader goes on after the rows it gave, from their last byte
+        # where that is known, else by reading them again.
+        offset = _offset_after_lines(path, read)
+        if offset is not None:
+            with path.open("rb") as raw:
+                raw.seek(offset)
+                rest = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
+                yield from _csv_rows(rest, delimiter, path.name, start=read)
+            return
         for _ in itertools.islice(rows, read - CSV_HEAD_ROWS):
             pass
     yield from rows
 
 
-def _csv_rows(handle: TextIO, delimiter: str, name: str) -> Rows:
+def _offset_after_lines(path: Path, lines: int) -> int | None:
+    """The byte offset just after the file's first `lines` lines, when those lines are its
+    first `lines` rows: with no quote character among them (a quoted cell may span lines) and
+    no carriage return but in CRLF (csv.reader ends a row at a lone one too). None otherwise."""
+    offset, left = 0, lines
+    with path.open("rb") as handle:
+        while left:
+            chunk = handle.read(1024 * 1024)
+            if not chunk:
+                return None
+            if chunk.endswith(b"\r"):
+                chunk += handle.read(1)  # a CRLF across two chunks
+            count = chunk.count(b"\n")
+            if count >= left:
+                end = -1
+                for _ in range(left):
+                    end = chunk.index(b"\n", end + 1)
+                chunk, count = chunk[: end + 1], left
+            if b'"' in chunk or chunk.count(b"\r") != chunk.count(b"\r\n"):
+                return None
+            offset += len(chunk)
+            left -= count
+    return offset
+
+
+def _csv_rows(handle: TextIO, delimiter: str, name: str, start: int = 0) -> Rows:
+    """The rows of `handle`, numbered from `start` + 1 (it may start mid-file)."""
     reader = csv.reader(handle, delimiter=delimiter)
-    number = 0
+    number = start
     while True:
         try:
             cells = next(reader)
