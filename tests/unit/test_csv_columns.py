@@ -44,6 +44,14 @@ def _oracle(text: str) -> list[tuple[int, list[str]]]:
     return [(n, cells if any(cells) else []) for n, cells in enumerate(rows, start=1)]
 
 
+def _assert_read_as_csv_reader_reads(text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.csv"
+        path.write_bytes(text.encode())
+        rows, _ = _rows_read(path)
+    assert rows == _oracle(text)
+
+
 @pytest.fixture
 def short_head(monkeypatch: pytest.MonkeyPatch) -> None:
     """Arrow from the third row on, in small batches: many runs and many places to stop."""
@@ -73,12 +81,7 @@ def short_head(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_rows_are_csv_readers_whatever_the_text(
     short_head: None, lines: list[str], ending: str
 ) -> None:
-    text = "h,e,ad\nx,y,z" + ending + ending.join(lines)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "f.csv"
-        path.write_bytes(text.encode())
-        rows, _ = _rows_read(path)
-    assert rows == _oracle(text)
+    _assert_read_as_csv_reader_reads("h,e,ad\nx,y,z" + ending + ending.join(lines))
 
 
 @settings(
@@ -93,12 +96,7 @@ def test_without_quotes_csv_reader_goes_on_from_the_byte_where_arrow_stopped(
 ) -> None:
     # No quote anywhere: csv.reader resumes at a byte offset instead of reading the rows Arrow
     # gave again, unless a lone carriage return (a row end to csv.reader) is among them.
-    text = "h,e,ad\nx,y,z" + ending + ending.join(lines)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "f.csv"
-        path.write_bytes(text.encode())
-        rows, _ = _rows_read(path)
-    assert rows == _oracle(text)
+    _assert_read_as_csv_reader_reads("h,e,ad\nx,y,z" + ending + ending.join(lines))
 
 
 def test_a_uniform_file_is_read_by_arrow_after_its_head(tmp_path: Path) -> None:
