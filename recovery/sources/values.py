@@ -281,7 +281,7 @@ class RowParser:
         None when any cell does not read, or a row is shorter than the header: the caller
         then reads the rows one by one, for the error's row or for a repeated header.
         """
-        if not rows or min(map(len, rows)) <= self._last_index:
+        if not rows or min(map(len, rows)) < self.min_width:
             return None
         # Rows longer than the header (trailing cells of no column) are cut to the shortest.
         cells_of = list(zip(*rows, strict=False))

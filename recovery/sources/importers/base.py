@@ -355,9 +355,7 @@ class _SheetScanner:
             for number, cells in rows:
                 yield from self._row(number, cells)
             return
-        self.ctx.tick(len(rows))
-        numbers = [number for number, _ in rows]
-        yield Block(self.section, self.sheet.label, self.sheet.name, numbers, columns)
+        yield self._block([number for number, _ in rows], columns)
 
     def _run(self, run: ColumnRun) -> Iterator[Block]:
         """Rows Arrow read: data a block at a time straight from the columns, any other row
@@ -380,17 +378,19 @@ class _SheetScanner:
     def _run_block(self, run: ColumnRun, start: int, stop: int) -> Iterator[Block]:
         """Rows `start` to `stop` of the run as one block, or one by one when they do not read."""
         assert self.parser is not None
-        count = stop - start
         columns = None
         if run.width >= self.parser.min_width:
-            columns = self.parser.parse_columns(count, lambda i: run.column(i, start, stop))
+            columns = self.parser.parse_columns(stop - start, lambda i: run.column(i, start, stop))
         if columns is None:
             for number, cells in run.rows(start, stop):
                 yield from self._row(number, cells)
             return
-        self.ctx.tick(count)
-        numbers = list(range(run.first + start, run.first + stop))
-        yield Block(self.section, self.sheet.label, self.sheet.name, numbers, columns)
+        yield self._block(list(range(run.first + start, run.first + stop)), columns)
+
+    def _block(self, numbers: list[int], columns: dict[str, list[Any]]) -> Block:
+        """Rows read, counted for progress."""
+        self.ctx.tick(len(numbers))
+        return Block(self.section, self.sheet.label, self.sheet.name, numbers, columns)
 
     def _row(self, number: int, cells: list[str]) -> Iterator[Block]:
         """One row that may be a header, data, or part of a summary after the data."""
@@ -418,6 +418,4 @@ class _SheetScanner:
         if self.pending is not None:
             raise self.pending
         self.gap = False
-        self.ctx.tick(1)
-        columns = {name: [value] for name, value in values.items()}
-        yield Block(self.section, self.sheet.label, self.sheet.name, [number], columns)
+        yield self._block([number], {name: [value] for name, value in values.items()})
