@@ -8,13 +8,13 @@ Detection writes its new claims through here too (`insert_rows` for rows without
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, func, select
+from sqlalchemy import Boolean, Connection, Date, Dialect, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recovery import changes
@@ -217,7 +217,8 @@ class _SqlitePlan:
     # Declared defaults of the columns the rows leave out; callables (timestamps) are called
     # at each execution, not once per process.
     defaults: Row
-    fixes: list[tuple[int, Any]]  # (parameter position, the column type's bind processor)
+    # (parameter position, the column type's bind processor, whether its values repeat)
+    fixes: list[tuple[int, Callable[[Any], Any], bool]]
 
 
 @lru_cache(maxsize=256)
@@ -238,13 +239,19 @@ def _sqlite_plan(
             default = table.c[name].default
             arg = getattr(default, "arg", None)
             defaults[name] = arg
-    fixes = []
+    fixes: list[tuple[int, Callable[[Any], Any], bool]] = []
     for position, name in enumerate(names):
         column_type = table.c[name].type
         if not isinstance(column_type, MinorUnits):
-            processor = column_type.bind_processor(dialect)
+            # The dialect's own type: a generic Date has no bind processor, which left dates to
+            # sqlite3's deprecated default adapter (and timestamps without microseconds, unlike
+            # every row SQLAlchemy writes).
+            processor = column_type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                fixes.append((position, processor))
+                # Dates and flags repeat down a column (a backup of 10,000 lines has a few
+                # dozen dates): those are processed once per distinct value.
+                repeats = isinstance(column_type, Date | Boolean)
+                fixes.append((position, processor, repeats))
     return _SqlitePlan(compiled.string, names, defaults, fixes)
 
 
@@ -270,16 +277,17 @@ def _picked(rows: Iterable[Any], keys: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 def _execute_params(conn: Connection, plan: _SqlitePlan, params: Sequence[Sequence[Any]]) -> None:
     """Run the plan's statement on rows of values in its parameter order, through the bind
-    processors it names."""
-    if plan.fixes:
-        fixed = []
-        for values in params:
-            values = list(values)
-            for position, processor in plan.fixes:
-                if values[position] is not None:
-                    values[position] = processor(values[position])
-            fixed.append(tuple(values))
-        params = fixed
+    processors it names (a column at a time: zip transposes in C)."""
+    if plan.fixes and params:
+        columns = list(zip(*params, strict=True))
+        for position, processor, repeats in plan.fixes:
+            column = columns[position]
+            if repeats:
+                processed = {v: None if v is None else processor(v) for v in set(column)}
+                columns[position] = tuple(map(processed.__getitem__, column))
+            else:
+                columns[position] = tuple(None if v is None else processor(v) for v in column)
+        params = list(zip(*columns, strict=True))
     conn.exec_driver_sql(plan.sql, params)
 
 
