@@ -29,12 +29,10 @@ def line(
     return {
         "coop_invoice_number": invoice,
         "revised": revised,
-        "line_no": n,
         "receive_date": day,
         "quantity": quantity,
         "net_sales_minor": base,
         "rebate_minor": int(rebate),
-        "currency": "USD",
         "po_number": f"PO{n}",
         "asin": f"B00{n}",
         "transaction_type": "Receipt",
