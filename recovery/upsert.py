@@ -14,7 +14,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, Dialect, Table, func, select
+from sqlalchemy import Boolean, Connection, Date, DateTime, Dialect, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recovery import changes
@@ -248,9 +248,11 @@ def _sqlite_plan(
             # every row SQLAlchemy writes).
             processor = column_type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                # Dates and flags repeat down a column (a backup of 10,000 lines has a few
-                # dozen dates): those are processed once per distinct value.
-                repeats = isinstance(column_type, Date | Boolean)
+                # Dates, times and flags repeat down a column (a backup of 10,000 lines has a
+                # few dozen dates, a run's new claims one time): those are processed once per
+                # distinct value. (JSON values cannot be told apart so cheaply.)
+                impl = getattr(column_type, "impl", column_type)
+                repeats = isinstance(impl, Date | DateTime | Boolean)
                 fixes.append((position, processor, repeats))
     return _SqlitePlan(compiled.string, names, defaults, fixes)
 
