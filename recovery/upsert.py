@@ -95,7 +95,8 @@ def upsert_tuples(
 ) -> UpsertCounts:
     """`upsert` for rows given as tuples in `columns` order whose keys are all distinct (a
     caller that numbers its own lines): a dict per row cost more than SQLite's insert on
-    million-line files. Every column is updated on a conflict; counted as `upsert` counts."""
+    million-line files. Every column is updated on a conflict; counted as `upsert` counts.
+    No `key`: rows the caller knows are new, inserted plainly (a conflict is an error)."""
     if not rows:
         return UpsertCounts()
     before = last_id(conn, table)

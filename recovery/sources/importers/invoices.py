@@ -70,9 +70,15 @@ class InvoicesImporter(TabularImporter):
             ids = {number: result.ids[(account_id, number)] for number in last}
             earlier.update((n, i) for n, i in ids.items() if i <= known_up_to)
             line_rows = self._line_rows(ctx, block, ids, lines_per_invoice)
-            counts = counts + upsert_tuples(
-                ctx.conn, LINE, _LINE_COLUMNS, line_rows, ("invoice_id", "line_no")
-            )
+            # Lines of an invoice new in this file are new: they go in without the conflict
+            # check, a tenth of what storing a line costs. (A file numbers its lines itself.)
+            known: list[tuple[Any, ...]] = []
+            if min(ids.values()) <= known_up_to:
+                known = [row for row in line_rows if row[0] <= known_up_to]
+                line_rows = [row for row in line_rows if row[0] > known_up_to]
+            key = ("invoice_id", "line_no")
+            counts = counts + upsert_tuples(ctx.conn, LINE, _LINE_COLUMNS, known, key)
+            counts = counts + upsert_tuples(ctx.conn, LINE, _LINE_COLUMNS, line_rows, ())
         self._drop_stale_lines(ctx, earlier, lines_per_invoice)
         self._link_deductions(ctx)
         return counts
