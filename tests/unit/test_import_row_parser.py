@@ -101,7 +101,7 @@ def test_amounts_are_read_in_the_currency_of_their_row_even_when_the_cell_repeat
 # read in every currency, and differently in each (12 USD is 1200 cents, 12 JPY is 12 yen).
 _GOOD_CELLS = {
     "Invoice Number": [" I-1 ", "I-2", "I-2", "I-3"],
-    "Invoice Amount": ["12", "$1,234", "(3)", "12"],
+    "Invoice Amount": ["12", "$1,234", "(3)", "12", "12.00", "7.", "-40"],
     "Payment Due Date": ["12/01/2026", "2026-12-01", ""],
     "Status": ["", "Paid", "  Paid"],
     "Quantity": ["1", "", "2", "2.0"],
@@ -110,7 +110,7 @@ _GOOD_CELLS = {
 }
 _BAD_CELLS = {
     "Invoice Number": ["", "I" * 65],
-    "Invoice Amount": ["", "ten", "12.5"],  # 12.5 reads in dollars, not in yen
+    "Invoice Amount": ["", "ten", "12.5", "1.005"],  # 12.5 reads in dollars, not in yen
     "Payment Due Date": ["13/45/2026"],
     "Status": ["S" * 33],
     "Quantity": ["x", "2.5"],

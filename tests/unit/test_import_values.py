@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recovery.errors import MoneyError
 from recovery.sources.layouts import CHARGEBACKS, match_header, normalize_header
-from recovery.sources.values import parse_date, parse_minor
+from recovery.sources.values import parse_date, parse_minor, plain_minor_units
 
 
 @pytest.mark.parametrize(
@@ -73,3 +75,38 @@ def test_headers_match_whatever_their_spelling() -> None:
         CHARGEBACKS, ["Fee", "Chargeback ID"], 1, {"chargebacks": {"Charge Amount": ["fee"]}}
     )
     assert mapped is not None and mapped.positions["amount"] == 0
+
+
+# Cells of the plain shape with any number of digits on either side of the point, and cells
+# near it: a sign, a point, and what makes a cell not plain.
+_digits = st.text(st.sampled_from("0123456789"), max_size=20)
+_amount_cells = st.one_of(
+    st.builds(
+        lambda sign, whole, point, fraction: sign + whole + point + fraction,
+        st.sampled_from(["", "-"]),
+        _digits,
+        st.sampled_from(["", "."]),
+        _digits,
+    ),
+    st.text(st.sampled_from("0123456789" * 4 + "..--0 $,()e٣"), max_size=24),
+)
+
+
+@settings(max_examples=300, deadline=None)  # (Arrow's first call sets up its kernels)
+@given(cells=st.lists(_amount_cells, max_size=40), currency=st.sampled_from(["USD", "JPY", "KWD"]))
+def test_plain_amounts_read_together_as_each_reads_alone(cells: list[str], currency: str) -> None:
+    """Arrow reads a column's plain amounts at once; those must be what `parse_minor` makes
+    of each, and the cells it leaves (None) are read by `parse_minor` as before."""
+    for cell, minor in zip(cells, plain_minor_units(cells, currency), strict=True):
+        if minor is not None:
+            assert minor == parse_minor(cell, currency, decimal_comma=False), cell
+
+
+def test_the_shapes_exports_write_most_are_read_together() -> None:
+    cells = ["1234.56", "-12.5", "7.", "0", "-0.01", "9" * 16 + ".99"]
+    assert plain_minor_units(cells, "USD") == [123456, -1250, 700, 0, -1, 10**18 - 1]
+    # Everything else is left to `parse_minor`: symbols, spaces, separators, more places than
+    # the currency has (even zeros), more digits than int64 holds, non-ASCII digits.
+    others = ["$1.00", " 1.00", "1,000.00", "(5)", "1.005", "12.500", "9" * 17, "١٢", ""]
+    assert plain_minor_units(others, "USD") == [None] * len(others)
+    assert plain_minor_units(["12", "12.5"], "JPY") == [12, None]
