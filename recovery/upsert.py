@@ -14,10 +14,11 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, DateTime, Dialect, Table, func, select
+from sqlalchemy import Boolean, Connection, Date, Dialect, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recovery import changes
+from recovery.models.base import UTCDateTime
 from recovery.money import MinorUnits
 
 CHUNK_ROWS = 2000
@@ -251,9 +252,9 @@ def _sqlite_plan(
             if processor is not None:
                 # Dates, times and flags repeat down a column (a backup of 10,000 lines has a
                 # few dozen dates, a run's new claims one time): those are processed once per
-                # distinct value. (JSON values cannot be told apart so cheaply.)
-                impl = getattr(column_type, "impl", column_type)
-                repeats = isinstance(impl, Date | DateTime | Boolean)
+                # distinct value. Only types whose equal values are written alike: a timestamp
+                # in UTC (equal instants in other zones are equal values); JSON is unhashable.
+                repeats = isinstance(column_type, Date | Boolean | UTCDateTime)
                 fixes.append((position, processor, repeats))
     return _SqlitePlan(compiled.string, names, defaults, fixes)
 
