@@ -8,20 +8,20 @@ sqlite3's default adapter depend on a conversion Python 3.12 deprecates.
 from datetime import UTC, date, datetime
 from typing import Any
 
+from claims_factory import account
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from recovery.models import CoopBackupLine, Shipment, VendorAccount, table_of
+from recovery.models import CoopBackupLine, Shipment, table_of
 from recovery.upsert import upsert, upsert_tuples
 
 
 def _account(engine: Engine) -> int:
     with Session(engine) as session:
-        account = VendorAccount(vendor_code="ABCDE")
-        session.add(account)
+        account_id = account(session).id
         session.commit()
-        assert account.id is not None
-        return account.id
+    assert account_id is not None
+    return account_id
 
 
 def _stored(engine: Engine, table: str, columns: str, where: str) -> list[tuple[Any, ...]]:
