@@ -119,6 +119,9 @@ class ImportSettings(Section):
     # Extra header names per kind: {"remittance": {"Amount Paid": ["Paid Amt", "Amt Paid"]}}.
     column_maps: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     progress_min_rows: int = 5000
+    # Runs of CSV/XLSX files at least this big in total are parsed in a second process while
+    # this one stores (`recovery.sources.read_ahead`); none: always in this process.
+    read_ahead_min_bytes: int | None = 16 * 1024 * 1024
 
     def date_order_for(self, marketplace: str) -> DateOrder:
         return self.date_order.get(marketplace.upper(), self.default_date_order)

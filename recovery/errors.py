@@ -40,3 +40,16 @@ class InputError(RecoveryError):
             if part
         ]
         super().__init__(f"{': '.join([', '.join(where), message]) if where else message}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled with its parts, not its message: a reader process sends it to the importer
+        # (`recovery.sources.read_ahead`), which may still add the file name.
+        return (_input_error, (type(self), self.detail, self.file, self.row, self.column))
+
+
+def _input_error(
+    kind: type[InputError], detail: str, file: str | None, row: int | None, column: str | None
+) -> InputError:
+    error = kind.__new__(kind)
+    InputError.__init__(error, detail, file=file, row=row, column=column)
+    return error

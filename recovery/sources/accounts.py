@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from collections.abc import Sequence
+
+from sqlmodel import Session, select
 
 from recovery.config import Settings
 from recovery.errors import InputError
@@ -21,6 +23,30 @@ def resolve_account(
     the database; with none at all, an account named DEFAULT (a new user importing right after
     `recovery init`). Several candidates and no code is an error: the user must say which.
     """
+    account = expected_account(session, settings, vendor_code)
+    if account.id is not None:
+        return account, False
+    session.add(account)
+    session.flush()
+    return account, True
+
+
+def expected_account(
+    session: Session, settings: Settings, vendor_code: str | None
+) -> VendorAccount:
+    """The account `resolve_account` gives, without creating it (a new one has no id)."""
+    return account_among(known_accounts(session), settings, vendor_code)
+
+
+def known_accounts(session: Session) -> list[VendorAccount]:
+    return list(session.exec(select(VendorAccount)).all())
+
+
+def account_among(
+    accounts: Sequence[VendorAccount], settings: Settings, vendor_code: str | None
+) -> VendorAccount:
+    """The account of `vendor_code` among these, else a new one as configured (no database:
+    a reader process uses it to tell how a file's rows are written)."""
     code = (vendor_code or "").strip().upper() or None
     if code is None:
         if len(settings.accounts) == 1:
@@ -31,21 +57,18 @@ def resolve_account(
                 f"the file does not say which vendor account it is for and several are "
                 f"configured ({codes}): pass --account CODE"
             )
+        elif len(accounts) == 1:
+            return accounts[0]
+        elif len(accounts) > 1:
+            raise InputError(
+                "the file does not say which vendor account it is for and the database "
+                "holds several: pass --account CODE"
+            )
         else:
-            existing = session.exec(select(VendorAccount).limit(2)).all()
-            if len(existing) == 1:
-                return existing[0], False
-            if len(existing) > 1:
-                raise InputError(
-                    "the file does not say which vendor account it is for and the database "
-                    "holds several: pass --account CODE"
-                )
             code = DEFAULT_VENDOR_CODE
-    found = session.exec(
-        select(VendorAccount).where(col(VendorAccount.vendor_code) == code)
-    ).first()
+    found = next((a for a in accounts if a.vendor_code == code), None)
     if found is not None:
-        return found, False
+        return found
     configured = settings.account(code)
     account = VendorAccount(vendor_code=code)
     if configured is not None:
@@ -56,6 +79,4 @@ def resolve_account(
         # A second vendor code of the same business: same marketplace and currency.
         account.marketplace = settings.accounts[0].marketplace.upper()
         account.currency = settings.accounts[0].currency.upper()
-    session.add(account)
-    session.flush()
-    return account, True
+    return account

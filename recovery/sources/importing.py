@@ -7,10 +7,11 @@ an older one updates the rows both contain, by their natural keys.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,15 @@ from sqlmodel import Session
 from recovery.collector import collector_paused
 from recovery.config import Settings
 from recovery.errors import InputError
-from recovery.models import ImportBatch, table_of
-from recovery.sources.accounts import resolve_account
-from recovery.sources.files import FileFormat, Sheet, open_sheets, sha256_of, sniff_format
+from recovery.models import ImportBatch, VendorAccount, table_of
+from recovery.sources.accounts import known_accounts, resolve_account
+from recovery.sources.file_kinds import detect_kind
+from recovery.sources.files import FileFormat, open_sheets, sha256_of, sniff_format
 from recovery.sources.importers import JSON, TABULAR, ImportContext, Importer
-from recovery.sources.importers.base import HEADER_SEARCH_ROWS, ProgressCallback
+from recovery.sources.importers.base import Block, ProgressCallback, ReadContext
 from recovery.sources.importers.spapi_json import open_documents
-from recovery.sources.layouts import KINDS, normalize_header
+from recovery.sources.layouts import KINDS
+from recovery.sources.read_ahead import AheadFile, ReadAhead, worth_reading_ahead
 from recovery.upsert import UpsertCounts
 
 BATCH = table_of(ImportBatch)
@@ -66,20 +69,34 @@ def import_files(
     progress: Callable[[Path], ProgressCallback | None] | None = None,
     on_result: Callable[[ImportResult], None] | None = None,
 ) -> list[ImportResult]:
-    """Import files one after another; the first bad file stops the run (earlier ones stay)."""
+    """Import files one after another; the first bad file stops the run (earlier ones stay).
+
+    On a big run the next files are parsed in a second process meanwhile
+    (`recovery.sources.read_ahead`).
+    """
     results = []
-    for path in expand_paths(paths):
-        result = import_file(
-            engine,
-            settings,
-            path,
-            kind=kind,
-            account=account,
-            progress=progress(path) if progress else None,
-        )
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
+    files = expand_paths(paths)
+    with ExitStack() as stack:
+        reader = None
+        if worth_reading_ahead(settings, files):
+            with Session(engine) as session:
+                accounts = known_accounts(session)
+            reader = stack.enter_context(ReadAhead(settings, accounts))
+        for position, path in enumerate(files):
+            if reader is not None:
+                reader.give(files, position, kind, account)
+            result = import_file(
+                engine,
+                settings,
+                path,
+                kind=kind,
+                account=account,
+                progress=progress(path) if progress else None,
+                ahead=None if reader is None else reader.take(position),
+            )
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
     return results
 
 
@@ -108,8 +125,12 @@ def import_file(
     kind: str | None = None,
     account: str | None = None,
     progress: ProgressCallback | None = None,
+    ahead: AheadFile | None = None,
 ) -> ImportResult:
-    """Import one file in one transaction. Bad input raises `InputError` and stores nothing."""
+    """Import one file in one transaction. Bad input raises `InputError` and stores nothing.
+
+    `ahead`: the file as a reader process reads it (`recovery.sources.read_ahead`).
+    """
     path = Path(path)
     if kind is not None and kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", file=path.name)
@@ -117,13 +138,13 @@ def import_file(
         raise InputError("no such file", file=str(path))
     digest = sha256_of(path)
     try:
-        with collector_paused(), engine.begin() as conn, _big_cache(conn):
+        with ahead or nullcontext(), collector_paused(), engine.begin() as conn, _big_cache(conn):
             previous = conn.execute(
                 select(BATCH.c.kind, BATCH.c.imported_at).where(BATCH.c.file_sha256 == digest)
             ).first()
             if previous is not None:
                 return ImportResult(path, previous.kind, duplicate_of=previous.imported_at)
-            return _import(conn, settings, path, digest, kind, account, progress)
+            return _import(conn, settings, path, digest, kind, account, progress, ahead)
     except InputError as exc:
         if exc.file is None:
             raise InputError(exc.detail, file=path.name, row=exc.row, column=exc.column) from exc
@@ -165,6 +186,7 @@ def _import(
     kind: str | None,
     account_code: str | None,
     progress: ProgressCallback | None,
+    ahead: AheadFile | None,
 ) -> ImportResult:
     session = Session(bind=conn)
     fmt = sniff_format(path)
@@ -175,22 +197,56 @@ def _import(
             )
             importer: Importer = JSON[documents.kind]
             result = ImportResult(path, documents.kind, detected=kind is None)
-            ctx = ImportContext(conn, settings, account, path.name, progress)
+            ctx = ImportContext(settings, account, path.name, progress, conn=conn)
             counts = importer.store(ctx, documents)
         return _finish(conn, ctx, result, counts, digest, account.vendor_code, created)
-    with open_sheets(path) as sheets, _peeked(sheets) as peeked:
-        found_kind, file_code = _detect(path, peeked, settings, kind)
-        account, created = resolve_account(session, settings, account_code or file_code)
-        tabular = TABULAR[found_kind]
+    file = _TabularFile(conn, settings, path, digest, kind is None, progress)
+    created = False
+    if ahead is not None:
+        head = ahead.head()
+        account, created = resolve_account(session, settings, account_code or head.file_code)
+        # (read for another marketplace or currency than the account has: read again here)
+        if head.read_as(account):
+            return file.store(head.kind, account, created, head.total_rows, ahead.blocks)
+    with open_sheets(path) as sheets:
+        found_kind, file_code = detect_kind(path, sheets, settings, kind)
+        account, created_now = resolve_account(session, settings, account_code or file_code)
         total = sum(s.total_rows or 0 for s in sheets) or None
-        ctx = ImportContext(conn, settings, account, path.name, progress, total)
-        result = ImportResult(path, found_kind, detected=kind is None)
-        counts = tabular.store(ctx, tabular.read(ctx, sheets))
+        return file.store(
+            found_kind,
+            account,
+            created or created_now,
+            total,
+            partial(TABULAR[found_kind].read, sheets=sheets),
+        )
+
+
+@dataclass
+class _TabularFile:
+    conn: Any
+    settings: Settings
+    path: Path
+    digest: str
+    detected: bool  # the kind was worked out from the content
+    progress: ProgressCallback | None
+
+    def store(
+        self,
+        kind: str,
+        account: VendorAccount,
+        created: bool,
+        total_rows: int | None,
+        read: Callable[[ReadContext], Iterable[Block]],
+    ) -> ImportResult:
+        path, progress = self.path, self.progress
+        ctx = ImportContext(self.settings, account, path.name, progress, total_rows, conn=self.conn)
+        result = ImportResult(path, kind, detected=self.detected)
+        counts = TABULAR[kind].store(ctx, read(ctx))
         if ctx.sheets_with_header == 0:
-            raise InputError(f"no {found_kind} header found", file=path.name)
+            raise InputError(f"no {kind} header found", file=path.name)
         if progress is not None:
             progress(ctx.rows_read, ctx.rows_read)
-        return _finish(conn, ctx, result, counts, digest, account.vendor_code, created)
+        return _finish(self.conn, ctx, result, counts, self.digest, account.vendor_code, created)
 
 
 def _finish(
@@ -226,55 +282,3 @@ def _finish(
         .returning(BATCH.c.id)
     ).scalar_one()
     return result
-
-
-@contextmanager
-def _peeked(sheets: list[Sheet]) -> Iterator[list[list[tuple[int, list[str]]]]]:
-    """The first rows of every sheet, for detection; the sheets still yield them afterwards."""
-    heads = []
-    for sheet in sheets:
-        heads.append(sheet.peek(HEADER_SEARCH_ROWS))
-    yield heads
-
-
-def _detect(
-    path: Path,
-    heads: Sequence[list[tuple[int, list[str]]]],
-    settings: Settings,
-    forced: str | None,
-) -> tuple[str, str | None]:
-    """(kind, vendor code the rows carry) from the first header any sheet has."""
-    candidates = [TABULAR[forced]] if forced else list(TABULAR.values())
-    for head in heads:
-        for index, (_, cells) in enumerate(head):
-            if sum(1 for c in cells if c.strip()) < 2:
-                continue
-            for importer in candidates:
-                if importer.can_read(cells, settings):
-                    return importer.kind, _vendor_code(cells, head[index + 1 :])
-    if forced:
-        raise InputError(
-            f"no {forced} header found in the first {HEADER_SEARCH_ROWS} rows", file=path.name
-        )
-    raise InputError(
-        f"cannot tell what kind of file this is: no known header in the first "
-        f"{HEADER_SEARCH_ROWS} rows (pass --kind, or map your column names in config)",
-        file=path.name,
-    )
-
-
-_VENDOR_HEADERS = {"vendorcode", "payeecode"}
-
-
-def _vendor_code(header: list[str], rows: list[tuple[int, list[str]]]) -> str | None:
-    """The vendor code most rows under the header carry, if the file has such a column."""
-    positions = [i for i, cell in enumerate(header) if normalize_header(cell) in _VENDOR_HEADERS]
-    if not positions:
-        return None
-    counts: dict[str, int] = {}
-    for _, cells in rows:
-        if positions[0] < len(cells):
-            code = cells[positions[0]].strip()
-            if code and len(code) <= 32 and normalize_header(code):
-                counts[code] = counts.get(code, 0) + 1
-    return max(counts, key=lambda c: counts[c]) if counts else None

@@ -44,32 +44,21 @@ ProgressCallback = Callable[[int, int | None], None]
 
 
 @dataclass
-class ImportContext:
-    """What an importer needs while it stores one file."""
+class ReadContext:
+    """What reading one file needs and records: no database, so a reader process can do it
+    (`recovery.sources.read_ahead`)."""
 
-    conn: Connection
     settings: Settings
-    account: VendorAccount
+    account: VendorAccount  # its marketplace and currency say how dates and amounts are written
     file_name: str
     progress: ProgressCallback | None = None
     total_rows: int | None = None
     rows_read: int = 0
     skipped: int = 0
     warnings: list[str] = field(default_factory=list)
-    # Lines a person must look at (unknown remittance descriptions, ...).
-    needs_look: list[str] = field(default_factory=list)
     # Rows above each sheet's header, by sheet label (co-op backups name their invoice there).
     preambles: dict[str, list[list[str]]] = field(default_factory=dict)
-    # Vendor codes seen on rows, to warn when a file mixes accounts.
-    vendor_codes: dict[str, int] = field(default_factory=dict)
     sheets_with_header: int = 0
-
-    account_id: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        # A plain int: read once per row on the hot path, an ORM attribute costs too much.
-        assert self.account.id is not None
-        self.account_id = self.account.id
 
     @property
     def currency(self) -> str:
@@ -86,6 +75,24 @@ class ImportContext:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+
+
+@dataclass
+class ImportContext(ReadContext):
+    """What an importer needs while it stores one file."""
+
+    conn: Connection = field(kw_only=True)
+    # Lines a person must look at (unknown remittance descriptions, ...).
+    needs_look: list[str] = field(default_factory=list)
+    # Vendor codes seen on rows, to warn when a file mixes accounts.
+    vendor_codes: dict[str, int] = field(default_factory=dict)
+
+    account_id: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        # A plain int: read once per row on the hot path, an ORM attribute costs too much.
+        assert self.account.id is not None
+        self.account_id = self.account.id
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which made creating
@@ -180,7 +187,7 @@ class TabularImporter(Importer):
         maps = settings.imports.column_maps
         return any(match_header(layout, headers, 0, maps) for layout in self.layouts)
 
-    def read(self, ctx: ImportContext, sheets: Sequence[Sheet]) -> Iterator[Block]:
+    def read(self, ctx: ReadContext, sheets: Sequence[Sheet]) -> Iterator[Block]:
         for sheet in sheets:
             yield from _SheetScanner(self, ctx, sheet).blocks()
 
@@ -240,7 +247,7 @@ class _SheetScanner:
     header exactly as if there were no blocks.
     """
 
-    def __init__(self, importer: TabularImporter, ctx: ImportContext, sheet: Sheet) -> None:
+    def __init__(self, importer: TabularImporter, ctx: ReadContext, sheet: Sheet) -> None:
         self.importer = importer
         self.ctx = ctx
         self.sheet = sheet
