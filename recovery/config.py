@@ -120,8 +120,9 @@ class ImportSettings(Section):
     column_maps: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     progress_min_rows: int = 5000
     # Runs of CSV/XLSX files at least this big in total are parsed in a second process while
-    # this one stores (`recovery.sources.read_ahead`); none: always in this process.
-    read_ahead_min_bytes: int | None = 16 * 1024 * 1024
+    # this one stores (`recovery.sources.read_ahead`).
+    read_ahead: bool = True
+    read_ahead_min_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
 
     def date_order_for(self, marketplace: str) -> DateOrder:
         return self.date_order.get(marketplace.upper(), self.default_date_order)

@@ -143,6 +143,10 @@ class ReadAhead:
         job = self._waiting.pop(position, None)
         return None if job is None else AheadFile(self, job)
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
     def __enter__(self) -> ReadAhead:
         return self
 
@@ -228,11 +232,10 @@ class AheadFile:
 def worth_reading_ahead(settings: Settings, paths: Sequence[Path]) -> bool:
     """Two cores or more, and at least `imports.read_ahead_min_bytes` of CSV/XLSX: starting the
     reader costs about a second."""
-    threshold = settings.imports.read_ahead_min_bytes
-    if threshold is None or (os.cpu_count() or 1) < 2:
+    if not settings.imports.read_ahead or (os.cpu_count() or 1) < 2:
         return False
     tabular = sum(p.stat().st_size for p in paths if p.is_file() and p.suffix.lower() != ".json")
-    return tabular >= threshold
+    return tabular >= settings.imports.read_ahead_min_bytes
 
 
 def _serve(
