@@ -154,6 +154,16 @@ class ClaimSettings(Section):
     auto_approve: dict[str, AutoApproval] = Field(default_factory=dict)
 
 
+class DetectSettings(Section):
+    """How detection runs (not what it finds: changing these never changes a finding)."""
+
+    # A full run of an account with at least this many co-op backup lines judges its co-op
+    # invoices in a second process meanwhile (`recovery.claims.coop_process`), on two cores
+    # or more.
+    coop_process: bool = True
+    coop_process_min_lines: int = Field(default=100_000, ge=0)
+
+
 class ChargebackFee(Section):
     """How a chargeback type's fee is computed: a percentage of product cost or per carton."""
 
@@ -215,6 +225,7 @@ class Settings(BaseSettings):
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     claims: ClaimSettings = Field(default_factory=ClaimSettings)
     rules: RuleSettings = Field(default_factory=RuleSettings)
+    detect: DetectSettings = Field(default_factory=DetectSettings)
 
     # Where the settings were read from, for messages; not a setting.
     config_path: Path | None = Field(default=None, exclude=True)

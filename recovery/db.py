@@ -39,7 +39,9 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
+    """`read_only`: for a process that only reads; on SQLite its transactions then take no
+    write lock, so it can read while another connection holds it."""
     # Whatever writes through this engine's sessions queues what it changed for `detect`.
     changes.watch_orm_writes()
     url = normalize_url(url)
@@ -49,7 +51,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         raise ConfigError(f"database_url: not a database URL: {url!r}") from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(url, parsed.database, echo=echo)
+        return _sqlite_engine(url, parsed.database, echo=echo, read_only=read_only)
     if backend == "postgresql":
         if parsed.drivername != "postgresql+psycopg":
             raise ConfigError("database_url: use postgresql+psycopg:// for PostgreSQL")
@@ -68,7 +70,9 @@ def engine_from_settings(settings: Settings) -> Engine:
     return make_engine(settings.database_url)
 
 
-def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
+def _sqlite_engine(
+    url: str, database: str | None, *, echo: bool, read_only: bool = False
+) -> Engine:
     if database and database != ":memory:":
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -92,7 +96,7 @@ def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -8,7 +8,8 @@ is retired if it was not filed yet. Only claims nobody has acted on are rewritte
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import partial
 
@@ -16,8 +17,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims import drafting
+from recovery.claims import coop_process, drafting
 from recovery.claims.claim_store import load_claims, store_findings, undrafted_ids
+from recovery.claims.coop_process import COOP_FRAMES, CoopProcess
 from recovery.claims.deadlines import Band, Timing, timing_for
 from recovery.claims.detect.chargeback import detect_chargebacks
 from recovery.claims.detect.coop import detect_coop
@@ -119,13 +121,24 @@ def run_detection(
     with collector_paused():
         for vendor in accounts:
             assert vendor.id is not None
-            with engine.connect() as conn:
-                plan = plan_run(conn, vendor.id, settings, full=full)
-                say(f"{vendor.vendor_code}: reading data ({plan.why})")
-                inp = load_detection_input(conn, vendor.id, plan.scope)
-                balances = balance_invoices(conn, vendor.id, unsettled_only=True)
-            say(f"{vendor.vendor_code}: applying the rules")
-            combined = combine(plan, find_all(rules_input(inp, plan.scope), settings))
+            with ExitStack() as stack:
+                with engine.connect() as conn:
+                    plan = plan_run(conn, vendor.id, settings, full=full)
+                    say(f"{vendor.vendor_code}: reading data ({plan.why})")
+                    coop = None
+                    if plan.full and coop_process.wanted(conn, settings, vendor.id):
+                        coop = CoopProcess(settings, vendor.id)
+                        stack.callback(coop.close)
+                    inp = load_detection_input(
+                        conn, vendor.id, plan.scope, only=None if coop is None else _NOT_COOP
+                    )
+                    balances = balance_invoices(conn, vendor.id, unsettled_only=True)
+                    if coop is not None:
+                        coop.wait_until_reading()  # (before this transaction ends)
+                say(f"{vendor.vendor_code}: applying the rules")
+                judge_coop = detect_coop if coop is None else coop.judge
+                computed = find_all(rules_input(inp, plan.scope), settings, judge_coop)
+            combined = combine(plan, computed)
             findings = combined.findings
             timings = _timings(findings, today, settings, calendar)
             say(f"{vendor.vendor_code}: writing claims")
@@ -167,13 +180,22 @@ def run_detection(
     return DetectionResult(results)
 
 
-def find_all(inp: DetectionInput, settings: Settings) -> list[Finding]:
+def find_all(
+    inp: DetectionInput,
+    settings: Settings,
+    judge_coop: Callable[[DetectionInput], list[Finding]] = detect_coop,
+) -> list[Finding]:
+    """Every rule's findings; `judge_coop` may take them from a `CoopProcess`."""
     return [
         *detect_shortages(inp),
         *detect_price_variances(inp),
-        *detect_coop(inp),
+        *judge_coop(inp),
         *detect_chargebacks(inp, settings.rules),
     ]
+
+
+# What a run reads itself while a `CoopProcess` judges the co-op invoices.
+_NOT_COOP = frozenset(f.name for f in fields(DetectionInput)) - (COOP_FRAMES - {"deductions"})
 
 
 def _timings(

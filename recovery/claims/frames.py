@@ -6,7 +6,7 @@ One query per table and account (never one per deduction): the rules in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -413,15 +413,26 @@ def _queries(
 
 # Frames read in two parts, (lines, their parents, the key), and joined in memory.
 _JOINED = {"shipment_items": ("shipment_lines", "shipments", "shipment_pk")}
+_FRAME_OF = {
+    part: name for name, (lines, parents, _) in _JOINED.items() for part in (lines, parents)
+}
 
 
 def load_detection_input(
-    conn: Connection, account_id: int, scope: Scope | None = None
+    conn: Connection,
+    account_id: int,
+    scope: Scope | None = None,
+    only: Collection[str] | None = None,
 ) -> DetectionInput:
     """The account's rows; with a scope, the disputes and invoices of its keys only (deductions,
     payments, documents, costs and agreements are always read whole: the summary buckets every
-    deduction)."""
-    read = {name: _frame(conn, q) for name, q in _queries(account_id, scope).items()}
+    deduction). `only`: the frames to read, by field name; the others come empty."""
+    read = {}
+    for name, query in _queries(account_id, scope).items():
+        if only is None or _FRAME_OF.get(name, name) in only:
+            read[name] = _frame(conn, query)
+        else:
+            read[name] = pd.DataFrame(columns=list(query.selected_columns.keys()))
     for name, (lines, parents, key) in _JOINED.items():
         read[name] = _join(read.pop(lines), read.pop(parents), key)
     return DetectionInput(**read)
