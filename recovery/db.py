@@ -66,6 +66,22 @@ def json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+def reading_engine(engine: Engine) -> Engine | None:
+    """An engine whose connections can read while one of `engine`'s holds a write transaction
+    (for reads run beside it): on SQLite their transactions take no write lock. None for an
+    in-memory SQLite database, which no other connection sees. Dispose of it when done."""
+    if not shared(engine):
+        return None
+    return make_engine(engine.url.render_as_string(hide_password=False), read_only=True)
+
+
+def shared(engine: Engine) -> bool:
+    """Whether other connections and processes see this engine's database (not so an
+    in-memory SQLite one)."""
+    url = engine.url
+    return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
+
+
 def engine_from_settings(settings: Settings) -> Engine:
     return make_engine(settings.database_url)
 

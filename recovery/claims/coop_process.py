@@ -27,7 +27,7 @@ from recovery.claims.detect.coop import detect_coop
 from recovery.claims.findings import Finding
 from recovery.claims.frames import DetectionInput, load_detection_input
 from recovery.config import Settings
-from recovery.db import make_engine
+from recovery.db import make_engine, shared
 from recovery.models import CoopBackupLine, VendorAccount, table_of
 
 # What `detect_coop` reads.
@@ -39,9 +39,8 @@ def wanted(conn: Connection, settings: Settings, account_id: int) -> bool:
     `detect.coop_process_min_lines` backup lines (starting one costs a second or two)."""
     if not settings.detect.coop_process or (os.cpu_count() or 1) < 2:
         return False
-    url = conn.engine.url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
-        return False  # (another process cannot see this database)
+    if not shared(conn.engine):
+        return False
     lines = table_of(CoopBackupLine)
     count = conn.execute(
         select(func.count()).select_from(lines).where(lines.c.account_id == account_id)

@@ -8,6 +8,7 @@ is retired if it was not filed yet. Only claims nobody has acted on are rewritte
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -32,7 +33,7 @@ from recovery.claims.incremental import combine, plan_run, rules_input
 from recovery.claims.scope import clear_queue
 from recovery.collector import collector_paused
 from recovery.config import Settings
-from recovery.db import session_scope
+from recovery.db import reading_engine, session_scope
 from recovery.errors import RecoveryError
 from recovery.ledger import (
     BUCKETS,
@@ -118,7 +119,12 @@ def run_detection(
     if account and not accounts:
         raise RecoveryError(f"--account {account}: no such vendor account (import its data first)")
     results = []
-    with collector_paused():
+    # Reads beside a run's reading transaction: begun once it holds SQLite's write lock, so
+    # they see the same rows (on PostgreSQL each query sees what was committed, as always).
+    readers = reading_engine(engine)
+    with ExitStack() as run, collector_paused(), ThreadPoolExecutor(max_workers=1) as side:
+        if readers is not None:
+            run.callback(readers.dispose)
         for vendor in accounts:
             assert vendor.id is not None
             with ExitStack() as stack:
@@ -129,10 +135,18 @@ def run_detection(
                     if plan.full and coop_process.wanted(conn, settings, vendor.id):
                         coop = CoopProcess(settings, vendor.id)
                         stack.callback(coop.close)
+                    # Summed by the database beside the reading below: SQLite aggregates
+                    # without holding Python's GIL, so the second core does it.
+                    summing = None
+                    if readers is not None:
+                        summing = side.submit(_unsettled_balances, readers, vendor.id)
                     inp = load_detection_input(
                         conn, vendor.id, plan.scope, only=None if coop is None else _NOT_COOP
                     )
-                    balances = balance_invoices(conn, vendor.id, unsettled_only=True)
+                    if summing is None:
+                        balances = balance_invoices(conn, vendor.id, unsettled_only=True)
+                    else:
+                        balances = summing.result()
                     if coop is not None:
                         coop.wait_until_reading()  # (before this transaction ends)
                 say(f"{vendor.vendor_code}: applying the rules")
@@ -178,6 +192,11 @@ def run_detection(
             _summarise(result, inp, balances, findings, timings, statuses, settings, today)
             results.append(result)
     return DetectionResult(results)
+
+
+def _unsettled_balances(readers: Engine, account_id: int) -> list[InvoiceBalance]:
+    with readers.connect() as conn:
+        return balance_invoices(conn, account_id, unsettled_only=True)
 
 
 def find_all(
