@@ -204,7 +204,7 @@ def run_detection(
 def _cyclic_gc_paused() -> Iterator[None]:
     """A run makes and drops hundreds of thousands of frames' cells, findings and rows, none
     in reference cycles; the cycle collector walked them hundreds of times, about a tenth of a
-    next-day run. It runs once at the end instead."""
+    next-day run. It is back on when the run ends."""
     if not gc.isenabled():
         yield
         return
