@@ -50,6 +50,11 @@ class ReadJob:
     account_code: str | None  # the account the user named
     spool: Path
 
+    @property
+    def cancelled(self) -> Path:
+        """Where the importer says it no longer wants the file (imported before, say)."""
+        return self.spool.with_suffix(".cancelled")
+
 
 @dataclass(frozen=True)
 class Head:
@@ -211,7 +216,10 @@ class AheadFile:
             yield message[1]
 
     def close(self) -> None:
+        """Done with the file: the reader stops reading it, if it still is (a duplicate is
+        skipped at once, and the reader must not spend the run parsing it)."""
         self._messages.close()
+        self._job.cancelled.touch()
         self._job.spool.unlink(missing_ok=True)
 
     def __enter__(self) -> AheadFile:
@@ -246,6 +254,8 @@ def _serve(
 
 
 def _spool(job: ReadJob, settings: Settings, accounts: list[VendorAccount]) -> None:
+    if job.cancelled.exists():
+        return
     sent = _Sent()
     with job.spool.open("wb") as out:
 
@@ -262,6 +272,8 @@ def _spool(job: ReadJob, settings: Settings, accounts: list[VendorAccount]) -> N
                 send("head", Head(kind, file_code, total, account.marketplace, account.currency))
                 ctx = ReadContext(settings, account, job.path.name)
                 for block in TABULAR[kind].read(ctx, sheets):
+                    if job.cancelled.exists():
+                        return
                     send("block", block, sent.delta(ctx))
                 send("end", sent.delta(ctx))
         except InputError as exc:

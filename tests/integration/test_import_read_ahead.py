@@ -194,3 +194,25 @@ def test_an_input_error_crosses_processes_with_its_file_row_and_column() -> None
     error = pickle.loads(pickle.dumps(InputError("not a date", file="a.csv", row=7, column="Due")))
     assert (error.file, error.row, error.column, error.detail) == ("a.csv", 7, "Due", "not a date")
     assert str(error) == "a.csv, row 7, column 'Due': not a date"
+
+
+def test_files_imported_before_are_skipped_and_only_the_new_one_is_stored(
+    engine: Engine, db_url: str, tmp_path: Path, read_ahead_blocks: list[str]
+) -> None:
+    settings = Settings(
+        database_url=db_url, accounts=[AccountSettings(vendor_code="VEND1")], imports=ALWAYS
+    )
+    big = tmp_path / "invoices.csv"
+    big.write_text("Vendor Central export\n" + HEAD + "".join(lines(3 * BLOCK_ROWS)))
+    chargebacks = tmp_path / "chargebacks.csv"
+    shutil.copy(DATA / "chargebacks.csv", chargebacks)
+    import_files(engine, settings, [big, chargebacks])
+    costs = tmp_path / "costs.csv"
+    shutil.copy(DATA / "costs.csv", costs)
+    read_ahead_blocks.clear()
+
+    results = import_files(engine, settings, [big, chargebacks, costs])
+
+    assert [r.duplicate for r in results] == [True, True, False]
+    assert results[2].inserted > 0
+    assert read_ahead_blocks == ["costs.csv"]
