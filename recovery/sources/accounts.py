@@ -23,19 +23,12 @@ def resolve_account(
     the database; with none at all, an account named DEFAULT (a new user importing right after
     `recovery init`). Several candidates and no code is an error: the user must say which.
     """
-    account = expected_account(session, settings, vendor_code)
+    account = account_among(known_accounts(session), settings, vendor_code)
     if account.id is not None:
         return account, False
     session.add(account)
     session.flush()
     return account, True
-
-
-def expected_account(
-    session: Session, settings: Settings, vendor_code: str | None
-) -> VendorAccount:
-    """The account `resolve_account` gives, without creating it (a new one has no id)."""
-    return account_among(known_accounts(session), settings, vendor_code)
 
 
 def known_accounts(session: Session) -> list[VendorAccount]:
