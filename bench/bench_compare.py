@@ -6,6 +6,12 @@ machine. Each round runs the pair once, and the figures are the per-round times 
 ratio. The pair is not perfectly fair either: comparing a clean tree with `--base HEAD` shows
 the noise left, about ±3 % a round on this machine, so take several rounds.
 
+Code that uses the second core itself (the import's reader process, detection's co-op process)
+is not measured fairly side by side: `--one-at-a-time` runs the two one after the other, the
+base first in odd rounds and second in even ones. Those helper processes import the working
+tree's `recovery` even in the base run (its editable install answers first in a new
+interpreter), so compare such code only against a base that does not start them.
+
 The base version is built from git (`git archive REV`, then `pip install --target`); the other
 is the working tree as installed. Steps:
 
@@ -42,6 +48,11 @@ def main() -> None:
     parser.add_argument("step", choices=["import", "detect"])
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--full", action="store_true", help="detect: a full run")
+    parser.add_argument(
+        "--one-at-a-time",
+        action="store_true",
+        help="run the two versions one after the other, not at once (for code using 2 cores)",
+    )
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be 1 or more")
@@ -55,7 +66,9 @@ def main() -> None:
         step_args = [str(p.resolve()) for p in args.paths] + (["--full"] if args.full else [])
         ratios = []
         for number in range(1, args.rounds + 1):
-            base, current = _pair(Path(work), site, args.step, step_args)
+            order = ("base", "current") if number % 2 else ("current", "base")
+            run = _one_at_a_time(order) if args.one_at_a_time else _pair
+            base, current = run(Path(work), site, args.step, step_args)
             ratios.append(current["seconds"] / base["seconds"])
             print(
                 f"round {number}: {args.base} {base['seconds']:.2f} s (cpu {base['cpu']:.2f}), "
@@ -81,28 +94,49 @@ def _build(revision: str, work: Path) -> Path:
     return site
 
 
-def _pair(
-    work: Path, site: Path, step: str, step_args: list[str]
-) -> tuple[dict[str, Any], dict[str, Any]]:
+Figures = dict[str, Any]
+Pair = Callable[[Path, Path, str, list[str]], tuple[Figures, Figures]]
+
+
+def _pair(work: Path, site: Path, step: str, step_args: list[str]) -> tuple[Figures, Figures]:
     """Both versions at once; each in a directory of its own."""
-    runs = []
-    for name, code in (("base", str(site)), ("current", "")):
-        folder = work / name
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        command = [sys.executable, __file__, "--child", code, str(folder), step, *step_args]
-        runs.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
-    results = []
-    for run in runs:
-        output, _ = run.communicate()
-        if run.returncode != 0:
-            raise SystemExit(f"a {step} run failed (exit {run.returncode})")
-        results.append(json.loads(output.strip().splitlines()[-1]))
-    base, current = results
+    runs = [_start(work, site, name, step, step_args) for name in ("base", "current")]
+    base, current = (_result(run, step) for run in runs)
+    return _checked(base, site), current
+
+
+def _one_at_a_time(order: tuple[str, str]) -> Pair:
+    def run(work: Path, site: Path, step: str, step_args: list[str]) -> tuple[Figures, Figures]:
+        results = {name: _result(_start(work, site, name, step, step_args), step) for name in order}
+        return _checked(results["base"], site), results["current"]
+
+    return run
+
+
+def _start(
+    work: Path, site: Path, name: str, step: str, step_args: list[str]
+) -> subprocess.Popen[str]:
+    folder = work / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    code = str(site) if name == "base" else ""
+    command = [sys.executable, __file__, "--child", code, str(folder), step, *step_args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
+def _result(run: subprocess.Popen[str], step: str) -> Figures:
+    output, _ = run.communicate()
+    if run.returncode != 0:
+        raise SystemExit(f"a {step} run failed (exit {run.returncode})")
+    figures: Figures = json.loads(output.strip().splitlines()[-1])
+    return figures
+
+
+def _checked(base: Figures, site: Path) -> Figures:
     if not base["code"].startswith(str(site)):
         # Comparing the working tree with itself would report "no difference" and mislead.
         raise SystemExit(f"the base run imported {base['code']}, not the built revision")
-    return base, current
+    return base
 
 
 def _child(code: str, folder: str, argv: list[str]) -> None:
