@@ -355,12 +355,15 @@ def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings
             )
 
     try:
-        settings: Settings = _Loaded(**overrides)
+        loaded = _Loaded(**overrides)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigError(f"{path}: invalid settings: {problems}") from exc
+    # The values as a plain `Settings`: `_Loaded` is local to this call, so it cannot be
+    # pickled, and the import's reader and detection's co-op process are sent the settings.
+    settings = Settings.model_construct(loaded.model_fields_set, **dict(loaded))
     settings.config_path = path if path.exists() else None
     return settings
 

@@ -292,6 +292,24 @@ def test_detect_command_prints_the_summary(
     assert "not a date" in capsys.readouterr().err
 
 
+def test_detect_command_with_the_coop_process(
+    engine: Engine,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: object,
+) -> None:
+    seed(engine)
+    monkeypatch.setenv("RECOVERY_DATABASE_URL", db_url)
+    monkeypatch.setenv("RECOVERY_DETECT__COOP_PROCESS_MIN_LINES", "0")  # (every full run)
+    monkeypatch.chdir(str(tmp_path))
+    with pytest.raises(SystemExit) as exited:
+        main(["detect", "--today", "2026-10-10"])
+    out = capsys.readouterr().out
+    assert exited.value.code == 0
+    assert "Detection for ABCDE" in out and "$201.60" in out
+
+
 def test_a_change_queued_during_a_run_waits_for_the_next(
     engine: Engine, settings: Settings
 ) -> None:

@@ -136,3 +136,19 @@ def test_several_configured_accounts_need_an_account_option(
     assert code == 1 and "--account" in err
     code, out, _ = run(["import", "--account", "BBB01", "remittance-na.csv"], capsys)
     assert code == 0 and "BBB01" in out
+
+
+def test_a_run_read_ahead_in_a_reader_process_imports_as_usual(
+    workdir: Path,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("RECOVERY_IMPORTS__READ_AHEAD_MIN_BYTES", "0")  # (every run)
+    code, out, err = run(["import", "remittance-na.csv", "invoices-lines.csv"], capsys)
+    assert code == 0, err
+    assert "remittance-na.csv: detected remittance" in out
+    assert "invoices-lines.csv: detected invoices" in out
+    assert "needs a look" in out and "Freight adjustment" in out
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(ImportBatch)).scalar_one() == 2

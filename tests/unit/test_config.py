@@ -1,3 +1,4 @@
+import pickle
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,18 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert settings.calendar.country == "GB"
     assert settings.calendar.timezone == "UTC"  # untouched by the environment
     assert settings.config_path == config
+
+
+def test_loaded_settings_can_be_sent_to_another_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import's reader and detection's co-op process are sent the settings by pickle.
+    config = write(tmp_path / "config.toml", '[calendar]\ncountry = "CA"\n')
+    monkeypatch.setenv("RECOVERY_IMPORTS__READ_AHEAD_MIN_BYTES", "1234")
+    settings = load_settings(config)
+    again = pickle.loads(pickle.dumps(settings))
+    assert type(again) is Settings and again == settings
+    assert (again.calendar.country, again.imports.read_ahead_min_bytes) == ("CA", 1234)
 
 
 def test_config_path_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
