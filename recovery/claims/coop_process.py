@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection as Pipe
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from recovery.claims.detect.coop import detect_coop
 from recovery.claims.findings import Finding
@@ -51,13 +51,15 @@ def wanted(conn: Connection, settings: Settings, account_id: int) -> bool:
 class CoopProcess:
     """A process judging one account's co-op invoices. Close it whatever happens."""
 
-    def __init__(self, settings: Settings, account_id: int) -> None:
+    def __init__(self, engine: Engine, account_id: int) -> None:
+        """Judges the account's co-op invoices in `engine`'s database."""
+        url = engine.url.render_as_string(hide_password=False)
         # forkserver: the process starts from a clean, single-threaded one (forking the caller
         # could copy a lock held by a web or scheduler thread).
         context = multiprocessing.get_context("forkserver")
         self._pipe, their_end = context.Pipe(duplex=False)
         self._process: BaseProcess = context.Process(
-            target=_judge, args=(their_end, settings, account_id), name="recovery-coop"
+            target=_judge, args=(their_end, url, account_id), name="recovery-coop"
         )
         self._process.start()
         their_end.close()  # (so that its end closing says the process is gone)
@@ -91,9 +93,9 @@ class CoopProcess:
         return value
 
 
-def _judge(pipe: Pipe, settings: Settings, account_id: int) -> None:
+def _judge(pipe: Pipe, database_url: str, account_id: int) -> None:
     try:
-        engine = make_engine(settings.database_url, read_only=True)
+        engine = make_engine(database_url, read_only=True)
         try:
             with engine.connect() as conn:
                 # The first read fixes what the transaction sees (on SQLite).

@@ -139,7 +139,7 @@ def run_detection(
                     say(f"{vendor.vendor_code}: reading data ({plan.why})")
                     coop = None
                     if plan.full and coop_process.wanted(conn, settings, vendor.id):
-                        coop = CoopProcess(settings, vendor.id)
+                        coop = CoopProcess(engine, vendor.id)
                         stack.callback(coop.close)
                     # Summed by the database beside the reading below: SQLite aggregates
                     # without holding Python's GIL, so the second core does it.

@@ -14,6 +14,7 @@ from recovery.claims.coop_process import CoopProcess
 from recovery.claims.detection import run_detection
 from recovery.claims.findings import Finding
 from recovery.config import DetectSettings, Settings
+from recovery.db import make_engine
 
 
 def test_coop_judged_in_a_second_process_gives_the_same_claims_and_summary(
@@ -43,8 +44,8 @@ def test_coop_judged_in_a_second_process_gives_the_same_claims_and_summary(
 
 
 def test_a_coop_process_that_fails_stops_the_run_with_its_traceback(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'never-set-up.db'}")
-    process = CoopProcess(settings, account_id=1)
+    engine = make_engine(f"sqlite:///{tmp_path / 'never-set-up.db'}")
+    process = CoopProcess(engine, account_id=1)
     try:
         with pytest.raises(RuntimeError, match="the co-op process failed") as caught:
             process.wait_until_reading()
