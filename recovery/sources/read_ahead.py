@@ -46,6 +46,7 @@ _LENGTH_BYTES = 8
 @dataclass(frozen=True)
 class ReadJob:
     path: Path
+    size: int  # bytes, for the read-ahead budget
     forced_kind: str | None  # the kind the user named
     account_code: str | None  # the account the user named
     spool: Path
@@ -113,12 +114,8 @@ class ReadAhead:
         )
         self._process.start()
         self._waiting: dict[int, ReadJob] = {}
+        self._waiting_bytes = 0  # their size: kept as they come and go, not summed each time
         self._next = 0  # the first position not looked at
-
-    @property
-    def waiting_bytes(self) -> int:
-        """The size of the files given and not yet taken."""
-        return sum(job.path.stat().st_size for job in self._waiting.values())
 
     def give(
         self,
@@ -129,24 +126,29 @@ class ReadAhead:
     ) -> None:
         """Give the reader the CSV/XLSX files from `position` on, as far as the budget goes."""
         while self._next < len(files) and (
-            self._next <= position or self.waiting_bytes < AHEAD_BYTES
+            self._next <= position or self._waiting_bytes < AHEAD_BYTES
         ):
             later, path = self._next, files[self._next]
             self._next += 1
             try:
                 tabular = forced_kind not in JSON and sniff_format(path) != FileFormat.json
-            except InputError:  # (its import says why)
+                size = path.stat().st_size
+            except (InputError, OSError):  # (its import says why)
                 continue
             if tabular:
                 spool = Path(self._folder.name) / f"{later}.spool"
-                job = ReadJob(path, forced_kind, account_code, spool)
+                job = ReadJob(path, size, forced_kind, account_code, spool)
                 self._waiting[later] = job
+                self._waiting_bytes += size
                 self._jobs.put(job)
 
     def take(self, position: int) -> AheadFile | None:
         """The file at `position`, if the reader was given it."""
         job = self._waiting.pop(position, None)
-        return None if job is None else AheadFile(self, job)
+        if job is None:
+            return None
+        self._waiting_bytes -= job.size
+        return AheadFile(self, job)
 
     @property
     def pid(self) -> int | None:
