@@ -262,15 +262,19 @@ def test_claims_found_without_drafting_are_drafted_by_the_next_run(
     assert "INV1" in claim.draft_text
 
 
+# And with the co-op process on every full run, as the CLI starts it.
+@pytest.mark.parametrize("coop_process_min_lines", ["100000", "0"])
 def test_detect_command_prints_the_summary(
     engine: Engine,
     db_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: object,
+    coop_process_min_lines: str,
 ) -> None:
     seed(engine)
     monkeypatch.setenv("RECOVERY_DATABASE_URL", db_url)
+    monkeypatch.setenv("RECOVERY_DETECT__COOP_PROCESS_MIN_LINES", coop_process_min_lines)
     monkeypatch.chdir(str(tmp_path))
     with pytest.raises(SystemExit) as exited:
         main(["detect", "--today", "2026-10-10"])
@@ -290,24 +294,6 @@ def test_detect_command_prints_the_summary(
         main(["detect", "--today", "yesterday"])
     assert exited.value.code == 1
     assert "not a date" in capsys.readouterr().err
-
-
-def test_detect_command_with_the_coop_process(
-    engine: Engine,
-    db_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: object,
-) -> None:
-    seed(engine)
-    monkeypatch.setenv("RECOVERY_DATABASE_URL", db_url)
-    monkeypatch.setenv("RECOVERY_DETECT__COOP_PROCESS_MIN_LINES", "0")  # (every full run)
-    monkeypatch.chdir(str(tmp_path))
-    with pytest.raises(SystemExit) as exited:
-        main(["detect", "--today", "2026-10-10"])
-    out = capsys.readouterr().out
-    assert exited.value.code == 0
-    assert "Detection for ABCDE" in out and "$201.60" in out
 
 
 def test_a_change_queued_during_a_run_waits_for_the_next(
