@@ -175,18 +175,30 @@ def undrafted_ids(session: Session, account_id: int) -> list[int]:
 def _stored_claims(
     session: Session, account_id: int, words_for: Collection[str] | None
 ) -> dict[str, dict[str, Any]]:
-    """The account's claims by finding key with what `_differs` compares; their words (long,
-    and compared only for findings computed in this run) only for `words_for` (None: all)."""
+    """The account's claims by finding key, each with its id and status; those detection may
+    still rewrite also with what `_differs` compares, and their words (long, and compared only
+    for findings computed in this run) only for `words_for` (None: all).
+
+    Most of an account's claims were filed, decided or expired long ago: reading only their
+    status keeps a run from reading a year of claims' figures and dates to compare none."""
     claim = table_of(Claim)
+    own = claim.c.account_id == account_id
+    query = select(claim.c.id, claim.c.finding_key, claim.c.status).where(own)
+    stored = {
+        key: {"id": claim_id, "finding_key": key, "status": status}
+        for claim_id, key, status in session.execute(query)
+    }
     columns = [c for c in CONTENT if words_for is None or c not in WORDS]
-    query = select(claim.c.id, claim.c.finding_key, claim.c.status, *(claim.c[c] for c in columns))
-    rows = session.execute(query.where(claim.c.account_id == account_id)).mappings()
-    stored = {row["finding_key"]: dict(row) for row in rows}
-    keys = sorted(k for k in words_for or () if k in stored)
+    rewritable = [s.value for s in REWRITABLE]
+    query = select(claim.c.finding_key, *(claim.c[c] for c in columns))
+    for row in session.execute(query.where(own, claim.c.status.in_(rewritable))).mappings():
+        stored[row["finding_key"]].update(row)
+    keys = sorted(
+        k for k in words_for or () if k in stored and S(stored[k]["status"]) in REWRITABLE
+    )
     for start in range(0, len(keys), _QUERY_CHUNK):
         query = select(claim.c.finding_key, *(claim.c[c] for c in WORDS)).where(
-            claim.c.account_id == account_id,
-            claim.c.finding_key.in_(keys[start : start + _QUERY_CHUNK]),
+            own, claim.c.finding_key.in_(keys[start : start + _QUERY_CHUNK])
         )
         for row in session.execute(query).mappings():
             stored[row["finding_key"]].update(row)
