@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
+    Column,
+    ColumnElement,
     CompoundSelect,
     Connection,
     DateTime,
@@ -23,6 +25,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from recovery.claims.detect.common import map_distinct
 from recovery.claims.scope import Scope
@@ -149,10 +152,13 @@ def _queries(
     own_inv = inv.account_id == account_id
     if scope is not None:
         pos, invoices, refs = sorted(scope.pos), sorted(scope.invoices), sorted(scope.refs)
-        own_inv = own_inv & (inv.invoice_number.in_(invoices) | inv.po_number.in_(pos))
-        own_sl = own_sl & (sl.po_number.in_(pos) | sl.invoice_number.in_(invoices))
-        own_pv = own_pv & (pv.po_number.in_(pos) | pv.invoice_number.in_(invoices))
-        own_cb = own_cb & (cb.po_number.in_(pos) | cb.chargeback_id.in_(refs))
+        own_inv = _any_of(inv, own_inv, inv.invoice_number.in_(invoices), inv.po_number.in_(pos))
+        # (shortage lines' only index on the invoice number starts with the account)
+        own_sl = _any_of(
+            sl, own_sl, sl.po_number.in_(pos), own_sl & sl.invoice_number.in_(invoices)
+        )
+        own_pv = _any_of(pv, own_pv, pv.po_number.in_(pos), pv.invoice_number.in_(invoices))
+        own_cb = _any_of(cb, own_cb, cb.po_number.in_(pos), cb.chargeback_id.in_(refs))
         own_ci = own_ci & ci.invoice_number.in_(refs)
         own_cl = own_cl & cl.coop_invoice_number.in_(refs)
     shorted_invoices = select(sl.invoice_number).where(own_sl)
@@ -173,6 +179,18 @@ def _queries(
             inv.account_id == account_id, inv.invoice_number.in_(shorted_invoices)
         ),
     ).subquery("disputed_pos")
+    disputed_shipments = (
+        select(si.shipment_id)
+        .select_from(disputed_pos)
+        .join(table_of(ShipmentItem), si.po_number == disputed_pos.c.po_number)
+    )
+    # Documents of the shipments and POs the rules look at. A full run reads every linked one:
+    # most are, and the lookup through the disputed POs would cost more than it saves.
+    own_shipment_documents = sh.account_id == account_id
+    own_po_documents = po.account_id == account_id
+    if scope is not None:
+        own_shipment_documents &= link.shipment_id.in_(disputed_shipments)
+        own_po_documents &= link.po_number.in_(select(disputed_pos.c.po_number))
     # What the PO received of a backup line's ASIN: looked up per line through the
     # (po_id, asin) index. Grouping all PO items first read every item of a year (2M rows).
     received = (
@@ -311,25 +329,18 @@ def _queries(
             sh.shipped_at,
             sh.delivered_at,
             sh.carton_count,
-        ).where(
-            sh.account_id == account_id,
-            sh.id.in_(
-                select(si.shipment_id)
-                .select_from(disputed_pos)
-                .join(table_of(ShipmentItem), si.po_number == disputed_pos.c.po_number)
-            ),
-        ),
+        ).where(sh.account_id == account_id, sh.id.in_(disputed_shipments)),
         # Documents linked to this account's shipments, and documents only a PO number ties to
         # one of its POs (a POD can prove a delivery date without a matching ASN).
         "documents": union_all(
             select(link.shipment_id.label("shipment_pk"), link.po_number, *document_columns)
             .join_from(links, documents, doc.id == link.document_id)
             .join(table_of(Shipment), sh.id == link.shipment_id)
-            .where(sh.account_id == account_id),
+            .where(own_shipment_documents),
             select(link.shipment_id.label("shipment_pk"), link.po_number, *document_columns)
             .join_from(links, documents, doc.id == link.document_id)
             .join(table_of(PurchaseOrder), po.po_number == link.po_number)
-            .where(link.shipment_id.is_(None), po.account_id == account_id),
+            .where(link.shipment_id.is_(None), own_po_documents),
         ),
         "costs": select(
             cost.asin,
@@ -409,6 +420,19 @@ def _queries(
             bank.reference,
         ).where(bank.account_id == account_id),
     }
+
+
+def _any_of(
+    columns: ReadOnlyColumnCollection[str, Column[Any]],
+    own: ColumnElement[bool],
+    *terms: ColumnElement[bool],
+) -> ColumnElement[bool]:
+    """`own` rows meeting any of `terms`, each term looked up alone through its own index.
+
+    Given the terms ORed, or each beside `own`, SQLite (planning without statistics) reads every
+    row of the account through its account index to test them: so a term names the account
+    only where its column's index starts with it."""
+    return own & columns.id.in_(union(*(select(columns.id).where(t) for t in terms)))
 
 
 # Frames read in two parts, (lines, their parents, the key), and joined in memory.

@@ -150,7 +150,7 @@ class ShortageLine(SQLModel, table=True):
     payee_code: str | None = Field(default=None, max_length=32)
     invoice_date: date | None = None
     due_date: date | None = None
-    po_number: str | None = Field(default=None, max_length=32)
+    po_number: str | None = Field(default=None, max_length=32, index=True)
     asin: str = Field(max_length=16)
     unit_price_minor: int = money_field(default=0)
     invoiced_quantity: int = 0
@@ -172,7 +172,7 @@ class PriceVarianceLine(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="vendor_account.id", index=True)
     invoice_number: str = Field(max_length=64, index=True)
-    po_number: str = Field(default="", max_length=32)
+    po_number: str = Field(default="", max_length=32, index=True)
     asin: str = Field(max_length=16)
     quantity: int = 0
     invoice_cost_minor: int = money_field(default=0)
