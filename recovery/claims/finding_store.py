@@ -68,7 +68,7 @@ def load_findings(conn: Connection, account_id: int) -> list[Finding]:
     # took twice as long.
     text = cast(STORED.c.finding, Text)
     query = select(text).where(STORED.c.account_id == account_id).order_by(STORED.c.id)
-    return [from_json(orjson.loads(data)) for data in conn.execute(query).scalars()]
+    return [from_summary(orjson.loads(data)) for data in conn.execute(query).scalars()]
 
 
 def complete_findings(
@@ -84,11 +84,9 @@ def complete_findings(
             STORED.c.finding_key.in_(wanted[start : start + _CHUNK]),
         )
         for data, more in conn.execute(query):
-            whole = orjson.loads(data)
-            detail = orjson.loads(more) if more is not None else None
-            if detail:
-                whole.update(detail)
-            finding = from_json(whole)
+            finding = from_summary(orjson.loads(data))
+            if more is not None:
+                _complete(finding, orjson.loads(more))
             found[finding.key] = finding
     return found
 
@@ -139,58 +137,82 @@ def detail_json(finding: Finding) -> dict[str, Any] | None:
     }
 
 
-def summary_json(finding: Finding) -> dict[str, Any]:
+def _complete(finding: Finding, detail: dict[str, Any]) -> None:
+    finding.reason = detail["reason"]
+    finding.evidence_ids = tuple(detail["evidence_ids"])
+    finding.lines = tuple(
+        FindingLine(invoice, po, asin, quantity, Decimal(amount))
+        for invoice, po, asin, quantity, amount in detail["lines"]
+    )
+    finding.dispute_reason = detail["dispute_reason"]
+    finding.facts = detail["facts"]
+
+
+def summary_json(finding: Finding) -> list[Any]:
     """What every finding is kept with: the summary's sums and buckets, its deadline's dates,
-    and the POs and invoices of its lines (which changes reach it)."""
-    invoice_date = finding.facts.get("invoice_date")
-    return {
-        "type": finding.type,
-        "verdict": finding.verdict.value,
-        "key": finding.key,
-        "reference": finding.reference,
-        "amount": str(finding.amount),
-        "currency": finding.currency,
-        "reason": "",
-        "confidence": finding.confidence,
-        "invoice_number": finding.invoice_number,
-        "po_number": finding.po_number,
-        "asin": finding.asin,
-        "quantity": finding.quantity,
-        "base_date": finding.base_date.isoformat() if finding.base_date else None,
-        "deduction_ids": list(finding.deduction_ids),
-        "evidence_ids": [],
-        "lines": [[line.invoice_number, line.po_number, None, None, "0"] for line in finding.lines],
-        "dispute_reason": None,
-        "facts": {} if invoice_date is None else {"invoice_date": invoice_date},
-    }
+    and the POs and invoices of its lines (which changes reach it).
+
+    A list in `from_summary`'s order, not an object: every run reads back tens of thousands,
+    and without the names they are half the bytes and parse in half the time."""
+    return [
+        finding.type,
+        finding.verdict.value,
+        finding.key,
+        finding.reference,
+        str(finding.amount),
+        finding.currency,
+        finding.confidence,
+        finding.invoice_number,
+        finding.po_number,
+        finding.asin,
+        finding.quantity,
+        finding.base_date.isoformat() if finding.base_date else None,
+        list(finding.deduction_ids),
+        [[line.invoice_number, line.po_number] for line in finding.lines],
+        finding.facts.get("invoice_date"),
+    ]
 
 
 # A dict lookup: calling the enum class for each of tens of thousands of findings costs more.
 _VERDICTS = {verdict.value: verdict for verdict in Verdict}
+_NOTHING = Decimal(0)
 
 
-def from_json(data: dict[str, Any]) -> Finding:
-    base_date = data["base_date"]
+def from_summary(values: list[Any]) -> Finding:
+    """A finding as `summary_json` kept it: no reason, evidence or facts but its invoice date,
+    and its lines with their invoice and PO only."""
+    (
+        type_,
+        verdict,
+        key,
+        reference,
+        amount,
+        currency,
+        confidence,
+        invoice_number,
+        po_number,
+        asin,
+        quantity,
+        base_date,
+        deduction_ids,
+        lines,
+        invoice_date,
+    ) = values
     return Finding(
-        type=data["type"],
-        verdict=_VERDICTS[data["verdict"]],
-        key=data["key"],
-        reference=data["reference"],
-        amount=Decimal(data["amount"]),
-        currency=data["currency"],
-        reason=data["reason"],
-        confidence=data["confidence"],
-        invoice_number=data["invoice_number"],
-        po_number=data["po_number"],
-        asin=data["asin"],
-        quantity=data["quantity"],
+        type=type_,
+        verdict=_VERDICTS[verdict],
+        key=key,
+        reference=reference,
+        amount=Decimal(amount),
+        currency=currency,
+        reason="",
+        confidence=confidence,
+        invoice_number=invoice_number,
+        po_number=po_number,
+        asin=asin,
+        quantity=quantity,
         base_date=date.fromisoformat(base_date) if base_date else None,
-        deduction_ids=tuple(data["deduction_ids"]),
-        evidence_ids=tuple(data["evidence_ids"]),
-        lines=tuple(
-            FindingLine(invoice, po, asin, quantity, Decimal(amount))
-            for invoice, po, asin, quantity, amount in data["lines"]
-        ),
-        dispute_reason=data["dispute_reason"],
-        facts=data["facts"],
+        deduction_ids=tuple(deduction_ids),
+        lines=tuple([FindingLine(invoice, po, None, None, _NOTHING) for invoice, po in lines]),
+        facts={} if invoice_date is None else {"invoice_date": invoice_date},
     )
