@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any
 
@@ -67,9 +67,23 @@ def upsert(
     chunk, which also counts them. Without it, inserts are counted as the rows with ids above
     the highest id before, which keeps million-row files fast; `count=False` skips counting
     for rows the caller derives rather than reads.
+
+    Detection is told of the rows inserted or changed (`recovery.changes`), not of the ones an
+    export repeats as they were.
     """
     result = UpsertResult()
-    before = last_id(conn, table) if count and not want_ids else None
+    before = last_id(conn, table)
+    # Into an empty table every row is new: no need to look for what a row would change.
+    write = partial(
+        _write_chunk,
+        conn,
+        table,
+        key=key,
+        update=update,
+        want_ids=want_ids,
+        result=result,
+        fresh=before == 0,
+    )
     written = 0
     chunk: dict[Key, Row] = {}
     pick = itemgetter(*key)
@@ -77,13 +91,14 @@ def upsert(
     for row in rows:
         chunk[(pick(row),) if single else pick(row)] = row  # type: ignore[assignment]
         if len(chunk) >= chunk_rows:
-            written += _write_chunk(conn, table, chunk, key, update, want_ids, result)
+            written += write(chunk)
             chunk = {}
     if chunk:
-        written += _write_chunk(conn, table, chunk, key, update, want_ids, result)
-    if before is not None:
-        inserted = _count_after(conn, table, before)
-        result.counts = UpsertCounts(inserted, written - inserted)
+        written += write(chunk)
+    if not count or want_ids:
+        return result
+    inserted = _count_after(conn, table, before)
+    result.counts = UpsertCounts(inserted, written - inserted)
     return result
 
 
@@ -152,40 +167,87 @@ def _count_after(conn: Connection, table: Table, last_id: int) -> int:
 def existing_ids(
     conn: Connection, table: Table, key: Sequence[str], keys: Sequence[Key]
 ) -> dict[Key, int]:
-    """Primary keys of the rows among `keys` that already exist.
+    """Primary keys of the rows among `keys` that already exist."""
+    return {k: int(values[0]) for k, values in _existing(conn, table, key, keys, ["id"]).items()}
 
-    Keys are looked up as `first = ? AND … AND last IN (…)` per distinct leading part (one
-    account, mostly): SQLite does not use the unique index for a row-value `IN` and scanned
-    the whole table once per chunk, which made a 50,000-invoice file quadratic.
+
+def _existing(
+    conn: Connection, table: Table, key: Sequence[str], keys: Sequence[Key], columns: Sequence[str]
+) -> dict[Key, tuple[Any, ...]]:
+    """The `columns` of the rows among `keys` that already exist.
+
+    Keys are looked up as `a = ? AND b = ? AND c IN (…)`, with the key column whose values
+    vary most as `c` (an invoice's number beside one account; a debit note's beside a few
+    payments): SQLite does not use the unique index for a row-value `IN` and scanned the whole
+    table once per chunk, and an `IN` on a column that repeats made a query per row.
     """
-    found: dict[Key, int] = {}
-    columns = [table.c[k] for k in key]
-    by_prefix: dict[Key, list[Any]] = {}
+    found: dict[Key, tuple[Any, ...]] = {}
+    if not keys:
+        return found
+    key_columns = [table.c[k] for k in key]
+    width = len(key_columns)
+    varying = max(reversed(range(width)), key=lambda i: len({k[i] for k in keys}))
+    others = [c for i, c in enumerate(key_columns) if i != varying]
+    by_others: dict[Key, list[Any]] = {}
     for k in keys:
+        rest = k[:varying] + k[varying + 1 :]
         # NULL equals nothing in SQL, so a key with one never matched the row-value IN either.
-        if None not in k[:-1]:
-            by_prefix.setdefault(tuple(k[:-1]), []).append(k[-1])
-    for prefix, lasts in by_prefix.items():
-        same = [column == value for column, value in zip(columns, prefix, strict=False)]
-        for start in range(0, len(lasts), CHUNK_ROWS):
-            part = lasts[start : start + CHUNK_ROWS]
-            query = select(table.c.id, *columns).where(*same, columns[-1].in_(part))
+        if None not in rest:
+            by_others.setdefault(rest, []).append(k[varying])
+    for rest, values in by_others.items():
+        same = [column == value for column, value in zip(others, rest, strict=True)]
+        for start in range(0, len(values), CHUNK_ROWS):
+            part = values[start : start + CHUNK_ROWS]
+            query = select(*key_columns, *(table.c[c] for c in columns)).where(
+                *same, key_columns[varying].in_(part)
+            )
             for row in conn.execute(query):
-                found[tuple(row[1:])] = row[0]
+                found[tuple(row[:width])] = tuple(row[width:])
     return found
+
+
+def _new_or_changed(
+    conn: Connection,
+    table: Table,
+    chunk: dict[Key, Row],
+    key: Sequence[str],
+    update: Sequence[str] | None,
+) -> list[Row]:
+    """The rows of `chunk` that its upsert inserts or changes, read before it runs.
+
+    Exports are downloaded again with a day more: the thousands of rows they repeat as they
+    were must not send detection to judge their invoices and POs again."""
+    carried = dict.fromkeys(c for row in chunk.values() for c in row)
+    compared = [c for c in carried if c not in key and (update is None or c in update)]
+    stored = _existing(conn, table, key, list(chunk), compared)
+    written = []
+    for k, row in chunk.items():
+        values = stored.get(k)
+        if values is None or any(
+            name in row and row[name] != value for name, value in zip(compared, values, strict=True)
+        ):
+            written.append(row)
+    return written
 
 
 def _write_chunk(
     conn: Connection,
     table: Table,
     chunk: dict[Key, Row],
+    *,
     key: Sequence[str],
     update: Sequence[str] | None,
     want_ids: bool,
     result: UpsertResult,
+    fresh: bool,
 ) -> int:
     keys = list(chunk)
     before = existing_ids(conn, table, key, keys) if want_ids else {}
+    watched = bool(changes.watched_columns(table))
+    if watched and not fresh:
+        noted: Iterable[Row] = _new_or_changed(conn, table, chunk, key, update)
+    else:
+        noted = chunk.values()
     groups: dict[tuple[str, ...], list[Row]] = {}
     for row in chunk.values():
         columns = tuple(row)
@@ -201,7 +263,8 @@ def _write_chunk(
             _execute_sqlite(conn, plan, group)
         else:
             conn.execute(_statement(conn.dialect, table, columns, key, update), group)
-    changes.note_rows(conn, table, chunk.values())
+    if watched:
+        changes.note_rows(conn, table, noted)
     if want_ids:
         inserted = len(keys) - len(before)
         result.counts = result.counts + UpsertCounts(inserted, len(before))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, event, func, select
 from sqlmodel import Session, col
 
 from recovery.config import Settings
 from recovery.models import (
+    ChangedKey,
     Deduction,
     ImportBatch,
     Invoice,
@@ -16,8 +18,10 @@ from recovery.models import (
     Payment,
     RemittanceLine,
     ShortageLine,
+    table_of,
 )
 from recovery.sources.importing import import_file
+from recovery.upsert import existing_ids
 
 HEADER = (
     "Payment Number,Invoice Number,Invoice Date,Description,Invoice Amount,"
@@ -75,6 +79,72 @@ def test_newer_remittance_export_updates_overlapping_lines(
         payments = {p.payment_number: p.amount_minor for p in s.exec(select(Payment)).scalars()}
         assert payments == {"P1": 6000 - 1200, "P2": 5000}
     assert count(engine, ImportBatch) == 2
+
+
+def test_a_newer_export_queues_for_detection_only_the_rows_it_adds_or_changes(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """Exports are downloaded again with a day more: the rows they repeat as they were must
+    not send the next detect to judge their invoices again."""
+    older = tmp_path / "older.csv"
+    older.write_text(
+        HEADER + "P1,INV1,2026-10-01,Payments,100.00,0,100.00,0,USD\n"
+        "P1,INV1SC,2026-10-05,Quantity shortage,-10.00,0,-10.00,0,USD\n"
+        "P1,INV3,2026-10-02,Payments,50.00,0,50.00,0,USD\n"
+    )
+    newer = tmp_path / "newer.csv"
+    newer.write_text(
+        HEADER + "P1,INV1,2026-10-01,Payments,100.00,0,100.00,0,USD\n"
+        "P1,INV1SC,2026-10-05,Quantity shortage,-12.00,0,-12.00,0,USD\n"
+        "P1,INV3,2026-10-02,Payments,50.00,0,50.00,0,USD\n"
+        "P2,INV2,2026-10-09,Payments,30.00,0,30.00,0,USD\n"
+    )
+    queue = table_of(ChangedKey)
+    import_file(engine, settings, older)
+    with engine.begin() as conn:
+        first = {key for (key,) in conn.execute(select(queue.c.key))}
+        conn.execute(delete(queue))
+    assert {"INV1", "INV1SC", "INV3"} <= first
+
+    result = import_file(engine, settings, newer)
+    assert (result.inserted, result.updated) == (2, 4)  # P2 and INV2; P1 and three lines
+    with engine.connect() as conn:
+        queued = {key for (key,) in conn.execute(select(queue.c.key))}
+    # The shortage changed (and names its invoice), INV2 is new; INV3 came again unchanged.
+    assert queued == {"INV1", "INV1SC", "INV2"}
+
+
+def test_existing_rows_are_looked_up_together_whichever_key_column_varies(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """A debit note's key ends with its payment: 30 debit notes of one payment are one query,
+    not one each (a remittance export of thousands took seconds more)."""
+    path = tmp_path / "remit.csv"
+    path.write_text(
+        HEADER
+        + "".join(
+            f"P1,INV{n}SC,2026-10-05,Quantity shortage,-1.00,0,-1.00,0,USD\n" for n in range(30)
+        )
+    )
+    import_file(engine, settings, path)
+    with Session(engine) as s:
+        stored = {
+            (d.account_id, d.reference, d.payment_number): d.id
+            for d in s.exec(select(Deduction)).scalars()
+        }
+    statements: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    with engine.connect() as conn:
+        event.listen(conn, "before_cursor_execute", capture)
+        found = existing_ids(
+            conn, table_of(Deduction), ("account_id", "reference", "payment_number"), list(stored)
+        )
+        event.remove(conn, "before_cursor_execute", capture)
+    assert found == stored and len(stored) == 30
+    assert len([sql for sql in statements if sql.startswith("SELECT")]) == 1
 
 
 def test_newer_invoice_export_replaces_lines_and_shortage_rows(
