@@ -18,7 +18,7 @@ missing one would leave a stale finding, so writers note generously.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -88,15 +88,23 @@ def note_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]])
     if columns is None:
         return
     found: set[tuple[int, str, str]] = set()
-    for row in rows:
-        if table.name == "cost_record" and row.get("source") != "price_list":
-            continue  # PO cost observations are history; only cost lists are compared against
+    for row in watched_rows(table, rows):
         account_id = row["account_id"]
         for kind, column in columns:
             value = row.get(column)
             if value is not None and value != "":
                 found.add((account_id, kind, str(value)))
     _queue(conn, found)
+
+
+def watched_rows(table: Table, rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    """The rows whose keys `note_rows` queues: none of a table detection does not watch."""
+    if table.name not in _ROW_KEYS:
+        return
+    for row in rows:
+        if table.name == "cost_record" and row.get("source") != "price_list":
+            continue  # PO cost observations are history; only cost lists are compared against
+        yield row
 
 
 _SQLITE_QUEUE = f"INSERT INTO {CHANGED.name} (account_id, kind, key) VALUES (?, ?, ?)"

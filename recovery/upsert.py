@@ -176,33 +176,36 @@ def _existing(
 ) -> dict[Key, tuple[Any, ...]]:
     """The `columns` of the rows among `keys` that already exist.
 
-    Keys are looked up as `a = ? AND b = ? AND c IN (…)`, with the key column whose values
-    vary most as `c` (an invoice's number beside one account; a debit note's beside a few
-    payments): SQLite does not use the unique index for a row-value `IN` and scanned the whole
-    table once per chunk, and an `IN` on a column that repeats made a query per row.
+    Keys are looked up as `a = ? AND b IN (…)` with `b` the first key column whose values vary
+    (the unique index leads with the key's columns): an invoice's number beside its account, a
+    debit note's reference, the ASIN of a cost list's lines. What that reads beyond the keys
+    (the other lines of a shortage's invoice) is left out here. SQLite does not use the unique
+    index for a row-value `IN`, and an `IN` on the key's last column made a query per row for
+    keys whose middle columns vary.
     """
     found: dict[Key, tuple[Any, ...]] = {}
-    if not keys:
+    # NULL equals nothing in SQL: a key with one matches no row (and conflicts with none).
+    wanted = {k for k in keys if None not in k}
+    if not wanted:
         return found
     key_columns = [table.c[k] for k in key]
     width = len(key_columns)
-    varying = max(reversed(range(width)), key=lambda i: len({k[i] for k in keys}))
-    others = [c for i, c in enumerate(key_columns) if i != varying]
-    by_others: dict[Key, list[Any]] = {}
-    for k in keys:
-        rest = k[:varying] + k[varying + 1 :]
-        # NULL equals nothing in SQL, so a key with one never matched the row-value IN either.
-        if None not in rest:
-            by_others.setdefault(rest, []).append(k[varying])
-    for rest, values in by_others.items():
-        same = [column == value for column, value in zip(others, rest, strict=True)]
-        for start in range(0, len(values), CHUNK_ROWS):
-            part = values[start : start + CHUNK_ROWS]
+    at = next((i for i in range(width) if len({k[i] for k in wanted}) > 1), width - 1)
+    by_prefix: dict[Key, set[Any]] = {}
+    for k in wanted:
+        by_prefix.setdefault(k[:at], set()).add(k[at])
+    for prefix, values in by_prefix.items():
+        same = [column == value for column, value in zip(key_columns, prefix, strict=False)]
+        ordered = sorted(values)
+        for start in range(0, len(ordered), CHUNK_ROWS):
+            part = ordered[start : start + CHUNK_ROWS]
             query = select(*key_columns, *(table.c[c] for c in columns)).where(
-                *same, key_columns[varying].in_(part)
+                *same, key_columns[at].in_(part)
             )
             for row in conn.execute(query):
-                found[tuple(row[:width])] = tuple(row[width:])
+                stored = tuple(row[:width])
+                if stored in wanted:
+                    found[stored] = tuple(row[width:])
     return found
 
 
@@ -213,15 +216,18 @@ def _new_or_changed(
     key: Sequence[str],
     update: Sequence[str] | None,
 ) -> list[Row]:
-    """The rows of `chunk` that its upsert inserts or changes, read before it runs.
+    """The rows of `chunk` detection is told of that its upsert inserts or changes, read
+    before it runs.
 
     Exports are downloaded again with a day more: the thousands of rows they repeat as they
     were must not send detection to judge their invoices and POs again."""
-    carried = dict.fromkeys(c for row in chunk.values() for c in row)
+    watched = {id(row) for row in changes.watched_rows(table, chunk.values())}
+    rows = {k: row for k, row in chunk.items() if id(row) in watched}
+    carried = dict.fromkeys(c for row in rows.values() for c in row)
     compared = [c for c in carried if c not in key and (update is None or c in update)]
-    stored = _existing(conn, table, key, list(chunk), compared)
+    stored = _existing(conn, table, key, list(rows), compared)
     written = []
-    for k, row in chunk.items():
+    for k, row in rows.items():
         values = stored.get(k)
         if values is None or any(
             name in row and row[name] != value for name, value in zip(compared, values, strict=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlmodel import Session, col
 from recovery.config import Settings
 from recovery.models import (
     ChangedKey,
+    CostRecord,
     Deduction,
     ImportBatch,
     Invoice,
@@ -18,10 +20,11 @@ from recovery.models import (
     Payment,
     RemittanceLine,
     ShortageLine,
+    VendorAccount,
     table_of,
 )
 from recovery.sources.importing import import_file
-from recovery.upsert import existing_ids
+from recovery.upsert import existing_ids, upsert
 
 HEADER = (
     "Payment Number,Invoice Number,Invoice Date,Description,Invoice Amount,"
@@ -117,34 +120,49 @@ def test_a_newer_export_queues_for_detection_only_the_rows_it_adds_or_changes(
 def test_existing_rows_are_looked_up_together_whichever_key_column_varies(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
-    """A debit note's key ends with its payment: 30 debit notes of one payment are one query,
-    not one each (a remittance export of thousands took seconds more)."""
-    path = tmp_path / "remit.csv"
-    path.write_text(
+    """A debit note's key ends with its payment, a shortage line's with its ASIN: 30 debit
+    notes of one payment, or 30 lines of 10 shortages, are one query, not one each (a
+    remittance export of thousands took seconds more)."""
+    remittance = tmp_path / "remit.csv"
+    remittance.write_text(
         HEADER
         + "".join(
             f"P1,INV{n}SC,2026-10-05,Quantity shortage,-1.00,0,-1.00,0,USD\n" for n in range(30)
         )
     )
-    import_file(engine, settings, path)
+    shortages = tmp_path / "shortages.csv"
+    shortages.write_text(
+        "Invoice Number,External ID,ASIN,Shortage Quantity,Shortage Amount\n"
+        + "".join(f"I{n // 3},I{n // 3}SC,A{n % 3},1,10.00\n" for n in range(30))
+    )
+    import_file(engine, settings, remittance)
+    import_file(engine, settings, shortages)
     with Session(engine) as s:
-        stored = {
+        debit_notes = {
             (d.account_id, d.reference, d.payment_number): d.id
             for d in s.exec(select(Deduction)).scalars()
         }
+        lines = {
+            (r.account_id, r.invoice_number, r.external_id, r.asin): r.id
+            for r in s.exec(select(ShortageLine)).scalars()
+        }
+    assert len(debit_notes) == len(lines) == 30
     statements: list[str] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(statement)
 
-    with engine.connect() as conn:
-        event.listen(conn, "before_cursor_execute", capture)
-        found = existing_ids(
-            conn, table_of(Deduction), ("account_id", "reference", "payment_number"), list(stored)
-        )
-        event.remove(conn, "before_cursor_execute", capture)
-    assert found == stored and len(stored) == 30
-    assert len([sql for sql in statements if sql.startswith("SELECT")]) == 1
+    for table, key, stored in (
+        (Deduction, ("account_id", "reference", "payment_number"), debit_notes),
+        (ShortageLine, ("account_id", "invoice_number", "external_id", "asin"), lines),
+    ):
+        statements.clear()
+        with engine.connect() as conn:
+            event.listen(conn, "before_cursor_execute", capture)
+            found = existing_ids(conn, table_of(table), key, list(stored))
+            event.remove(conn, "before_cursor_execute", capture)
+        assert found == stored
+        assert len([sql for sql in statements if sql.startswith("SELECT")]) == 1
 
 
 def test_newer_invoice_export_replaces_lines_and_shortage_rows(
@@ -195,3 +213,48 @@ def test_a_failing_file_stores_nothing(engine: Engine, settings: Settings, tmp_p
         raise AssertionError("the bad amount was accepted")
     for model in (RemittanceLine, Payment, Deduction, ImportBatch):
         assert count(engine, model) == 0
+
+
+def test_po_cost_observations_written_again_are_not_looked_up(engine: Engine) -> None:
+    """Detection does not watch PO cost observations (one per PO line, millions on a year of
+    SP-API data): writing them again must not read them back to see what changed."""
+    with Session(engine) as s:
+        vendor = VendorAccount(vendor_code="ABCDE")
+        s.add(vendor)
+        s.commit()
+        account_id = vendor.id
+    rows = [
+        {
+            "account_id": account_id,
+            "asin": f"B0{n:08d}",
+            "vendor_sku": "",
+            "cost_minor": 840,
+            "currency": "USD",
+            "effective_from": date(2026, 10, 1),
+            "source": source,
+            "source_ref": f"4Q8Z{n}",
+        }
+        for n in range(10)
+        for source in ("po", "price_list")
+    ]
+    key = ("account_id", "source", "asin", "vendor_sku", "effective_from", "source_ref")
+    cost = table_of(CostRecord)
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        statements.append((statement, parameters))
+
+    with engine.begin() as conn:
+        upsert(conn, cost, rows[:2], key)  # (the table is no longer empty)
+        event.listen(conn, "before_cursor_execute", capture)
+        counts = upsert(conn, cost, [{**r, "cost_minor": 850} for r in rows], key).counts
+        event.remove(conn, "before_cursor_execute", capture)
+    assert (counts.inserted, counts.updated) == (18, 2)
+    lookups = [
+        list(parameters)
+        for sql, parameters in statements
+        if sql.startswith("SELECT") and "source_ref" in sql
+    ]
+    # One lookup, of the cost list's rows only.
+    assert len(lookups) == 1
+    assert "price_list" in lookups[0] and "po" not in lookups[0]
