@@ -176,12 +176,12 @@ def _existing(
 ) -> dict[Key, tuple[Any, ...]]:
     """The `columns` of the rows among `keys` that already exist.
 
-    Keys are looked up as `a = ? AND b IN (…)` with `b` the first key column whose values vary
-    (the unique index leads with the key's columns): an invoice's number beside its account, a
-    debit note's reference, the ASIN of a cost list's lines. What that reads beyond the keys
-    (the other lines of a shortage's invoice) is left out here. SQLite does not use the unique
-    index for a row-value `IN`, and an `IN` on the key's last column made a query per row for
-    keys whose middle columns vary.
+    Keys are looked up as `a = ? AND b IN (…)` with `b` the first key column after the first
+    (the account, mostly) whose values vary, the unique index leading with the key's columns:
+    an invoice's number beside its account, a debit note's reference, the ASIN of a cost list's
+    lines. What that reads beyond the keys (the other lines of a shortage's invoice) is left
+    out here. SQLite does not use the unique index for a row-value `IN`, and an `IN` on the
+    key's last column made a query per row for keys whose middle columns vary.
     """
     found: dict[Key, tuple[Any, ...]] = {}
     # NULL equals nothing in SQL: a key with one matches no row (and conflicts with none).
@@ -190,7 +190,7 @@ def _existing(
         return found
     key_columns = [table.c[k] for k in key]
     width = len(key_columns)
-    at = next((i for i in range(width) if len({k[i] for k in wanted}) > 1), width - 1)
+    at = next((i for i in range(1, width) if len({k[i] for k in wanted}) > 1), width - 1)
     by_prefix: dict[Key, set[Any]] = {}
     for k in wanted:
         by_prefix.setdefault(k[:at], set()).add(k[at])

@@ -448,9 +448,9 @@ def load_detection_input(
     scope: Scope | None = None,
     only: Collection[str] | None = None,
 ) -> DetectionInput:
-    """The account's rows; with a scope, the disputes and invoices of its keys only (deductions,
-    payments, documents, costs and agreements are always read whole: the summary buckets every
-    deduction). `only`: the frames to read, by field name; the others come empty."""
+    """The account's rows; with a scope, the disputes, invoices and documents of its keys only
+    (deductions, payments, costs and agreements are always read whole: the summary buckets
+    every deduction). `only`: the frames to read, by field name; the others come empty."""
     read = {}
     for name, query in _queries(account_id, scope).items():
         if only is None or _FRAME_OF.get(name, name) in only:
