@@ -97,6 +97,16 @@ def note_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]])
     _queue(conn, found)
 
 
+# The parents of those child tables: noted whenever they are written, changed or not, as
+# what changed may be one of their children.
+_PARENTS = frozenset({"invoice", "purchase_order", "shipment"})
+
+
+def noted_unchanged(table: Table) -> bool:
+    """Whether a row of `table` written again as it was is noted all the same."""
+    return table.name in _PARENTS
+
+
 def watched_rows(table: Table, rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
     """The rows whose keys `note_rows` queues: none of a table detection does not watch."""
     if table.name not in _ROW_KEYS:

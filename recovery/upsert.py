@@ -250,7 +250,7 @@ def _write_chunk(
     keys = list(chunk)
     before = existing_ids(conn, table, key, keys) if want_ids else {}
     watched = bool(changes.watched_columns(table))
-    if watched and not fresh:
+    if watched and not fresh and not changes.noted_unchanged(table):
         noted: Iterable[Row] = _new_or_changed(conn, table, chunk, key, update)
     else:
         noted = chunk.values()

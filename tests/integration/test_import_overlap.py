@@ -117,6 +117,23 @@ def test_a_newer_export_queues_for_detection_only_the_rows_it_adds_or_changes(
     assert queued == {"INV1", "INV1SC", "INV2"}
 
 
+def test_an_invoice_whose_lines_alone_changed_is_queued_for_detection(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    head = "Invoice Number,Invoice Date,Invoice Amount,Payment Due Date,ASIN,Quantity,Unit Cost\n"
+    older, newer = tmp_path / "inv1.csv", tmp_path / "inv2.csv"
+    older.write_text(head + "I1,2026-10-01,30.00,2026-12-01,A1,3,10.00\n")
+    newer.write_text(head + "I1,2026-10-01,30.00,2026-12-01,A2,3,10.00\n")
+    queue = table_of(ChangedKey)
+    import_file(engine, settings, older)
+    with engine.begin() as conn:
+        conn.execute(delete(queue))
+    import_file(engine, settings, newer)
+    with engine.connect() as conn:
+        queued = {key for (key,) in conn.execute(select(queue.c.key))}
+    assert "I1" in queued
+
+
 def test_existing_rows_are_looked_up_together_whichever_key_column_varies(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
