@@ -117,13 +117,27 @@ def test_a_newer_export_queues_for_detection_only_the_rows_it_adds_or_changes(
     assert queued == {"INV1", "INV1SC", "INV2"}
 
 
-def test_an_invoice_whose_lines_alone_changed_is_queued_for_detection(
+def test_an_invoice_export_again_queues_the_invoices_whose_lines_changed(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
     head = "Invoice Number,Invoice Date,Invoice Amount,Payment Due Date,ASIN,Quantity,Unit Cost\n"
     older, newer = tmp_path / "inv1.csv", tmp_path / "inv2.csv"
-    older.write_text(head + "I1,2026-10-01,30.00,2026-12-01,A1,3,10.00\n")
-    newer.write_text(head + "I1,2026-10-01,30.00,2026-12-01,A2,3,10.00\n")
+    older.write_text(
+        head + "I1,2026-10-01,30.00,2026-12-01,A1,1,10.00\n"
+        "I1,2026-10-01,30.00,2026-12-01,A2,2,10.00\n"
+        "I2,2026-10-01,30.00,2026-12-01,B1,3,10.00\n"
+        "I3,2026-10-01,30.00,2026-12-01,C1,3,10.00\n"
+        "I5,2026-10-01,30.00,2026-12-01,E1,3,10.00\n"
+    )
+    # I1 lost a line, I2's line has another ASIN, I3 is as it was, I4 is new; I5's header
+    # changed (its due date) and its line did not.
+    newer.write_text(
+        head + "I1,2026-10-01,30.00,2026-12-01,A1,1,10.00\n"
+        "I2,2026-10-01,30.00,2026-12-01,B9,3,10.00\n"
+        "I3,2026-10-01,30.00,2026-12-01,C1,3,10.00\n"
+        "I4,2026-10-02,30.00,2026-12-02,D1,3,10.00\n"
+        "I5,2026-10-01,30.00,2026-12-05,E1,3,10.00\n"
+    )
     queue = table_of(ChangedKey)
     import_file(engine, settings, older)
     with engine.begin() as conn:
@@ -131,7 +145,7 @@ def test_an_invoice_whose_lines_alone_changed_is_queued_for_detection(
     import_file(engine, settings, newer)
     with engine.connect() as conn:
         queued = {key for (key,) in conn.execute(select(queue.c.key))}
-    assert "I1" in queued
+    assert queued == {"I1", "I2", "I4", "I5"}
 
 
 def test_existing_rows_are_looked_up_together_whichever_key_column_varies(
@@ -268,7 +282,8 @@ def test_po_cost_observations_written_again_are_not_looked_up(engine: Engine) ->
         event.remove(conn, "before_cursor_execute", capture)
     assert (counts.inserted, counts.updated) == (18, 2)
     lookups = [
-        list(parameters)
+        # (PostgreSQL's driver takes them by name)
+        list(parameters.values() if isinstance(parameters, dict) else parameters)
         for sql, parameters in statements
         if sql.startswith("SELECT") and "source_ref" in sql
     ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 
+from recovery import changes
 from recovery.models import Deduction, Invoice, InvoiceLine, table_of
 from recovery.sources.importers.base import (
     Block,
@@ -48,6 +49,11 @@ class InvoicesImporter(TabularImporter):
         # Invoices with ids above this are new in this file: they have no old lines to drop.
         known_up_to = last_id(ctx.conn, INVOICE)
         earlier: dict[str, int] = {}
+        # For detection: the invoices there before whose lines this file changes, and how many
+        # lines each had (the upsert of the headers notes the invoices new or changed).
+        headers: dict[str, Row] = {}
+        changed_lines: set[int] = set()
+        stored_counts: dict[int, int] = {}
         for block in chunked(source, CHUNK_ROWS):
             c = block.columns
             numbers: list[str] = c["invoice_number"]
@@ -56,10 +62,12 @@ class InvoicesImporter(TabularImporter):
             # A per-line export repeats the invoice on each of its lines: the invoice row is
             # made once, from its last line in the block (what the upsert would keep anyway).
             last = {number: index for index, number in enumerate(numbers)}
+            made = {number: self._invoice_row(ctx, block, index) for number, index in last.items()}
+            headers.update(made)
             result = upsert(
                 ctx.conn,
                 INVOICE,
-                [self._invoice_row(ctx, block, index) for index in last.values()],
+                list(made.values()),
                 ("account_id", "invoice_number"),
                 want_ids=True,
             )
@@ -76,10 +84,21 @@ class InvoicesImporter(TabularImporter):
             if min(ids.values()) <= known_up_to:
                 known = [row for row in line_rows if row[0] <= known_up_to]
                 line_rows = [row for row in line_rows if row[0] > known_up_to]
+            changed_lines |= _changed_lines(ctx, known, stored_counts)
             key = ("invoice_id", "line_no")
             counts = counts + upsert_tuples(ctx.conn, LINE, _LINE_COLUMNS, known, key)
             counts = counts + upsert_tuples(ctx.conn, LINE, _LINE_COLUMNS, line_rows, ())
         self._drop_stale_lines(ctx, earlier, lines_per_invoice)
+        changed_lines.update(
+            earlier[number]
+            for number, count in lines_per_invoice.items()
+            if number in earlier and stored_counts.get(earlier[number]) != count
+        )
+        changes.note_rows(
+            ctx.conn,
+            INVOICE,
+            [headers[number] for number, i in earlier.items() if i in changed_lines],
+        )
         self._link_deductions(ctx)
         return counts
 
@@ -172,3 +191,30 @@ class InvoicesImporter(TabularImporter):
             .where(DEDUCTION.c.invoice_number.is_not(None))
             .values(invoice_id=invoice_id)
         )
+
+
+def _changed_lines(
+    ctx: ImportContext, lines: list[tuple[Any, ...]], stored_counts: dict[int, int]
+) -> set[int]:
+    """The invoices among `lines` (in `_LINE_COLUMNS` order, of invoices stored before) whose
+    lines differ from the stored ones, read before they are written; `stored_counts` gets how
+    many lines each had, the first time it is seen.
+
+    Exports are downloaded again with a day more: an invoice listed again as it was must not
+    send detection to judge it again, one whose lines changed must."""
+    invoice_ids = sorted({line[0] for line in lines})
+    stored: dict[tuple[int, int], tuple[Any, ...]] = {}
+    counts: Counter[int] = Counter()
+    columns = [LINE.c[name] for name in _LINE_COLUMNS]
+    for start in range(0, len(invoice_ids), _ID_CHUNK):
+        part = invoice_ids[start : start + _ID_CHUNK]
+        for row in ctx.conn.execute(select(*columns).where(LINE.c.invoice_id.in_(part))):
+            values = tuple(row)
+            stored[values[0], values[1]] = values
+            counts[values[0]] += 1
+    for invoice_id in invoice_ids:
+        stored_counts.setdefault(invoice_id, counts[invoice_id])
+    return {line[0] for line in lines if stored.get((line[0], line[1])) != line}
+
+
+_ID_CHUNK = 500
