@@ -42,6 +42,7 @@ from recovery.models import (
     Shipment,
     table_of,
 )
+from recovery.sqlite_rows import execute_rows
 
 KINDS = ("po", "receipts", "invoice", "ref", "asin", "agreement", "asn", "shipment")
 CHANGED = table_of(ChangedKey)
@@ -129,7 +130,7 @@ def _queue(conn: Connection, found: set[tuple[int, str, str]]) -> None:
     if conn.dialect.name == "sqlite":
         # Straight through the driver: an import queues a key per invoice, PO and reference,
         # and SQLAlchemy's per-row parameter handling cost ten times SQLite's insert.
-        conn.exec_driver_sql(_SQLITE_QUEUE, rows)
+        execute_rows(conn, _SQLITE_QUEUE, rows)
     else:
         conn.execute(insert(CHANGED), [{"account_id": a, "kind": k, "key": v} for a, k, v in rows])
 

@@ -14,12 +14,13 @@ from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, Dialect, Table, func, select
+from sqlalchemy import Boolean, Connection, Date, Dialect, Table, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from recovery import changes
 from recovery.models.base import UTCDateTime
 from recovery.money import MinorUnits
+from recovery.sqlite_rows import execute_rows
 
 CHUNK_ROWS = 2000
 
@@ -113,22 +114,49 @@ def upsert_tuples(
     caller that numbers its own lines): a dict per row cost more than SQLite's insert on
     million-line files. Every column is updated on a conflict; counted as `upsert` counts.
     No `key`: rows the caller knows are new, inserted plainly (a conflict is an error)."""
+    return _upsert_tuples(conn, table, columns, rows, key, None)[0]
+
+
+def upsert_tuples_changed(
+    conn: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    key: Sequence[str],
+    report: str,
+) -> tuple[UpsertCounts, set[Any]]:
+    """`upsert_tuples` that leaves the rows stored as they were alone and tells the values in
+    column `report` of those it inserted or changed: an invoice export downloaded again lists
+    a year of invoices, and detection wants only those whose lines changed."""
+    return _upsert_tuples(conn, table, columns, rows, key, report)
+
+
+def _upsert_tuples(
+    conn: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    key: Sequence[str],
+    report: str | None,
+) -> tuple[UpsertCounts, set[Any]]:
     if not rows:
-        return UpsertCounts()
+        return UpsertCounts(), set()
     before = last_id(conn, table)
     if conn.dialect.name == "sqlite":
-        plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), None)
+        plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), None, report)
         if plan.defaults:
-            _execute_sqlite(conn, plan, [dict(zip(columns, row, strict=True)) for row in rows])
+            dicts = [dict(zip(columns, row, strict=True)) for row in rows]
+            returned = _execute_sqlite(conn, plan, dicts)
         elif plan.names == list(columns):
-            _execute_params(conn, plan, rows)
+            returned = _execute_params(conn, plan, rows)
         else:
             # The statement lists the columns in the table's order.
             positions = [columns.index(name) for name in plan.names]
-            _execute_params(conn, plan, _picked(rows, positions))
+            returned = _execute_params(conn, plan, _picked(rows, positions))
     else:
-        statement = _statement(conn.dialect, table, columns, key, None)
-        conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
+        statement = _statement(conn.dialect, table, columns, key, None, report)
+        result = conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
+        returned = list(result) if report else []
     # Detection watches a few columns of some tables (not invoice lines): their distinct
     # values, a handful per chunk, are all it needs to be told of.
     watching = changes.watched_columns(table)
@@ -137,7 +165,7 @@ def upsert_tuples(
         distinct = set(_picked(rows, [columns.index(name) for name in watched]))
         changes.note_rows(conn, table, (dict(zip(watched, v, strict=True)) for v in distinct))
     inserted = _count_after(conn, table, before)
-    return UpsertCounts(inserted, len(rows) - inserted)
+    return UpsertCounts(inserted, len(rows) - inserted), {row[0] for row in returned}
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
@@ -283,7 +311,7 @@ def _write_chunk(
 
 @dataclass(frozen=True)
 class _SqlitePlan:
-    sql: str
+    sql: str  # for one row (`execute_rows` makes it take many)
     names: list[str]  # the statement's parameters, in order
     # Declared defaults of the columns the rows leave out; callables (timestamps) are called
     # at each execution, not once per process.
@@ -299,9 +327,10 @@ def _sqlite_plan(
     columns: tuple[str, ...],
     key: tuple[str, ...],
     update: tuple[str, ...] | None,
+    report: str | None = None,
 ) -> _SqlitePlan:
     """The compiled upsert for one column set, made once per process rather than per chunk."""
-    statement = _statement(dialect, table, columns, key, update)
+    statement = _statement(dialect, table, columns, key, update, report)
     compiled = statement.compile(dialect=dialect, column_keys=list(columns))
     names: list[str] = list(compiled.positiontup or [])
     defaults: Row = {}
@@ -328,16 +357,17 @@ def _sqlite_plan(
     return _SqlitePlan(compiled.string, names, defaults, fixes)
 
 
-def _execute_sqlite(conn: Connection, plan: _SqlitePlan, rows: list[Row]) -> None:
-    """executemany straight on the driver: SQLAlchemy's per-row parameter handling costs more
-    than SQLite's insert itself. Values still go through each column type's bind processor
+def _execute_sqlite(conn: Connection, plan: _SqlitePlan, rows: list[Row]) -> list[Any]:
+    """Rows straight to the driver: SQLAlchemy's per-row parameter handling costs more than
+    SQLite's insert itself. Values still go through each column type's bind processor
     (dates become ISO text, aware times become naive UTC) except money, which is already int;
     columns the rows leave out get their declared defaults, as SQLAlchemy would give them.
+    Returns the rows a RETURNING statement returned.
     """
     if plan.defaults:
         defaults = {k: v(None) if callable(v) else v for k, v in plan.defaults.items()}
         rows = [{**defaults, **row} for row in rows]
-    _execute_params(conn, plan, _picked(rows, plan.names))
+    return _execute_params(conn, plan, _picked(rows, plan.names))
 
 
 def _picked(rows: Iterable[Any], keys: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -348,7 +378,9 @@ def _picked(rows: Iterable[Any], keys: Sequence[Any]) -> list[tuple[Any, ...]]:
     return [pick(row) for row in rows]
 
 
-def _execute_params(conn: Connection, plan: _SqlitePlan, params: Sequence[Sequence[Any]]) -> None:
+def _execute_params(
+    conn: Connection, plan: _SqlitePlan, params: Sequence[Sequence[Any]]
+) -> list[Any]:
     """Run the plan's statement on rows of values in its parameter order, through the bind
     processors it names (a column at a time: zip transposes in C)."""
     if plan.fixes and params:
@@ -361,7 +393,7 @@ def _execute_params(conn: Connection, plan: _SqlitePlan, params: Sequence[Sequen
             else:
                 columns[position] = tuple(None if v is None else processor(v) for v in column)
         params = list(zip(*columns, strict=True))
-    conn.exec_driver_sql(plan.sql, params)
+    return execute_rows(conn, plan.sql, params)
 
 
 def _statement(
@@ -370,20 +402,28 @@ def _statement(
     columns: tuple[str, ...],
     key: Sequence[str],
     update: Sequence[str] | None,
+    report: str | None = None,
 ) -> Any:
+    """The upsert; with `report`, one that updates only rows that differ and returns that
+    column of the rows it inserts or updates."""
     if dialect.name not in _INSERTS:
         raise NotImplementedError(
             f"upserts are written for SQLite and PostgreSQL, not {dialect.name}"
         )
     stmt = _INSERTS[dialect.name](table)
+    if report is not None:
+        stmt = stmt.returning(table.c[report])
     if not key:
         return stmt
     targets = [c for c in (update if update is not None else columns) if c in columns]
     targets = [c for c in targets if c not in key]
     if not targets:
         return stmt.on_conflict_do_nothing(index_elements=list(key))
+    differs = None
+    if report is not None:
+        differs = or_(*(table.c[c].is_distinct_from(stmt.excluded[c]) for c in targets))
     return stmt.on_conflict_do_update(
-        index_elements=list(key), set_={c: stmt.excluded[c] for c in targets}
+        index_elements=list(key), set_={c: stmt.excluded[c] for c in targets}, where=differs
     )
 
 

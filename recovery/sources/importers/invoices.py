@@ -8,7 +8,7 @@ from itertools import compress, groupby, repeat
 from operator import mul
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from recovery import changes
 from recovery.models import Deduction, Invoice, InvoiceLine, table_of
@@ -20,7 +20,15 @@ from recovery.sources.importers.base import (
 )
 from recovery.sources.importers.simple import note_vendor_code
 from recovery.sources.layouts import INVOICES
-from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, last_id, upsert, upsert_tuples
+from recovery.upsert import (
+    CHUNK_ROWS,
+    Row,
+    UpsertCounts,
+    last_id,
+    upsert,
+    upsert_tuples,
+    upsert_tuples_changed,
+)
 
 INVOICE = table_of(Invoice)
 LINE = table_of(InvoiceLine)
@@ -84,16 +92,21 @@ class InvoicesImporter(TabularImporter):
             if min(ids.values()) <= known_up_to:
                 known = [row for row in line_rows if row[0] <= known_up_to]
                 line_rows = [row for row in line_rows if row[0] > known_up_to]
-            changed_lines |= _changed_lines(ctx, known, stored_counts)
+            _count_stored_lines(ctx, {row[0] for row in known}, stored_counts)
             key = ("invoice_id", "line_no")
-            counts = counts + upsert_tuples(ctx.conn, LINE, _LINE_COLUMNS, known, key)
+            known_counts, changed = upsert_tuples_changed(
+                ctx.conn, LINE, _LINE_COLUMNS, known, key, report="invoice_id"
+            )
+            changed_lines |= changed
+            counts = counts + known_counts
             counts = counts + upsert_tuples(ctx.conn, LINE, _LINE_COLUMNS, line_rows, ())
-        self._drop_stale_lines(ctx, earlier, lines_per_invoice)
-        changed_lines.update(
-            earlier[number]
+        shorter = {
+            earlier[number]: count
             for number, count in lines_per_invoice.items()
-            if number in earlier and stored_counts.get(earlier[number]) != count
-        )
+            if number in earlier and stored_counts.get(earlier[number], 0) > count
+        }
+        self._drop_stale_lines(ctx, shorter)
+        changed_lines |= shorter.keys()
         changes.note_rows(
             ctx.conn,
             INVOICE,
@@ -156,24 +169,18 @@ class InvoicesImporter(TabularImporter):
         columns = [invoice_ids, line_nos, asins, skus, quantities, costs, amounts, currencies]
         return list(zip(*columns, strict=True))
 
-    def _drop_stale_lines(
-        self, ctx: ImportContext, earlier: dict[str, int], lines_per_invoice: dict[str, int]
-    ) -> None:
+    def _drop_stale_lines(self, ctx: ImportContext, shorter: dict[int, int]) -> None:
         """A newer per-line export lists an invoice's lines again: extra old ones go.
 
-        `earlier` holds the ids of the invoices that were there before this file.
+        `shorter`: invoices stored before with more lines than this file gives them, and how
+        many it gives.
         """
-        stale = [
-            {"invoice": earlier[number], "count": count}
-            for number, count in lines_per_invoice.items()
-            if number in earlier
-        ]
-        if stale:
+        if shorter:
             ctx.conn.execute(
                 delete(LINE).where(
                     LINE.c.invoice_id == bindparam("invoice"), LINE.c.line_no > bindparam("count")
                 ),
-                stale,
+                [{"invoice": invoice, "count": count} for invoice, count in shorter.items()],
             )
 
     def _link_deductions(self, ctx: ImportContext) -> None:
@@ -193,28 +200,21 @@ class InvoicesImporter(TabularImporter):
         )
 
 
-def _changed_lines(
-    ctx: ImportContext, lines: list[tuple[Any, ...]], stored_counts: dict[int, int]
-) -> set[int]:
-    """The invoices among `lines` (in `_LINE_COLUMNS` order, of invoices stored before) whose
-    lines differ from the stored ones, read before they are written; `stored_counts` gets how
-    many lines each had, the first time it is seen.
-
-    Exports are downloaded again with a day more: an invoice listed again as it was must not
-    send detection to judge it again, one whose lines changed must."""
-    invoice_ids = sorted({line[0] for line in lines})
-    stored: dict[tuple[int, int], tuple[Any, ...]] = {}
-    counts: Counter[int] = Counter()
-    columns = [LINE.c[name] for name in _LINE_COLUMNS]
-    for start in range(0, len(invoice_ids), _ID_CHUNK):
-        part = invoice_ids[start : start + _ID_CHUNK]
-        for row in ctx.conn.execute(select(*columns).where(LINE.c.invoice_id.in_(part))):
-            values = tuple(row)
-            stored[values[0], values[1]] = values
-            counts[values[0]] += 1
-    for invoice_id in invoice_ids:
-        stored_counts.setdefault(invoice_id, counts[invoice_id])
-    return {line[0] for line in lines if stored.get((line[0], line[1])) != line}
+def _count_stored_lines(
+    ctx: ImportContext, invoice_ids: set[int], stored_counts: dict[int, int]
+) -> None:
+    """Put in `stored_counts` how many lines each of `invoice_ids` has stored, for those not
+    in it yet (the first block an invoice is in comes before its lines are written)."""
+    wanted = sorted(invoice_ids - stored_counts.keys())
+    for start in range(0, len(wanted), _ID_CHUNK):
+        part = wanted[start : start + _ID_CHUNK]
+        stored_counts.update(dict.fromkeys(part, 0))
+        query = (
+            select(LINE.c.invoice_id, func.count())
+            .where(LINE.c.invoice_id.in_(part))
+            .group_by(LINE.c.invoice_id)
+        )
+        stored_counts.update((invoice_id, count) for invoice_id, count in ctx.conn.execute(query))
 
 
 _ID_CHUNK = 500
