@@ -64,8 +64,8 @@ def upsert(
     separate statements, so a sparse row never blanks columns it does not mention. Within one
     chunk the last row for a key wins (PostgreSQL refuses to update one row twice per statement).
 
-    With `want_ids` (parents whose children need their id) existing rows are looked up per
-    chunk, which also counts them. Without it, inserts are counted as the rows with ids above
+    With `want_ids` (parents whose children need their id) the ids come back from the write
+    (RETURNING), which also counts them. Without it, inserts are counted as the rows with ids above
     the highest id before, which keeps million-row files fast; `count=False` skips counting
     for rows the caller derives rather than reads.
 
@@ -143,7 +143,8 @@ def _upsert_tuples(
         return UpsertCounts(), set()
     before = last_id(conn, table)
     if conn.dialect.name == "sqlite":
-        plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), None, report)
+        returning = () if report is None else (report,)
+        plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), None, returning, True)
         if plan.defaults:
             dicts = [dict(zip(columns, row, strict=True)) for row in rows]
             returned = _execute_sqlite(conn, plan, dicts)
@@ -154,7 +155,8 @@ def _upsert_tuples(
             positions = [columns.index(name) for name in plan.names]
             returned = _execute_params(conn, plan, _picked(rows, positions))
     else:
-        statement = _statement(conn.dialect, table, columns, key, None, report)
+        returning = () if report is None else (report,)
+        statement = _statement(conn.dialect, table, columns, key, None, returning, True)
         result = conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
         returned = list(result) if report else []
     # Detection watches a few columns of some tables (not invoice lines): their distinct
@@ -276,7 +278,10 @@ def _write_chunk(
     fresh: bool,
 ) -> int:
     keys = list(chunk)
-    before = existing_ids(conn, table, key, keys) if want_ids else {}
+    # Parents' ids come back from the write (the key beside them, in no particular order).
+    returning = ("id", *key) if want_ids else ()
+    last = last_id(conn, table) if want_ids else 0
+    returned: list[Any] = []
     watched = bool(changes.watched_columns(table))
     if watched and not fresh and not changes.noted_unchanged(table):
         noted: Iterable[Row] = _new_or_changed(conn, table, chunk, key, update)
@@ -291,22 +296,45 @@ def _write_chunk(
         group.append(row)
     for columns, group in groups.items():
         if conn.dialect.name == "sqlite":
-            plan = _sqlite_plan(
-                conn.dialect, table, columns, tuple(key), None if update is None else tuple(update)
+            updated = None if update is None else tuple(update)
+            plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), updated, returning)
+            returned.extend(
+                _returned(conn.dialect, table, returning, _execute_sqlite(conn, plan, group))
             )
-            _execute_sqlite(conn, plan, group)
         else:
-            conn.execute(_statement(conn.dialect, table, columns, key, update), group)
+            statement = _statement(conn.dialect, table, columns, key, update, returning)
+            outcome = conn.execute(statement, group)
+            if returning:
+                returned.extend(outcome)
     if watched:
         changes.note_rows(conn, table, noted)
     if want_ids:
-        inserted = len(keys) - len(before)
-        result.counts = result.counts + UpsertCounts(inserted, len(before))
-        result.ids.update(before)
-        if inserted:
-            new = [k for k in keys if k not in before]
-            result.ids.update(existing_ids(conn, table, key, new))
+        ids = {tuple(row[1:]): int(row[0]) for row in returned}
+        # An upsert that updates nothing on a conflict returns nothing for the rows it kept.
+        ids.update(existing_ids(conn, table, key, [k for k in keys if k not in ids]))
+        inserted = sum(1 for k in keys if ids.get(k, 0) > last)
+        result.counts = result.counts + UpsertCounts(inserted, len(keys) - inserted)
+        result.ids.update(ids)
     return len(keys)
+
+
+def _returned(
+    dialect: Dialect, table: Table, names: tuple[str, ...], rows: list[Any]
+) -> list[tuple[Any, ...]]:
+    """Rows SQLite's RETURNING gave straight from the driver, as SQLAlchemy would give them
+    (dates as dates, flags as booleans): keys compare with the rows the caller wrote."""
+    processors = [
+        table.c[name].type.dialect_impl(dialect).result_processor(dialect, None) for name in names
+    ]
+    if not any(processors):
+        return [tuple(row) for row in rows]
+    return [
+        tuple(
+            value if process is None else process(value)
+            for process, value in zip(processors, row, strict=True)
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -327,10 +355,11 @@ def _sqlite_plan(
     columns: tuple[str, ...],
     key: tuple[str, ...],
     update: tuple[str, ...] | None,
-    report: str | None = None,
+    returning: tuple[str, ...] = (),
+    only_changed: bool = False,
 ) -> _SqlitePlan:
     """The compiled upsert for one column set, made once per process rather than per chunk."""
-    statement = _statement(dialect, table, columns, key, update, report)
+    statement = _statement(dialect, table, columns, key, update, returning, only_changed)
     compiled = statement.compile(dialect=dialect, column_keys=list(columns))
     names: list[str] = list(compiled.positiontup or [])
     defaults: Row = {}
@@ -402,17 +431,18 @@ def _statement(
     columns: tuple[str, ...],
     key: Sequence[str],
     update: Sequence[str] | None,
-    report: str | None = None,
+    returning: tuple[str, ...] = (),
+    only_changed: bool = False,
 ) -> Any:
-    """The upsert; with `report`, one that updates only rows that differ and returns that
-    column of the rows it inserts or updates."""
+    """The upsert, returning the `returning` columns of the rows it inserts or updates;
+    `only_changed` updates only rows that differ from the new ones."""
     if dialect.name not in _INSERTS:
         raise NotImplementedError(
             f"upserts are written for SQLite and PostgreSQL, not {dialect.name}"
         )
     stmt = _INSERTS[dialect.name](table)
-    if report is not None:
-        stmt = stmt.returning(table.c[report])
+    if returning:
+        stmt = stmt.returning(*(table.c[name] for name in returning))
     if not key:
         return stmt
     targets = [c for c in (update if update is not None else columns) if c in columns]
@@ -420,7 +450,7 @@ def _statement(
     if not targets:
         return stmt.on_conflict_do_nothing(index_elements=list(key))
     differs = None
-    if report is not None:
+    if only_changed:
         differs = or_(*(table.c[c].is_distinct_from(stmt.excluded[c]) for c in targets))
     return stmt.on_conflict_do_update(
         index_elements=list(key), set_={c: stmt.excluded[c] for c in targets}, where=differs

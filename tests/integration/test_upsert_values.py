@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from recovery.models import CoopBackupLine, Shipment, table_of
-from recovery.upsert import upsert, upsert_tuples
+from recovery.upsert import UpsertCounts, upsert, upsert_tuples
 
 
 def _account(engine: Engine) -> int:
@@ -92,3 +92,40 @@ def test_timestamps_are_stored_as_the_orm_stores_them(engine: Engine) -> None:
     where = "shipment_id LIKE 'ASN-%' ORDER BY shipment_id"
     bulk, orm = _stored(engine, "shipment", "created_at, shipped_at", where)
     assert bulk == orm
+
+
+def test_ids_of_parents_written_again_are_theirs_whatever_their_key_holds(engine: Engine) -> None:
+    """Ids come back from the write with the key beside them: a flag in the key comes back as
+    stored (an integer on SQLite) and must still find its row."""
+    account_id = _account(engine)
+    table = table_of(CoopBackupLine)
+    key = ("account_id", "coop_invoice_number", "revised", "line_no")
+
+    def rows(quantity: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "account_id": account_id,
+                "coop_invoice_number": "COOP1",
+                "revised": revised,
+                "line_no": line_no,
+                "quantity": quantity,
+                "currency": "USD",
+            }
+            for revised in (False, True)
+            for line_no in (1, 2, 3)
+        ]
+
+    with engine.begin() as conn:
+        first = upsert(conn, table, rows(1), key, want_ids=True)
+        # In chunks of 4, the first row again in the second chunk: found, like the rest.
+        second = upsert(conn, table, rows(2) + rows(2)[:1], key, want_ids=True, chunk_rows=4)
+    with engine.connect() as conn:
+        stored = {
+            (account_id, number, bool(revised), line_no): row_id
+            for row_id, number, revised, line_no in conn.execute(
+                text("SELECT id, coop_invoice_number, revised, line_no FROM coop_backup_line")
+            )
+        }
+    assert first.counts == UpsertCounts(6, 0)
+    assert second.counts == UpsertCounts(0, 7)
+    assert first.ids == second.ids == stored
