@@ -26,7 +26,7 @@ from recovery.cli.context import app_context
 from recovery.cli.options import parse_day
 from recovery.cli.testing_cmd import ScenarioSize
 from recovery.config import CalendarSettings
-from recovery.money import format_money, from_minor
+from recovery.money import format_minor, format_money
 from recovery.sources.importing import ImportResult
 from recovery.sources.spapi import SyncProgress
 from recovery.testing import demo as steps
@@ -189,7 +189,7 @@ def _progress(console: Console) -> Progress:
 
 
 def _money(minor: int, currency: str) -> str:
-    return format_money(from_minor(minor, currency), currency)
+    return format_minor(minor, currency)
 
 
 def _print_deductions(console: Console, account: AccountResult) -> None:

@@ -12,7 +12,7 @@ from recovery.claims.detection import AccountResult, run_detection
 from recovery.cli.context import app_context
 from recovery.cli.options import parse_day
 from recovery.ledger import BUCKETS
-from recovery.money import format_money, from_minor
+from recovery.money import format_minor
 
 
 def detect(
@@ -53,7 +53,7 @@ def _print_account(console: Console, result: AccountResult) -> None:
     currency = result.currency
 
     def money(minor: int) -> str:
-        return format_money(from_minor(minor, currency), currency)
+        return format_minor(minor, currency)
 
     table = Table(title=f"Detection for {result.vendor_code}", title_justify="left")
     for name in (

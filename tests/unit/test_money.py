@@ -8,6 +8,7 @@ from recovery.errors import MoneyError
 from recovery.money import (
     Money,
     exponent,
+    format_minor,
     format_money,
     from_minor,
     parse_amount,
@@ -91,3 +92,11 @@ def test_money_refuses_mixed_currencies_and_formats_for_people() -> None:
 def test_quantize_rounds_half_even_to_the_currency() -> None:
     assert quantize(Decimal("24") * Decimal("8.405"), "USD") == Decimal("201.72")
     assert quantize(Decimal("0.125"), "USD") == Decimal("0.12")
+
+
+@given(
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.sampled_from(["USD", "eur", "JPY", "KWD", "CLF", "SEK", "CAD"]),
+)
+def test_minor_units_are_worded_as_their_decimal_amount(minor: int, currency: str) -> None:
+    assert format_minor(minor, currency) == format_money(from_minor(minor, currency), currency)

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recovery.money import format_money, from_minor
+from recovery.money import format_minor, from_minor
 
 
 def money(minor: int, currency: str) -> str:
-    return format_money(from_minor(minor, currency), currency)
+    return format_minor(minor, currency)
 
 
 def amount(minor: int, currency: str) -> Decimal:
