@@ -112,7 +112,8 @@ def upsert_tuples(
 ) -> UpsertCounts:
     """`upsert` for rows given as tuples in `columns` order whose keys are all distinct (a
     caller that numbers its own lines): a dict per row cost more than SQLite's insert on
-    million-line files. Every column is updated on a conflict; counted as `upsert` counts.
+    million-line files. A conflict updates every column, if any differs (a row as it was is not
+    written again); counted as `upsert` counts.
     No `key`: rows the caller knows are new, inserted plainly (a conflict is an error)."""
     return _upsert_tuples(conn, table, columns, rows, key, None)[0]
 
