@@ -143,8 +143,8 @@ def _upsert_tuples(
     if not rows:
         return UpsertCounts(), set()
     before = last_id(conn, table)
+    returning = () if report is None else (report,)
     if conn.dialect.name == "sqlite":
-        returning = () if report is None else (report,)
         plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), None, returning, True)
         if plan.defaults:
             dicts = [dict(zip(columns, row, strict=True)) for row in rows]
@@ -156,7 +156,6 @@ def _upsert_tuples(
             positions = [columns.index(name) for name in plan.names]
             returned = _execute_params(conn, plan, _picked(rows, positions))
     else:
-        returning = () if report is None else (report,)
         statement = _statement(conn.dialect, table, columns, key, None, returning, True)
         result = conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
         returned = list(result) if report else []

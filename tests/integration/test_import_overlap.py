@@ -102,17 +102,12 @@ def test_a_newer_export_queues_for_detection_only_the_rows_it_adds_or_changes(
         "P1,INV3,2026-10-02,Payments,50.00,0,50.00,0,USD\n"
         "P2,INV2,2026-10-09,Payments,30.00,0,30.00,0,USD\n"
     )
-    queue = table_of(ChangedKey)
     import_file(engine, settings, older)
-    with engine.begin() as conn:
-        first = {key for (key,) in conn.execute(select(queue.c.key))}
-        conn.execute(delete(queue))
-    assert {"INV1", "INV1SC", "INV3"} <= first
+    assert {"INV1", "INV1SC", "INV3"} <= _take_queue(engine)
 
     result = import_file(engine, settings, newer)
     assert (result.inserted, result.updated) == (2, 4)  # P2 and INV2; P1 and three lines
-    with engine.connect() as conn:
-        queued = {key for (key,) in conn.execute(select(queue.c.key))}
+    queued = _take_queue(engine)
     # The shortage changed (and names its invoice), INV2 is new; INV3 came again unchanged.
     assert queued == {"INV1", "INV1SC", "INV2"}
 
@@ -138,14 +133,19 @@ def test_an_invoice_export_again_queues_the_invoices_whose_lines_changed(
         "I4,2026-10-02,30.00,2026-12-02,D1,3,10.00\n"
         "I5,2026-10-01,30.00,2026-12-05,E1,3,10.00\n"
     )
-    queue = table_of(ChangedKey)
     import_file(engine, settings, older)
-    with engine.begin() as conn:
-        conn.execute(delete(queue))
+    _take_queue(engine)
     import_file(engine, settings, newer)
-    with engine.connect() as conn:
-        queued = {key for (key,) in conn.execute(select(queue.c.key))}
-    assert queued == {"I1", "I2", "I4", "I5"}
+    assert _take_queue(engine) == {"I1", "I2", "I4", "I5"}
+
+
+def _take_queue(engine: Engine) -> set[str]:
+    """The keys queued for detection, taken off the queue as a run would."""
+    queue = table_of(ChangedKey)
+    with engine.begin() as conn:
+        keys = {key for (key,) in conn.execute(select(queue.c.key))}
+        conn.execute(delete(queue))
+    return keys
 
 
 def test_existing_rows_are_looked_up_together_whichever_key_column_varies(

@@ -57,8 +57,9 @@ class InvoicesImporter(TabularImporter):
         # Invoices with ids above this are new in this file: they have no old lines to drop.
         known_up_to = last_id(ctx.conn, INVOICE)
         earlier: dict[str, int] = {}
-        # For detection: the invoices there before whose lines this file changes, and how many
-        # lines each had (the upsert of the headers notes the invoices new or changed).
+        # For detection: the invoices there before whose lines this file changes, their rows
+        # and how many lines each had (the upsert of the headers notes the invoices new or
+        # changed).
         headers: dict[str, Row] = {}
         changed_lines: set[int] = set()
         stored_counts: dict[int, int] = {}
@@ -71,7 +72,6 @@ class InvoicesImporter(TabularImporter):
             # made once, from its last line in the block (what the upsert would keep anyway).
             last = {number: index for index, number in enumerate(numbers)}
             made = {number: self._invoice_row(ctx, block, index) for number, index in last.items()}
-            headers.update(made)
             result = upsert(
                 ctx.conn,
                 INVOICE,
@@ -84,7 +84,9 @@ class InvoicesImporter(TabularImporter):
             seen.update(last)
             counts = counts + UpsertCounts(result.counts.inserted, result.counts.updated - again)
             ids = {number: result.ids[(account_id, number)] for number in last}
-            earlier.update((n, i) for n, i in ids.items() if i <= known_up_to)
+            known_here = {n: i for n, i in ids.items() if i <= known_up_to}
+            earlier.update(known_here)
+            headers.update((n, made[n]) for n in known_here)
             line_rows = self._line_rows(ctx, block, ids, lines_per_invoice)
             # Lines of an invoice new in this file are new (the file numbers them itself):
             # they go in without the conflict check, about a tenth of SQLite's work per line.
