@@ -63,7 +63,9 @@ def exponent(currency: str) -> int:
     return _EXPONENT_EXCEPTIONS.get(code, 2)
 
 
+@lru_cache(maxsize=256)
 def normalize_currency(currency: str) -> str:
+    """`currency` as an upper-case ISO code. Cached: called once per amount read."""
     code = (currency or "").strip().upper()
     if not _CURRENCY_RE.match(code):
         raise MoneyError(f"not an ISO currency code: {currency!r}")
@@ -80,6 +82,22 @@ def to_minor(amount: Decimal, currency: str) -> int:
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"{amount} has more decimals than {normalize_currency(currency)} allows")
     return int(scaled)
+
+
+def plain_minor(text: str, places: int) -> int | None:
+    """`1234.56` or `-12.5` (digits, at most `places` of them after the point) straight to
+    integer minor units, with string arithmetic; None for any other text, which the caller
+    reads the general way. Files and API pages carry millions of amounts in this shape."""
+    negative = text[:1] == "-"
+    whole, _, fraction = (text[1:] if negative else text).partition(".")
+    # isdecimal() accepts exactly the digits `\d` does, and int() reads them all.
+    if not whole.isdecimal() or not (fraction.isdecimal() or not fraction):
+        return None
+    fraction = fraction.rstrip("0")
+    if len(fraction) > places:
+        return None
+    value = int(whole + fraction.ljust(places, "0"))
+    return -value if negative else value
 
 
 def from_minor(minor: int, currency: str) -> Decimal:

@@ -32,7 +32,7 @@ from recovery.models import (
     table_of,
     utcnow,
 )
-from recovery.money import normalize_currency, to_decimal, to_minor
+from recovery.money import exponent, normalize_currency, plain_minor, to_decimal, to_minor
 from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
 __all__ = [
@@ -66,17 +66,31 @@ _ITEM_STATUS_COLUMNS = (
 
 
 class _Doc:
-    """A JSON object with its path, so every error says where in the document it was."""
+    """A JSON object and where it sits in the document, so every error can say where.
 
-    def __init__(self, data: Any, path: str) -> None:
-        if not isinstance(data, Mapping):
-            raise InputError(f"expected an object, got {type(data).__name__}", column=path)
+    The path is put together only for an error: a year of PO status is tens of millions of
+    objects and values, and formatting a path for each cost more than reading them.
+    """
+
+    __slots__ = ("_index", "_name", "_parent", "data")
+
+    def __init__(self, data: Any, parent: _Doc | None, name: str, index: int | None = None) -> None:
         self.data = data
-        self.path = path
+        self._parent = parent
+        self._name = name
+        self._index = index
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise InputError(f"expected an object, got {type(data).__name__}", column=self.path)
+
+    @property
+    def path(self) -> str:
+        """`orders[2].orderDetails.items[0]`"""
+        path = self._name if self._parent is None else f"{self._parent.path}.{self._name}"
+        return path if self._index is None else f"{path}[{self._index}]"
 
     def child(self, name: str) -> _Doc | None:
         value = self.data.get(name)
-        return None if value is None else _Doc(value, f"{self.path}.{name}")
+        return None if value is None else _Doc(value, self, name)
 
     def children(self, name: str) -> list[_Doc]:
         value = self.data.get(name)
@@ -84,17 +98,23 @@ class _Doc:
             return []
         if not isinstance(value, list):
             raise InputError("expected a list", column=f"{self.path}.{name}")
-        return [_Doc(item, f"{self.path}.{name}[{i}]") for i, item in enumerate(value)]
+        return [_Doc(item, self, name, i) for i, item in enumerate(value)]
 
     def text(self, name: str, *, required: bool = False) -> str | None:
         value = self.data.get(name)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                raise InputError("missing", column=f"{self.path}.{name}")
-            return None
-        if isinstance(value, (dict, list)):
+        if type(value) is str:  # nearly always: no other checks
+            text = value.strip()
+        elif value is None or isinstance(value, str):
+            text = (value or "").strip()
+        elif isinstance(value, (dict, list)):
             raise InputError("expected text", column=f"{self.path}.{name}")
-        return str(value).strip()
+        else:
+            text = str(value).strip()
+        if text:
+            return text
+        if required:
+            raise InputError("missing", column=f"{self.path}.{name}")
+        return None
 
     def party(self, name: str) -> str | None:
         party = self.child(name)
@@ -102,12 +122,14 @@ class _Doc:
 
     def timestamp(self, name: str) -> datetime | None:
         text = self.text(name)
-        return None if text is None else parse_timestamp(text, f"{self.path}.{name}")
+        return None if text is None else parse_timestamp(text, self, name)
 
     def integer(self, name: str, *, default: int | None = None) -> int | None:
         value = self.data.get(name)
         if value is None:
             return default
+        if type(value) is int:  # a JSON number, as Amazon sends quantities (not bool)
+            return value
         try:
             number = to_decimal(value)
         except MoneyError as exc:
@@ -117,12 +139,13 @@ class _Doc:
         return int(number)
 
 
-def parse_timestamp(text: str, where: str) -> datetime:
-    """ISO 8601 as Amazon writes it; a time without a zone is taken as UTC."""
+def parse_timestamp(text: str, doc: _Doc, name: str) -> datetime:
+    """ISO 8601 as Amazon writes it; a time without a zone is taken as UTC. `doc`, `name`:
+    where the text was, for the error."""
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise InputError(f"not an ISO date-time: {text!r}", column=where) from exc
+        raise InputError(f"not an ISO date-time: {text!r}", column=f"{doc.path}.{name}") from exc
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -134,8 +157,7 @@ def _window(doc: _Doc, name: str) -> tuple[datetime | None, datetime | None]:
     start, sep, end = text.partition("--")
     if not sep:
         raise InputError(f"not a start--end window: {text!r}", column=f"{doc.path}.{name}")
-    where = f"{doc.path}.{name}"
-    return parse_timestamp(start, where), parse_timestamp(end, where)
+    return parse_timestamp(start, doc, name), parse_timestamp(end, doc, name)
 
 
 def _money(doc: _Doc, name: str, fallback_currency: str) -> tuple[int | None, str]:
@@ -143,15 +165,18 @@ def _money(doc: _Doc, name: str, fallback_currency: str) -> tuple[int | None, st
     money = doc.child(name)
     if money is None or money.data.get("amount") is None:
         return None, fallback_currency
-    where = f"{money.path}.amount"
     try:
         currency = normalize_currency(money.text("currencyCode") or fallback_currency)
         # Items sold by weight are priced per pound/kilogram: not a cost per each.
         if money.text("unitOfMeasure"):
             return None, currency
-        return to_minor(to_decimal(str(money.data["amount"])), currency), currency
+        amount = str(money.data["amount"])
+        minor = plain_minor(amount, exponent(currency))
+        if minor is None:  # `1E+1`, ` 5 `, too many decimals: the general way, or its error
+            minor = to_minor(to_decimal(amount), currency)
+        return minor, currency
     except MoneyError as exc:
-        raise InputError(str(exc), column=where) from exc
+        raise InputError(str(exc), column=f"{money.path}.amount") from exc
 
 
 def _quantity(doc: _Doc | None) -> tuple[int | None, str | None, int, int | None]:
@@ -198,7 +223,7 @@ def upsert_purchase_orders(
     po_rows: list[Row] = []
     items_by_po: dict[str, list[tuple[_Doc, Row]]] = {}
     for index, raw in enumerate(orders, start):
-        order = _Doc(raw, f"orders[{index}]")
+        order = _Doc(raw, None, "orders", index)
         po_number = order.text("purchaseOrderNumber", required=True)
         assert po_number is not None
         row: Row = {"account_id": account_id, "po_number": po_number, "updated_at": now}
@@ -302,7 +327,7 @@ def upsert_purchase_order_statuses(
     po_rows: list[Row] = []
     items_by_po: dict[str, list[Row]] = {}
     for index, raw in enumerate(statuses, start):
-        status = _Doc(raw, f"ordersStatus[{index}]")
+        status = _Doc(raw, None, "ordersStatus", index)
         po_number = status.text("purchaseOrderNumber", required=True)
         assert po_number is not None
         row: Row = {
@@ -378,7 +403,7 @@ def upsert_shipments(
     rows: list[Row] = []
     items_by_shipment: dict[str, list[Row]] = {}
     for index, raw in enumerate(shipments, start):
-        shipment = _Doc(raw, f"shipments[{index}]")
+        shipment = _Doc(raw, None, "shipments", index)
         shipment_id = shipment.text("vendorShipmentIdentifier", required=True)
         assert shipment_id is not None
         transport = shipment.child("transportationDetails")

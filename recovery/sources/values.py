@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from recovery.config import DateOrder
 from recovery.errors import InputError, MoneyError
-from recovery.money import exponent, normalize_currency, parse_amount
+from recovery.money import exponent, normalize_currency, parse_amount, plain_minor
 from recovery.sources.layouts import Column, FieldType, HeaderMap
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -93,14 +93,9 @@ def parse_minor(text: str, currency: str, *, decimal_comma: bool) -> int:
     places = _places(currency)
     if not decimal_comma:
         # `1234.56` and `-12.5`, most cells of most exports, without the regular expression.
-        # isdecimal() accepts exactly the digits `\d` does, and int() reads them all.
-        negative = text[:1] == "-"
-        whole, _, fraction = (text[1:] if negative else text).partition(".")
-        if whole.isdecimal() and (fraction.isdecimal() or not fraction):
-            fraction = fraction.rstrip("0")
-            if len(fraction) <= places:
-                value = int(whole + fraction.ljust(places, "0"))
-                return -value if negative else value
+        plain = plain_minor(text, places)
+        if plain is not None:
+            return plain
         found = _US_MINOR.fullmatch(text)
         if found and bool(found[1]) == bool(found[5]):
             fraction = (found[4] or "").rstrip("0")
