@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
@@ -162,6 +163,16 @@ def _window(doc: _Doc, name: str) -> tuple[datetime | None, datetime | None]:
 
 def _money(doc: _Doc, name: str, fallback_currency: str) -> tuple[int | None, str]:
     """(minor units per each, currency); None for absent or weight-priced amounts."""
+    data = doc.data.get(name)
+    # Amazon's usual shape, {"currencyCode": "USD", "amount": "8.31"}, read without a _Doc;
+    # anything else is read (or rejected) by the checks below, to the same result.
+    if type(data) is dict and data.get("unitOfMeasure") is None:
+        amount, code = data.get("amount"), data.get("currencyCode")
+        if type(amount) is str and type(code) is str:
+            places = _plain_places(code)
+            minor = None if places is None else plain_minor(amount, places)
+            if minor is not None:
+                return minor, code
     money = doc.child(name)
     if money is None or money.data.get("amount") is None:
         return None, fallback_currency
@@ -179,8 +190,34 @@ def _money(doc: _Doc, name: str, fallback_currency: str) -> tuple[int | None, st
         raise InputError(str(exc), column=f"{money.path}.amount") from exc
 
 
-def _quantity(doc: _Doc | None) -> tuple[int | None, str | None, int, int | None]:
-    """(amount, unit, unit size, eaches) of an ItemQuantity."""
+def _quantity(parent: _Doc | None, name: str) -> tuple[int | None, str | None, int, int | None]:
+    """(amount, unit, unit size, eaches) of the ItemQuantity `name` of `parent`."""
+    data = None if parent is None else parent.data.get(name)
+    # Amazon's usual shape, {"amount": 12, "unitOfMeasure": "Cases", "unitSize": 6}, read
+    # without a _Doc; anything else is read (or rejected) by `_checked_quantity`, to the same
+    # result.
+    if type(data) is dict:
+        amount, unit, size = data.get("amount"), data.get("unitOfMeasure"), data.get("unitSize", 1)
+        plain = type(amount) is int and type(size) is int and size >= 1 and type(unit) is str
+        if plain and unit in _PLAIN_UNITS:
+            return amount, unit, size, amount * size if _PLAIN_UNITS[unit] else amount
+    return _checked_quantity(parent.child(name) if parent is not None else None)
+
+
+# Units as Amazon writes them: whether the unit is a case.
+_PLAIN_UNITS = {"Eaches": False, "Cases": True}
+
+
+@lru_cache(maxsize=64)
+def _plain_places(code: str) -> int | None:
+    """The decimals of `code` if it is an ISO code as the checks would leave it (`USD`)."""
+    try:
+        return exponent(code) if normalize_currency(code) == code else None
+    except MoneyError:
+        return None
+
+
+def _checked_quantity(doc: _Doc | None) -> tuple[int | None, str | None, int, int | None]:
     if doc is None:
         return None, None, 1, None
     amount = doc.integer("amount")
@@ -272,7 +309,7 @@ _COST_KEY = ("account_id", "source", "asin", "vendor_sku", "effective_from", "so
 
 def _order_item_row(item: _Doc, currency: str) -> Row:
     sequence = item.text("itemSequenceNumber", required=True)
-    amount, unit, size, eaches = _quantity(item.child("orderedQuantity"))
+    amount, unit, size, eaches = _quantity(item, "orderedQuantity")
     net_cost, cost_currency = _money(item, "netCost", currency)
     list_price, _ = _money(item, "listPrice", cost_currency)
     return {
@@ -356,14 +393,12 @@ def upsert_purchase_order_statuses(
 
 def _status_item_row(item: _Doc, currency: str) -> Row:
     ordered = item.child("orderedQuantity")
-    amount, unit, size, eaches = _quantity(ordered.child("orderedQuantity") if ordered else None)
+    amount, unit, size, eaches = _quantity(ordered, "orderedQuantity")
     net_cost, cost_currency = _money(item, "netCost", currency)
     list_price, _ = _money(item, "listPrice", cost_currency)
     ack = item.child("acknowledgementStatus")
     receiving = item.child("receivingStatus")
-    received_amount, received_unit, _, received_eaches = _quantity(
-        receiving.child("receivedQuantity") if receiving else None
-    )
+    received_amount, received_unit, _, received_eaches = _quantity(receiving, "receivedQuantity")
     return {
         "item_sequence": item.text("itemSequenceNumber", required=True),
         "asin": item.text("buyerProductIdentifier"),
@@ -376,8 +411,8 @@ def _status_item_row(item: _Doc, currency: str) -> Row:
         "list_price_minor": list_price,
         "currency": cost_currency,
         "confirmation_status": ack.text("confirmationStatus") if ack else None,
-        "accepted_eaches": _quantity(ack.child("acceptedQuantity"))[3] if ack else None,
-        "rejected_eaches": _quantity(ack.child("rejectedQuantity"))[3] if ack else None,
+        "accepted_eaches": _quantity(ack, "acceptedQuantity")[3] if ack else None,
+        "rejected_eaches": _quantity(ack, "rejectedQuantity")[3] if ack else None,
         "receive_status": receiving.text("receiveStatus") if receiving else None,
         "received_quantity": received_amount,
         "received_unit": received_unit if received_amount is not None else None,
@@ -437,7 +472,7 @@ def upsert_shipments(
         for order in shipment.children("purchaseOrders"):
             po_number = order.text("purchaseOrderNumber", required=True)
             for item in order.children("items"):
-                amount, unit, size, eaches = _quantity(item.child("shippedQuantity"))
+                amount, unit, size, eaches = _quantity(item, "shippedQuantity")
                 items.append(
                     {
                         "line_no": len(items) + 1,
