@@ -183,22 +183,24 @@ _SYMBOLS = {
 
 def format_money(amount: Decimal, currency: str) -> str:
     """`$1,234.56`, `-€12.00`, `¥1,200` — for people, never for parsing back."""
-    code = normalize_currency(currency)
-    places = exponent(code)
-    text = f"{abs(amount):,.{places}f}"
-    symbol = _SYMBOLS.get(code)
-    body = f"{symbol}{text}" if symbol else f"{text} {code}"
-    return f"-{body}" if amount < 0 else body
+    places = _style(currency)[1]
+    return _dressed(f"{abs(amount):,.{places}f}", currency, negative=amount < 0)
 
 
 def format_minor(minor: int, currency: str) -> str:
     """`format_money` of `minor` units, in integers: detection words tens of thousands of
     reasons, and the Decimal on the way took most of the time of each."""
-    code, places, symbol = _style(currency)
+    places = _style(currency)[1]
     whole, part = divmod(abs(int(minor)), 10**places)
     text = f"{whole:,}.{part:0{places}d}" if places else f"{whole:,}"
-    body = f"{symbol}{text}" if symbol else f"{text} {code}"
-    return f"-{body}" if minor < 0 else body
+    return _dressed(text, currency, negative=minor < 0)
+
+
+def _dressed(digits: str, currency: str, *, negative: bool) -> str:
+    """`digits` (an amount without its sign) with the currency's symbol, or code, and sign."""
+    code, _, symbol = _style(currency)
+    body = f"{symbol}{digits}" if symbol else f"{digits} {code}"
+    return f"-{body}" if negative else body
 
 
 @lru_cache(maxsize=256)

@@ -148,13 +148,14 @@ def _upsert_tuples(
         plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), None, returning, True)
         if plan.defaults:
             dicts = [dict(zip(columns, row, strict=True)) for row in rows]
-            returned = _execute_sqlite(conn, plan, dicts)
+            raw = _execute_sqlite(conn, plan, dicts)
         elif plan.names == list(columns):
-            returned = _execute_params(conn, plan, rows)
+            raw = _execute_params(conn, plan, rows)
         else:
             # The statement lists the columns in the table's order.
             positions = [columns.index(name) for name in plan.names]
-            returned = _execute_params(conn, plan, _picked(rows, positions))
+            raw = _execute_params(conn, plan, _picked(rows, positions))
+        returned = _returned(conn.dialect, table, returning, raw)
     else:
         statement = _statement(conn.dialect, table, columns, key, None, returning, True)
         result = conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
