@@ -4,7 +4,8 @@ Target (issue 7): on the large scenario (≈2M invoice lines, ≈400k deductions
 in ≤ 60 s on 2 cores with peak RSS ≤ 2 GB; DuckDB merely reading the same CSV files for
 comparison (goal: ≤ 3× DuckDB); a second detect with one more day of data ≤ 5 s (the last
 day's invoices, shortage and price claims, chargebacks and co-op invoices are held back from
-the first import for it).
+the first import for it). `bench_store_floor.py`, run after this in the same work folder, times
+SQLite merely storing the rows the import stored: the floor under the DuckDB ratio.
 
 Evidence counts as already extracted (PDF reading has its own benchmark): the documents are
 recorded from the answer key's truth and linked before the clock starts.
