@@ -6,7 +6,7 @@ One query per table and account (never one per deduction): the rules in
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     func,
     select,
+    tuple_,
     union,
     union_all,
 )
@@ -61,7 +62,7 @@ class DetectionInput:
     shortage_lines: pd.DataFrame
     price_lines: pd.DataFrame
     po_items: pd.DataFrame
-    shipment_items: pd.DataFrame
+    shipment_items: pd.DataFrame  # the ASN lines the rules look at, with their ASN's columns
     documents: pd.DataFrame  # evidence linked to shipments (one row per link)
     costs: pd.DataFrame
     coop_invoices: pd.DataFrame
@@ -184,6 +185,35 @@ def _queries(
         .select_from(disputed_pos)
         .join(table_of(ShipmentItem), si.po_number == disputed_pos.c.po_number)
     )
+    # The ASN lines of disputed POs a rule looks at: those of a shorted item (under the PO of
+    # its shortage line or of its invoice) or a charged one, and every line of an ASN whose
+    # documents note a carrier exception, which is shared out over the ASN's lines. The rest,
+    # ten times as many, are not read.
+    looked_up_items = union(
+        select(sl.po_number, sl.asin).where(own_sl),
+        select(inv.po_number, sl.asin)
+        .join_from(
+            table_of(ShortageLine),
+            table_of(Invoice),
+            (inv.account_id == sl.account_id) & (inv.invoice_number == sl.invoice_number),
+        )
+        .where(own_sl),
+        select(cb.po_number, cb.asin).where(own_cb),
+    )
+    noted_shipments = (
+        select(link.shipment_id)
+        .join_from(links, documents, doc.id == link.document_id)
+        .where(doc.exception_units > 0)
+    )
+    # What each ASN shipped in all, over all its lines (a chargeback rule compares it with the
+    # units on its BOL or POD).
+    asn_lines = table_of(ShipmentItem).alias("asn_lines")
+    asn_eaches = (
+        select(func.coalesce(func.sum(asn_lines.c.shipped_eaches), 0))
+        .where(asn_lines.c.shipment_id == sh.id)
+        .scalar_subquery()
+        .label("asn_eaches")
+    )
     # Documents of the shipments and POs the rules look at. A full run reads every linked one:
     # most are, and the lookup through the disputed POs would cost more than it saves.
     own_shipment_documents = sh.account_id == account_id
@@ -301,25 +331,13 @@ def _queries(
             (priced_items.c.po_number == po.po_number) & (priced_items.c.asin == poi.asin),
         )
         .where(po.account_id == account_id),
-        # An ASN's own columns come once per ASN, not with each of its lines (400k lines of
-        # 12k ASNs on the large scenario); `load_detection_input` joins the two.
-        "shipment_lines": select(
+        # The ASN lines, each with its ASN's own columns.
+        "shipment_items": select(
             si.shipment_id.label("shipment_pk"),
             si.line_no,
             si.po_number,
             si.asin,
             si.shipped_eaches,
-        )
-        # From the disputed POs to their ASN lines by the PO number index; filtering all the
-        # account's ASN lines by PO read every line of the year. `+ 0` keeps SQLite from
-        # starting at the account's shipments by their index, which is the same full read.
-        .select_from(disputed_pos)
-        .join(table_of(ShipmentItem), si.po_number == disputed_pos.c.po_number)
-        .join(table_of(Shipment), sh.id == si.shipment_id)
-        .where(sh.account_id + 0 == account_id)
-        .order_by(si.shipment_id, si.line_no),
-        "shipments": select(
-            sh.id.label("shipment_pk"),
             sh.shipment_id,
             sh.bol_number,
             sh.pro_number,
@@ -329,7 +347,20 @@ def _queries(
             sh.shipped_at,
             sh.delivered_at,
             sh.carton_count,
-        ).where(sh.account_id == account_id, sh.id.in_(disputed_shipments)),
+            asn_eaches,
+        )
+        # From the disputed POs to their ASN lines by the PO number index; filtering all the
+        # account's ASN lines by PO read every line of the year. `+ 0` keeps SQLite from
+        # starting at the account's shipments by their index, which is the same full read.
+        .select_from(disputed_pos)
+        .join(table_of(ShipmentItem), si.po_number == disputed_pos.c.po_number)
+        .join(table_of(Shipment), sh.id == si.shipment_id)
+        .where(
+            sh.account_id + 0 == account_id,
+            tuple_(si.po_number, si.asin).in_(looked_up_items)
+            | si.shipment_id.in_(noted_shipments),
+        )
+        .order_by(si.shipment_id, si.line_no),
         # Documents linked to this account's shipments, and documents only a PO number ties to
         # one of its POs (a POD can prove a delivery date without a matching ASN).
         "documents": union_all(
@@ -435,13 +466,6 @@ def _any_of(
     return own & columns.id.in_(union(*(select(columns.id).where(t) for t in terms)))
 
 
-# Frames read in two parts, (lines, their parents, the key), and joined in memory.
-_JOINED = {"shipment_items": ("shipment_lines", "shipments", "shipment_pk")}
-_FRAME_OF = {
-    part: name for name, (lines, parents, _) in _JOINED.items() for part in (lines, parents)
-}
-
-
 def load_detection_input(
     conn: Connection,
     account_id: int,
@@ -453,31 +477,17 @@ def load_detection_input(
     every deduction). `only`: the frames to read, by field name; the others come empty."""
     read = {}
     for name, query in _queries(account_id, scope).items():
-        if only is None or _FRAME_OF.get(name, name) in only:
+        if only is None or name in only:
             read[name] = _frame(conn, query)
         else:
             read[name] = pd.DataFrame(columns=list(query.selected_columns.keys()))
-    for name, (lines, parents, key) in _JOINED.items():
-        read[name] = _join(read.pop(lines), read.pop(parents), key)
     return DetectionInput(**read)
-
-
-def _join(lines: pd.DataFrame, parents: pd.DataFrame, key: str) -> pd.DataFrame:
-    if lines.empty:  # (an empty frame's key has no type to merge on)
-        return pd.DataFrame(columns=_joined_columns(lines.columns, parents.columns, key))
-    return lines.merge(parents, on=key, how="left", validate="many_to_one")
-
-
-def _joined_columns(lines: Iterable[str], parents: Iterable[str], key: str) -> list[str]:
-    return [*lines, *(c for c in parents if c != key)]
 
 
 def detection_input(**rows: list[dict[str, Any]]) -> DetectionInput:
     """Frames from plain rows, every column present (absent ones None): for rule tests."""
     queries = _queries(0)
     columns_of = {name: list(query.selected_columns.keys()) for name, query in queries.items()}
-    for name, (lines, parents, key) in _JOINED.items():
-        columns_of[name] = _joined_columns(columns_of.pop(lines), columns_of.pop(parents), key)
     frames = {}
     for name, columns in columns_of.items():
         given = rows.pop(name, [])

@@ -1,5 +1,5 @@
 """A scoped detection run reads the disputes, shipments and documents of its keys, and all of
-them; a full run reads every one."""
+them; a full run reads every one. Of a disputed PO's ASN lines, only those a rule looks at."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from recovery.claims.scope import Scope
 from recovery.models import (
     Chargeback,
     EvidenceLink,
+    Invoice,
     PriceVarianceLine,
     PurchaseOrder,
     Shipment,
@@ -121,3 +122,82 @@ def test_a_scoped_read_takes_the_disputes_and_documents_of_its_keys(engine: Engi
         "asn_lines": ["ASN-1", "ASN-2"],
         "documents": sorted(f"{k}-{p}.pdf" for k in ("bol", "pod") for p in ("4Q8Z1", "7B2C9")),
     }
+
+
+def test_only_the_asn_lines_a_rule_looks_at_are_read(engine: Engine) -> None:
+    """PO 4Q8Z1 shipped on three ASNs. Read: the lines of the shorted ASINs (one named by its
+    shortage line, one whose shortage line leaves the PO to its invoice), of the charged ASIN,
+    and every line of the ASN whose POD notes a carrier exception; not the other line of
+    ASN-1. Each line carries what its whole ASN shipped."""
+    with Session(engine) as session:
+        vendor = account(session)
+        assert vendor.id is not None
+        session.add(PurchaseOrder(account_id=vendor.id, po_number="4Q8Z1"))
+        session.add(
+            Invoice(account_id=vendor.id, invoice_number="INV-2", po_number="4Q8Z1", currency="USD")
+        )
+        asns = {}
+        for name, lines in {
+            "ASN-1": [("B0SHORTED1", 10), ("B0UNTOUCHD", 20), ("B0BYINVOIC", 30)],
+            "ASN-2": [("B0CARRIED1", 40), ("B0CARRIED2", 50)],
+            "ASN-3": [("B0CHARGED1", 60)],
+        }.items():
+            asns[name] = shipment = Shipment(account_id=vendor.id, shipment_id=name)
+            session.add(shipment)
+            session.flush()
+            assert shipment.id is not None
+            for line_no, (asin, eaches) in enumerate(lines, start=1):
+                session.add(
+                    ShipmentItem(
+                        shipment_id=shipment.id,
+                        line_no=line_no,
+                        po_number="4Q8Z1",
+                        asin=asin,
+                        shipped_eaches=eaches,
+                    )
+                )
+        for invoice_number, po_number, asin in (
+            ("INV-1", "4Q8Z1", "B0SHORTED1"),
+            ("INV-2", None, "B0BYINVOIC"),
+        ):
+            session.add(
+                ShortageLine(
+                    account_id=vendor.id,
+                    invoice_number=invoice_number,
+                    po_number=po_number,
+                    asin=asin,
+                    currency="USD",
+                )
+            )
+        session.add(
+            Chargeback(
+                account_id=vendor.id,
+                chargeback_id="CB-1",
+                po_number="4Q8Z1",
+                asin="B0CHARGED1",
+                currency="USD",
+            )
+        )
+        pod = document(session, "pod-asn-2.pdf", exception_units=1, exception_unit="carton")
+        session.add(
+            EvidenceLink(
+                document_id=pod.id,
+                shipment_id=asns["ASN-2"].id,
+                account_id=vendor.id,
+                po_number="4Q8Z1",
+            )
+        )
+        session.commit()
+        account_id = vendor.id
+
+    with engine.connect() as conn:
+        items = load_detection_input(conn, account_id).shipment_items
+
+    read = sorted(zip(items["shipment_id"], items["asin"], items["asn_eaches"], strict=True))
+    assert read == [
+        ("ASN-1", "B0BYINVOIC", 60),
+        ("ASN-1", "B0SHORTED1", 60),
+        ("ASN-2", "B0CARRIED1", 90),
+        ("ASN-2", "B0CARRIED2", 90),
+        ("ASN-3", "B0CHARGED1", 60),
+    ]

@@ -79,6 +79,7 @@ def build(
                 "po_number": PO,
                 "asin": ASIN,
                 "shipped_eaches": 100,
+                "asn_eaches": 100,
                 "line_no": 1,
                 "shipped_at": shipped,
                 "confirmed_at": confirmed or datetime(2026, 9, 1, 18, 0, tzinfo=UTC),

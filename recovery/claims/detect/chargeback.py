@@ -98,8 +98,12 @@ class _Evidence:
             else:
                 self.po_documents[str(doc["po_number"])].append(doc)
         self.po_items = {(str(r["po_number"]), str(r["asin"])): r for r in records(inp.po_items)}
-        units = inp.shipment_items.groupby("shipment_pk")["shipped_eaches"].sum()
-        self.shipment_units: dict[int, int] = {int(str(k)): int(v) for k, v in units.items()}
+        self.shipment_units: dict[int, int] = {
+            int(pk): as_int(units)
+            for pk, units in zip(
+                charged["shipment_pk"].tolist(), charged["asn_eaches"].tolist(), strict=True
+            )
+        }
 
 
 def _judge(
