@@ -11,7 +11,9 @@ first deduction was right.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -44,16 +46,21 @@ class _Shipment:
     units: int
     bol_number: str | None
     pro_number: str | None
-    shipped_at: Any
+    shipped_on: date | None
     documents: list[dict[str, Any]] = field(default_factory=list)
     exception_units: int = 0
+    proof: dict[str, Any] | None = field(init=False)
 
-    @property
-    def proof(self) -> dict[str, Any] | None:
-        signed = [d for d in self.documents if d.get("signed") and d.get("kind") in ("bol", "pod")]
-        # A signed POD says more (what arrived) than a BOL (what left).
-        signed.sort(key=lambda d: (d.get("kind") != "pod", d["document_id"]))
-        return signed[0] if signed else None
+    def __post_init__(self) -> None:
+        # Looked at several times per judged line: found once.
+        self.proof = _proof(self.documents)
+
+
+def _proof(documents: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The signed BOL or POD that proves the shipment: a POD says more (what arrived) than a
+    BOL (what left)."""
+    signed = [d for d in documents if d.get("signed") and d.get("kind") in ("bol", "pod")]
+    return min(signed, key=lambda d: (d.get("kind") != "pod", d["document_id"]), default=None)
 
 
 @dataclass
@@ -210,7 +217,7 @@ def _shipments_by_po_asin(
                 units=as_int(item["shipped_eaches"]),
                 bol_number=as_str(item["bol_number"]),
                 pro_number=as_str(item["pro_number"]),
-                shipped_at=item["shipped_at"],
+                shipped_on=as_date(item["shipped_at"]),
                 documents=documents.get(shipment_pk, []),
                 exception_units=exceptions.get((shipment_pk, as_int(item["line_no"])), 0),
             )
@@ -286,6 +293,7 @@ def _judge(
     proven_left[pool_key] -= delivered
     claimable = max(0, min(deducted, deducted - (line.invoiced - delivered)))
     amount_minor = min(claimable * line.unit_cost_minor, line.deducted_minor)
+    references = sorted(set(line.debits))
 
     facts: dict[str, Any] = {
         "invoiced_units": line.invoiced,
@@ -296,18 +304,18 @@ def _judge(
         "unit_cost": str(from_minor(line.unit_cost_minor, currency)),
         "debits": line.debits,
         "shipments": [s.shipment_id for s in shipments],
-        "shipped_date": _first_date(s.shipped_at for s in shipments),
+        "shipped_date": _first_date(s.shipped_on for s in shipments),
         "bol_numbers": sorted({s.bol_number for s in shipments if s.bol_number}),
         "pro_numbers": sorted({s.pro_number for s in shipments if s.pro_number}),
     }
     documents = {d["document_id"]: d for s in shipments for d in s.documents}
     evidence_ids = tuple(sorted(documents))
-    deduction_ids = tuple(sorted(i for r in set(line.debits) for i in ids_by_reference.get(r, [])))
+    deduction_ids = tuple(sorted(i for r in references for i in ids_by_reference.get(r, [])))
     head = (
         f"Invoice {line.invoice_number} (PO {line.po_number or 'unknown'}) ASIN {line.asin}: "
         f"invoiced {line.invoiced} units"
     )
-    debits = f"Amazon deducted {deducted} units net ({', '.join(sorted(set(line.debits)))})"
+    debits = f"Amazon deducted {deducted} units net ({', '.join(references)})"
 
     if not shipments:
         verdict, confidence = Verdict.needs_evidence, 0
@@ -344,12 +352,13 @@ def _judge(
             f"{claimable} units × {money(line.unit_cost_minor, currency)} = "
             f"{money(amount_minor, currency)}."
         )
+    amount = from_minor(amount_minor, currency)
     return Finding(
         type="shortage",
         verdict=verdict,
         key=f"shortage:{line.invoice_number}:{line.po_number or ''}:{line.asin}",
-        reference=sorted(set(line.debits))[0],
-        amount=from_minor(amount_minor, currency),
+        reference=references[0],
+        amount=amount,
         currency=currency,
         reason=reason,
         confidence=confidence,
@@ -366,7 +375,7 @@ def _judge(
                 line.po_number,
                 line.asin,
                 claimable,
-                from_minor(amount_minor, currency),
+                amount,
             ),
         ),
         facts={**facts, "invoice_date": _iso(line.invoice_date)},
@@ -446,9 +455,9 @@ def _deduction_ids_by_reference(inp: DetectionInput) -> dict[str, list[int]]:
     return ids
 
 
-def _first_date(values: Any) -> str | None:
-    dates = sorted(d for d in (as_date(v) for v in values) if d is not None)
-    return dates[0].isoformat() if dates else None
+def _first_date(days: Iterable[date | None]) -> str | None:
+    first = min((d for d in days if d is not None), default=None)
+    return first.isoformat() if first else None
 
 
 def _iso(value: Any) -> str | None:
