@@ -36,16 +36,20 @@ class RunPlan:
 
 
 def plan_run(conn: Connection, account_id: int, settings: Settings, *, full: bool) -> RunPlan:
-    """Read the queue first: whatever is written after this waits for the next run."""
-    queue = read_queue(conn, account_id)
+    """Read the queue before the data: whatever is queued after this waits for the next run."""
     current = fingerprint(settings)
     previous = stored_fingerprint(conn, account_id)
+    why = None
     if full:
-        return RunPlan(queue, current, None, "full run (asked for)")
-    if previous is None:
-        return RunPlan(queue, current, None, "full run (first run)")
-    if previous != current:
-        return RunPlan(queue, current, None, "full run (the rules or their settings changed)")
+        why = "full run (asked for)"
+    elif previous is None:
+        why = "full run (first run)"
+    elif previous != current:
+        why = "full run (the rules or their settings changed)"
+    if why is not None:
+        # What changed does not matter: only which queued rows to clear when done.
+        return RunPlan(read_queue(conn, account_id, keys=False), current, None, why)
+    queue = read_queue(conn, account_id)
     if queue.size > MAX_SCOPED_KEYS:
         return RunPlan(queue, current, None, f"full run ({queue.size:,} changed keys)")
     scope = close_scope(conn, account_id, queue)

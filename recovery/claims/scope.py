@@ -78,21 +78,38 @@ class Scope:
         )
 
 
-def read_queue(conn: Connection, account_id: int) -> Queue:
+def read_queue(conn: Connection, account_id: int, *, keys: bool = True) -> Queue:
+    """The account's queued changes. `keys=False` reads only which rows they are, for a run
+    that is full anyway and only clears them: a first import queues hundreds of thousands."""
+    if not keys:
+        query = select(QUEUE.c.id).where(QUEUE.c.account_id == account_id).order_by(QUEUE.c.id)
+        result = conn.execute(query)
+        # The driver's rows: at that many, SQLAlchemy's row objects took twice the read.
+        rows = result.cursor.fetchall() if result.cursor is not None else []
+        result.close()
+        return Queue(_runs(row_id for (row_id,) in rows), {})
     query = (
         select(QUEUE.c.id, QUEUE.c.kind, QUEUE.c.key)
         .where(QUEUE.c.account_id == account_id)
         .order_by(QUEUE.c.id)
     )
-    keys: dict[str, set[str]] = defaultdict(set)
-    runs: list[tuple[int, int]] = []
+    found: dict[str, set[str]] = defaultdict(set)
+    ids = []
     for row_id, kind, key in conn.execute(query):
-        keys[kind].add(key)
+        found[kind].add(key)
+        ids.append(row_id)
+    return Queue(_runs(ids), dict(found))
+
+
+def _runs(ids: Iterable[int]) -> list[tuple[int, int]]:
+    """Ascending ids as (first, last) runs of consecutive ones."""
+    runs: list[tuple[int, int]] = []
+    for row_id in ids:
         if runs and runs[-1][1] == row_id - 1:
             runs[-1] = (runs[-1][0], row_id)
         else:
             runs.append((row_id, row_id))
-    return Queue(runs, dict(keys))
+    return runs
 
 
 def clear_queue(conn: Connection, account_id: int, queue: Queue) -> None:

@@ -341,3 +341,22 @@ def test_a_change_queued_during_a_run_waits_for_the_next(
         ("po", "PO9"),
         ("ref", "INV1SC2"),
     ]
+
+
+def test_a_run_full_anyway_reads_only_which_queued_rows_to_clear(engine: Engine) -> None:
+    from recovery.claims.scope import QUEUE, read_queue
+
+    account_id = seed(engine)
+    with engine.begin() as conn:
+        conn.execute(QUEUE.delete())
+        conn.execute(
+            QUEUE.insert(),
+            [
+                {"id": row_id, "account_id": account_id, "kind": "po", "key": f"PO{row_id}"}
+                for row_id in (5, 6, 7, 10, 11, 13)
+            ],
+        )
+    with engine.begin() as conn:
+        ids_only, whole = read_queue(conn, account_id, keys=False), read_queue(conn, account_id)
+    assert ids_only.id_runs == whole.id_runs == [(5, 7), (10, 11), (13, 13)]
+    assert ids_only.keys == {}
