@@ -144,7 +144,7 @@ def _queries(
     pay, bank = table_of(Payment).c, table_of(BankTransaction).c
     links, documents = table_of(EvidenceLink), table_of(EvidenceDocument)
     # The big tables are read only where a rule can use them: invoice lines that were shorted,
-    # PO items a price or chargeback rule looks up, ASN lines of POs some deduction is about.
+    # PO items a price or chargeback rule looks up, ASN lines of shorted or charged items.
     # At millions of lines that is the difference between seconds and minutes.
     # A scoped run (see `recovery.claims.scope`) reads the disputes of its POs, invoices and
     # references only; the rest of the account's findings are the last run's.
