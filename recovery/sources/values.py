@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from recovery.config import DateOrder
 from recovery.errors import InputError, MoneyError
-from recovery.money import exponent, normalize_currency, parse_amount, plain_minor
+from recovery.money import exponent, normalize_currency, parse_amount, plain_minor, to_minor
 from recovery.sources.layouts import Column, FieldType, HeaderMap
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -75,11 +75,6 @@ def parse_number(text: str, *, decimal_comma: bool) -> Decimal:
     return parse_amount(text, decimal_comma=decimal_comma)
 
 
-@lru_cache(maxsize=64)
-def _places(currency: str) -> int:
-    return exponent(currency)
-
-
 _US_MINOR = re.compile(r"(\()?(-)?\$?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?(\))?")
 
 
@@ -90,7 +85,7 @@ def parse_minor(text: str, currency: str, *, decimal_comma: bool) -> int:
     arithmetic, no Decimal, because remittances have millions of them; anything else goes
     through `recovery.money.parse_amount`.
     """
-    places = _places(currency)
+    places = exponent(currency)
     if not decimal_comma:
         # `1234.56` and `-12.5`, most cells of most exports, without the regular expression.
         plain = plain_minor(text, places)
@@ -102,7 +97,7 @@ def parse_minor(text: str, currency: str, *, decimal_comma: bool) -> int:
             if len(fraction) <= places:
                 value = int(found[3].replace(",", "") + fraction.ljust(places, "0"))
                 return -value if bool(found[1]) != bool(found[2]) else value
-    return to_minor_units(parse_amount(text, decimal_comma=decimal_comma), currency)
+    return to_minor(parse_amount(text, decimal_comma=decimal_comma), currency)
 
 
 _MINOR_DIGITS = 18
@@ -116,7 +111,7 @@ def plain_minor_units(cells: Sequence[str], currency: str) -> list[int | None]:
     Amount cells hardly repeat (a co-op backup line's sales and rebate), so one Python call
     per distinct cell was most of what reading them cost.
     """
-    places = _places(currency)
+    places = exponent(currency)
     texts = pa.array(cells, pa.string())
     # No more digits after the point than the currency has; before it, as many as 18 digits
     # of minor units leave (an 18-digit decimal and int64 hold them). Longer cells, trailing
@@ -129,16 +124,6 @@ def plain_minor_units(cells: Sequence[str], currency: str) -> list[int | None]:
     decimals = pc.cast(pc.if_else(plain, texts, "0"), pa.decimal128(_MINOR_DIGITS, places))
     minor = pc.cast(pc.multiply(decimals, 10**places), pa.int64()).to_pylist()
     return [m if ok else None for m, ok in zip(minor, plain.to_pylist(), strict=True)]
-
-
-def to_minor_units(amount: Decimal, currency: str) -> int:
-    """Exact minor units; an amount the currency cannot hold (0.001 USD) is a MoneyError."""
-    places = _places(currency)
-    scaled = amount.scaleb(places)
-    integral = scaled.to_integral_value()
-    if scaled != integral:
-        raise MoneyError(f"{amount} has more decimals than {currency} allows")
-    return int(integral)
 
 
 # Columns of every type but text (dates, currencies, amounts, counts: cells that repeat) keep
