@@ -182,11 +182,7 @@ def _money(doc: _Doc, name: str, fallback_currency: str) -> tuple[int | None, st
         # Items sold by weight are priced per pound/kilogram: not a cost per each.
         if money.text("unitOfMeasure"):
             return None, currency
-        amount = str(money.data["amount"])
-        minor = plain_minor(amount, exponent(currency))
-        if minor is None:  # `1E+1`, ` 5 `, too many decimals: the general way, or its error
-            minor = to_minor(to_decimal(amount), currency)
-        return minor, currency
+        return to_minor(to_decimal(str(money.data["amount"])), currency), currency
     except MoneyError as exc:
         raise InputError(str(exc), column=f"{money.path}.amount") from exc
 
