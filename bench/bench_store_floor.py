@@ -26,6 +26,7 @@ from pathlib import Path
 from bench_detect import duckdb_reading, machine_speed
 
 from recovery import db
+from recovery.sources.importing import IMPORT_CACHE_KIB
 
 # The tables the CSV/XLSX import fills (the SP-API JSON, cost records and detection's change
 # queue are left out: leaving rows out only lowers the floor). Parents before children.
@@ -43,7 +44,6 @@ CSV_TABLES = (
     "coop_invoice",
     "coop_backup_line",
 )
-IMPORT_CACHE_KIB = 65536  # as `recovery.sources.importing` gives an import's connection
 
 
 def main() -> None:

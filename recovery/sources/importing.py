@@ -163,6 +163,9 @@ def import_file(
         return ImportResult(path, previous.kind, duplicate_of=previous.imported_at)
 
 
+IMPORT_CACHE_KIB = 65536  # SQLite's page cache while a connection imports
+
+
 @contextmanager
 def _big_cache(conn: Any) -> Iterator[None]:
     """SQLite's default 2 MB page cache makes index updates of big imports disk-bound; give
@@ -171,7 +174,7 @@ def _big_cache(conn: Any) -> Iterator[None]:
         yield
         return
     previous = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql("PRAGMA cache_size=-65536")
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
     try:
         yield
     finally:
