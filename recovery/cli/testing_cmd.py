@@ -10,6 +10,7 @@ import typer
 
 from recovery.cli.context import app_context
 from recovery.cli.fake_spapi_cmd import fake_spapi
+from recovery.cli.fake_vc_cmd import fake_vc
 from recovery.cli.options import parse_day
 
 testing_app = typer.Typer(
@@ -68,3 +69,4 @@ def scenario(
 
 
 testing_app.command("fake-spapi")(fake_spapi)
+testing_app.command("fake-vc")(fake_vc)
