@@ -85,6 +85,23 @@ class UiSettings(Section):
     session_key: SecretStr | None = None
 
 
+class SmtpSettings(Section):
+    """Where the weekly summary is mailed from; the password is a secret (env or secrets dir)."""
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = True
+    user: str | None = None
+    password: SecretStr | None = None
+    sender: str | None = None  # the From address; the user name when unset
+    timeout: float = Field(default=30.0, gt=0)
+
+
+class ReportSettings(Section):
+    # Who gets `recovery report weekly --email` when no --to is given.
+    recipients: list[str] = Field(default_factory=list)
+
+
 class Closure(Section):
     start: date
     end: date
@@ -226,6 +243,8 @@ class Settings(BaseSettings):
     claims: ClaimSettings = Field(default_factory=ClaimSettings)
     rules: RuleSettings = Field(default_factory=RuleSettings)
     detect: DetectSettings = Field(default_factory=DetectSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     # Where the settings were read from, for messages; not a setting.
     config_path: Path | None = Field(default=None, exclude=True)

@@ -85,6 +85,7 @@ def test_every_secret_field_is_known() -> None:
         "vendor_central.password",
         "vendor_central.totp_seed",
         "ui.session_key",
+        "smtp.password",
     }
 
 
