@@ -140,6 +140,22 @@ class ImportSettings(Section):
     # this one stores (`recovery.sources.read_ahead`).
     read_ahead: bool = True
     read_ahead_min_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+    # Dates a file may carry: anything outside is a typo or a placeholder (12/31/9999) that
+    # would break deadline arithmetic later. The latest is this many years after today.
+    earliest_date: date = date(2000, 1, 1)
+    latest_years_ahead: int = Field(default=5, ge=0, le=100)
+    # What a workbook may hold before it is read: the XLSX reader allocates every cell of a
+    # sheet's used range at once, so a 5 KB file naming cell XFD1048576 would take 512 GiB.
+    xlsx_max_rows: int = Field(default=1_048_576, ge=1)
+    xlsx_max_columns: int = Field(default=1_000, ge=1)
+    xlsx_max_cells: int = Field(default=40_000_000, ge=1)  # per sheet: rows x columns used
+    xlsx_max_bytes: int = Field(default=2 * 1024**3, ge=1)  # XML after decompression
+
+    def latest_date(self, today: date) -> date:
+        try:
+            return today.replace(year=today.year + self.latest_years_ahead)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year + self.latest_years_ahead, day=28)
 
     def date_order_for(self, marketplace: str) -> DateOrder:
         return self.date_order.get(marketplace.upper(), self.default_date_order)

@@ -8,7 +8,6 @@ deadline, then largest amount.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from recovery.claims.deadlines import band_for
 from recovery.claims.workflow import PRE_FILING
 from recovery.config import RuleSettings
 from recovery.errors import RecoveryError
+from recovery.exports import XlsxCells, write_csv_records, write_csv_rows, xlsx_workbook
 from recovery.models.accounts import VendorAccount
 from recovery.models.claims import Claim, ClaimEvidence, ClaimStatus, ClaimType
 from recovery.models.evidence import EvidenceDocument
@@ -242,12 +242,13 @@ def contract_record(row: QueueRow) -> dict[str, Any]:
 
 
 def write_contract_csv(rows: Iterable[QueueRow], stream: IO[str]) -> None:
-    writer = csv.DictWriter(stream, fieldnames=list(CONTRACT_KEYS), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        record = contract_record(row)
-        record["evidence"] = "; ".join(record["evidence"])
-        writer.writerow(record)
+    write_csv_records(stream, CONTRACT_KEYS, map(_csv_record, rows), product_made=("amount",))
+
+
+def _csv_record(row: QueueRow) -> dict[str, Any]:
+    record = contract_record(row)
+    record["evidence"] = "; ".join(record["evidence"])
+    return record
 
 
 def worklist_values(position: int, row: QueueRow) -> list[Any]:
@@ -279,10 +280,10 @@ def export_worklist(rows: Iterable[QueueRow], fmt: str, out: Path) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         with out.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(WORKLIST_COLUMNS)
-            for position, row in enumerate(ordered, start=1):
-                writer.writerow(worklist_values(position, row))
+            write_csv_rows(
+                handle,
+                [WORKLIST_COLUMNS, *(worklist_values(p, r) for p, r in enumerate(ordered, 1))],
+            )
     elif fmt == "xlsx":
         _write_xlsx(ordered, out)
     else:
@@ -291,23 +292,18 @@ def export_worklist(rows: Iterable[QueueRow], fmt: str, out: Path) -> int:
 
 
 def _write_xlsx(rows: Sequence[QueueRow], out: Path) -> None:
-    import xlsxwriter  # only exports need it
-
-    workbook = xlsxwriter.Workbook(str(out))
+    workbook = xlsx_workbook(str(out))
     try:
         sheet = workbook.add_worksheet("Worklist")
+        cells = XlsxCells(workbook, sheet)
         bold = workbook.add_format({"bold": True})
         money = workbook.add_format({"num_format": "#,##0.00"})
-        sheet.write_row(0, 0, WORKLIST_COLUMNS, bold)
+        cells.write_row(0, WORKLIST_COLUMNS, bold)
         amount_col = WORKLIST_COLUMNS.index("Amount")
         for index, row in enumerate(rows, start=1):
-            values = worklist_values(index, row)
-            for column, value in enumerate(values):
-                if column == amount_col:
-                    # The cell holds the exact decimal text; Excel reads it as a number.
-                    sheet.write_number(index, column, value, money)
-                else:
-                    sheet.write(index, column, value)
+            for column, value in enumerate(worklist_values(index, row)):
+                # The amount cell holds the exact decimal text; Excel reads it as a number.
+                cells.write(index, column, value, money if column == amount_col else None)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(rows), 1), len(WORKLIST_COLUMNS) - 1)
         widths = {"Reason": 80, "Evidence": 40, "Reference": 18, "Invoice": 14}

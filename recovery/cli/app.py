@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from recovery import __version__
 from recovery.cli.claims_cmd import claims_app
-from recovery.cli.context import AppContext
+from recovery.cli.context import AppContext, database_problem
 from recovery.cli.demo_cmd import demo
 from recovery.cli.detect_cmd import detect
 from recovery.cli.evidence_cmd import evidence_app
@@ -71,5 +72,14 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv)
     except RecoveryError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        _fail(str(exc))
+    except (OperationalError, InterfaceError) as exc:
+        problem = database_problem(exc)
+        if problem is None:
+            raise
+        _fail(problem)
+
+
+def _fail(message: str) -> NoReturn:
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.exit(1)

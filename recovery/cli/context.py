@@ -12,6 +12,21 @@ from sqlalchemy import Engine
 from recovery import db
 from recovery.config import Settings, load_settings
 
+# psycopg's and sqlite3's words for a database that cannot be reached, or is busy.
+_UNREACHABLE = (
+    "connection refused",
+    "could not connect",
+    "connection failed",
+    "could not translate host name",
+    "timeout expired",
+    "no such host",
+    "name or service not known",
+    "server closed the connection",
+    "does not exist",
+    "password authentication failed",
+    "unable to open database file",
+)
+
 
 @dataclass
 class AppContext:
@@ -43,3 +58,25 @@ def app_context(ctx: typer.Context) -> AppContext:
     if not isinstance(root.obj, AppContext):
         root.obj = AppContext()
     return root.obj
+
+
+def database_problem(exc: Exception) -> str | None:
+    """One line for a database that is busy or out of reach (a SQLAlchemy OperationalError
+    or InterfaceError), or None when the error is something else (a bug: its traceback is
+    worth having)."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = reason[0] if reason else type(exc).__name__
+    lowered = first.lower()
+    if "database is locked" in lowered or "database table is locked" in lowered:
+        seconds = db.SQLITE_BUSY_TIMEOUT_MS / 1000
+        return (
+            f"the database is busy: another recovery process held it for more than {seconds:g} "
+            "seconds (an import or detect still running?); nothing was changed, try again when "
+            "it has finished"
+        )
+    if any(words in lowered for words in _UNREACHABLE):
+        return (
+            f"cannot reach the database ({first}); check database_url in config.toml or "
+            "RECOVERY_DATABASE_URL, and that the server is running"
+        )
+    return None

@@ -69,6 +69,13 @@ def import_command(
         bars.done()
         if results:
             console.print(_summary(results))
+        # Each file is all or nothing: say where the run stopped, for whoever runs it again.
+        stored = [r.path.name for r in results if not r.duplicate]
+        console.print(
+            "Stopped at a bad file, of which nothing was stored. Stored before it: "
+            f"{', '.join(stored) if stored else 'none'}. Files after it were not read.",
+            highlight=False,
+        )
         raise
     console.print(_summary(results))
     for result in results:

@@ -21,8 +21,13 @@ PDF_MAGIC = b"%PDF-"
 # Fewer characters than this on a page means there is no usable text layer (a scan).
 MIN_TEXT_CHARS = 20
 
-# pdfminer logs every odd object it tolerates; a user needs one line per bad file, not those.
-logging.getLogger("pdfminer").setLevel(logging.ERROR)
+# pdfminer logs every odd object it tolerates and pypdf what it repairs ("EOF marker not
+# found"): a user needs the product's one line per bad file, not theirs beside it. Their
+# records go nowhere, at every level (a reason worth telling is in the exception we word).
+for _library in ("pdfminer", "pypdf", "pdfplumber"):
+    _logger = logging.getLogger(_library)
+    _logger.addHandler(logging.NullHandler())
+    _logger.propagate = False
 
 
 class UnreadableDocument(InputError):

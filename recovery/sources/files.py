@@ -15,14 +15,16 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+from recovery.config import ImportSettings
 from recovery.errors import InputError
 from recovery.sources.csv_columns import ColumnRun, column_runs
+from recovery.sources.xlsx_limits import check_workbook
 
 SAMPLE_BYTES = 64 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
@@ -40,6 +42,14 @@ Piece = Row | ColumnRun
 
 
 @dataclass
+class FileEnd:
+    """How the file ended, known once its last row is read."""
+
+    # The last row, when no line break follows it: a download that stopped may have cut it.
+    unterminated_row: int | None = None
+
+
+@dataclass
 class Sheet:
     """One table of a file: the only one of a CSV, or one worksheet of a workbook.
 
@@ -50,6 +60,7 @@ class Sheet:
     label: str  # how messages name it: "file.xlsx [sheet Revised]"
     pieces: Iterator[Piece]
     total_rows: int | None
+    end: FileEnd = field(default_factory=FileEnd)
 
     def rows(self) -> Rows:
         """Every row, one at a time (the pieces are used up)."""
@@ -108,10 +119,13 @@ def sniff_format(path: Path) -> str:
 
 
 @contextmanager
-def open_sheets(path: Path) -> Iterator[list[Sheet]]:
-    """The file's tables; rows are read lazily while the context is open."""
+def open_sheets(path: Path, limits: ImportSettings | None = None) -> Iterator[list[Sheet]]:
+    """The file's tables; rows are read lazily while the context is open.
+
+    A workbook is checked against `limits` (its size once read) before it is opened."""
     fmt = sniff_format(path)
     if fmt == FileFormat.xlsx:
+        check_workbook(path, limits or ImportSettings())
         with _xlsx_sheets(path) as sheets:
             yield sheets
     else:
@@ -151,12 +165,14 @@ def _delimiter(text: str) -> str:
     return best
 
 
-def _count_lines(path: Path) -> int:
-    lines = 0
+def _count_lines(path: Path) -> tuple[int, int]:
+    """(lines, quote characters) of the file."""
+    lines = quotes = 0
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1024 * 1024), b""):
             lines += block.count(b"\n")
-    return lines + 1
+            quotes += block.count(b'"')
+    return lines + 1, quotes
 
 
 @contextmanager
@@ -169,15 +185,25 @@ def _csv_sheet(path: Path) -> Iterator[Sheet]:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", file=name) from exc
     encoding = _encoding(sample)
     delimiter = _delimiter(sample.decode(encoding, errors="replace"))
+    lines, quotes = _count_lines(path)
+    # A writer's quotes come in pairs: with an even number of them (counted as bytes, which
+    # UTF-16 does not allow) no quoted cell can be left open at the end of the file.
+    odd = quotes % 2 == 1 or encoding == "utf-16"
+    end = FileEnd()
     with path.open(encoding=encoding, newline="", errors="strict") as handle:
-        rows = _csv_rows(handle, delimiter, name)
-        pieces = _csv_pieces(path, encoding, delimiter, rows)
-        yield Sheet(None, name, pieces, _count_lines(path))
+        rows = _csv_rows(handle, delimiter, name, check_end=odd, end=end)
+        pieces = _csv_pieces(path, encoding, delimiter, rows, check_end=odd, end=end)
+        yield Sheet(None, name, pieces, lines, end)
 
 
-def _csv_pieces(path: Path, encoding: str, delimiter: str, rows: Rows) -> Iterator[Piece]:
+def _csv_pieces(
+    path: Path, encoding: str, delimiter: str, rows: Rows, *, check_end: bool, end: FileEnd
+) -> Iterator[Piece]:
     """csv.reader's rows, the bulk of them read by Arrow where it can (UTF-8 files whose rows
-    after the head are as wide as the last row of the head)."""
+    after the head are as wide as the last row of the head).
+
+    `check_end`: whether the file may end inside a quoted cell. Arrow then takes the rest of
+    the file as that cell; csv.reader reads the file again to tell."""
     width = 0
     for number, cells in rows:
         yield number, cells
@@ -189,6 +215,9 @@ def _csv_pieces(path: Path, encoding: str, delimiter: str, rows: Rows) -> Iterat
     if encoding == "utf-8-sig" and width > 1:
         read, finished = yield from column_runs(path, delimiter, width, CSV_HEAD_ROWS)
         if finished:
+            if check_end:
+                for _ in rows:  # raises at a quoted cell open at the end
+                    pass
             return
         # Arrow stopped early: csv.reader goes on after the rows it gave, from their last byte
         # where that is known, else by reading them again.
@@ -197,7 +226,9 @@ def _csv_pieces(path: Path, encoding: str, delimiter: str, rows: Rows) -> Iterat
             with path.open("rb") as raw:
                 raw.seek(offset)
                 rest = io.TextIOWrapper(raw, encoding="utf-8", errors="strict", newline="")
-                yield from _csv_rows(rest, delimiter, path.name, start=read)
+                yield from _csv_rows(
+                    rest, delimiter, path.name, start=read, check_end=check_end, end=end
+                )
             return
         for _ in itertools.islice(rows, read - CSV_HEAD_ROWS):
             pass
@@ -229,11 +260,23 @@ def _offset_after_lines(path: Path, lines: int) -> int | None:
     return offset
 
 
-def _csv_rows(handle: TextIO, delimiter: str, name: str, start: int = 0) -> Rows:
-    """The rows of `handle`, numbered from `start` + 1 (it may start mid-file)."""
-    reader = csv.reader(handle, delimiter=delimiter)
+def _csv_rows(
+    handle: TextIO,
+    delimiter: str,
+    name: str,
+    start: int = 0,
+    *,
+    check_end: bool = True,
+    end: FileEnd | None = None,
+) -> Rows:
+    """The rows of `handle`, numbered from `start` + 1 (it may start mid-file); with
+    `check_end`, a file ending inside a quoted cell is refused. `end` learns whether a line
+    break follows the last row."""
+    lines = _RecordLines(handle)
+    reader = csv.reader(lines, delimiter=delimiter)
     number = start
     while True:
+        lines.record.clear()
         try:
             cells = next(reader)
         except StopIteration:
@@ -245,7 +288,52 @@ def _csv_rows(handle: TextIO, delimiter: str, name: str, start: int = 0) -> Rows
         except csv.Error as exc:
             raise InputError(f"not a readable CSV row: {exc}", file=name, row=number + 1) from exc
         number += 1
+        if lines.ended and check_end and _open_quote(lines.record, delimiter):
+            raise InputError(
+                "a quoted cell opened on this row is never closed: the file ends inside it "
+                "(an interrupted download?)",
+                file=name,
+                row=number,
+            )
+        # Only a file's last line can lack a line break.
+        if end is not None and lines.record and not lines.record[-1].endswith(("\n", "\r")):
+            end.unterminated_row = number
         yield number, cells
+
+
+class _RecordLines:
+    """The lines of a text stream, keeping those of the record being read; `ended` once the
+    stream is used up (the last record may then end inside a quoted cell)."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._lines = iter(handle)
+        self.record: list[str] = []
+        self.ended = False
+
+    def __iter__(self) -> _RecordLines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = next(self._lines)
+        except StopIteration:
+            self.ended = True
+            raise
+        self.record.append(line)
+        return line
+
+
+def _open_quote(record: list[str], delimiter: str) -> bool:
+    """Whether the record's text ends inside a quoted cell, which csv.reader closes silently
+    (its strict mode would tell, but also refuses odd quoting that exports do have). A line
+    break added to the text shows it: inside a quoted cell it becomes part of the last cell;
+    after a closed one it adds an empty row or nothing."""
+    if len(record) == 1 and '"' not in record[0]:
+        return False
+    text = "".join(record)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    more = list(csv.reader(io.StringIO(text + "\n", newline=""), delimiter=delimiter))
+    return bool(rows) and len(more) == len(rows) and more[-1] != rows[-1]
 
 
 @contextmanager

@@ -30,7 +30,12 @@ from recovery.sources.importers import JSON, TABULAR, ImportContext, Importer
 from recovery.sources.importers.base import Block, ProgressCallback, ReadContext
 from recovery.sources.importers.spapi_json import open_documents
 from recovery.sources.layouts import KINDS
-from recovery.sources.read_ahead import AheadFile, ReadAhead, worth_reading_ahead
+from recovery.sources.read_ahead import (
+    AheadFile,
+    ReadAhead,
+    remove_stale_spools,
+    worth_reading_ahead,
+)
 from recovery.upsert import UpsertCounts
 
 BATCH = table_of(ImportBatch)
@@ -76,6 +81,7 @@ def import_files(
     """
     results = []
     files = expand_paths(paths)
+    remove_stale_spools()
     with ExitStack() as stack:
         reader = None
         if worth_reading_ahead(settings, files):
@@ -105,13 +111,18 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     expanded: list[Path] = []
     for path in paths:
         if path.is_dir():
-            expanded.extend(
-                sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.is_file() and p.suffix.lower() in {".csv", ".xlsx", ".json", ".txt"}
+            try:
+                expanded.extend(
+                    sorted(
+                        p
+                        for p in path.iterdir()
+                        if p.is_file() and p.suffix.lower() in {".csv", ".xlsx", ".json", ".txt"}
+                    )
                 )
-            )
+            except OSError as exc:
+                raise InputError(
+                    f"cannot read the folder: {exc.strerror or exc}", file=str(path)
+                ) from exc
         else:
             expanded.append(path)
     return expanded
@@ -136,7 +147,10 @@ def import_file(
         raise InputError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}", file=path.name)
     if not path.is_file():
         raise InputError("no such file", file=str(path))
-    digest = sha256_of(path)
+    try:
+        digest = sha256_of(path)
+    except OSError as exc:  # no permission, a disk error, a file gone meanwhile
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path.name) from exc
     try:
         with ahead or nullcontext(), collector_paused(), engine.begin() as conn, _big_cache(conn):
             previous = conn.execute(
@@ -211,7 +225,7 @@ def _import(
         # (read for another marketplace or currency than the account has: read again here)
         if head.read_as(account):
             return file.store(head.kind, account, created, head.total_rows, ahead.blocks)
-    with open_sheets(path) as sheets:
+    with open_sheets(path, settings.imports) as sheets:
         found_kind, file_code = detect_kind(path, sheets, settings, kind)
         account, created_now = resolve_account(session, settings, account_code or file_code)
         total = sum(s.total_rows or 0 for s in sheets) or None

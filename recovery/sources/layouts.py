@@ -34,6 +34,9 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     max_length: int | None = None
+    # A count that cannot be below zero (units invoiced, short, cartons); co-op backup lines
+    # count returns as negative units, so not every quantity is one.
+    non_negative: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,10 @@ class HeaderMap:
     layout: Layout
     positions: dict[str, int]
     header_row: int
+    # Cells up to the header's last named one: a data row must have as many.
+    width: int = 0
+    # A field two cells of the header both name, with the cells' positions (1-based).
+    duplicate: tuple[str, int, int] | None = None
 
     def has(self, name: str) -> bool:
         return name in self.positions
@@ -93,16 +100,31 @@ def match_header(
     """A HeaderMap when `cells` carry every header of the layout's signature, else None."""
     names = column_names(layout, column_maps)
     positions: dict[str, int] = {}
+    duplicate = None
     for index, cell in enumerate(cells):
         name = names.get(normalize_header(cell))
-        if name is not None and name not in positions:
+        if name is None:
+            continue
+        if name not in positions:
             positions[name] = index
+        elif duplicate is None:
+            duplicate = (name, positions[name] + 1, index + 1)
     if not all(sig in positions for sig in layout.signature):
         return None
-    return HeaderMap(layout, positions, row_number)
+    width = next((i + 1 for i in range(len(cells) - 1, -1, -1) if cells[i].strip()), 0)
+    return HeaderMap(layout, positions, row_number, width, duplicate)
 
 
 def require_columns(header: HeaderMap, file: str) -> None:
+    if header.duplicate is not None:
+        name, first, second = header.duplicate
+        title = header.layout.by_name[name].header
+        raise InputError(
+            f"columns {first} and {second} are both headed as {title!r}; which one holds the "
+            "data is unclear (rename or remove one)",
+            file=file,
+            row=header.header_row,
+        )
     for column in header.layout.columns:
         if column.required and column.name not in header.positions:
             raise InputError(
@@ -118,8 +140,9 @@ def _c(
     required: bool = False,
     aliases: tuple[str, ...] = (),
     max_length: int | None = None,
+    non_negative: bool = False,
 ) -> Column:
-    return Column(header, name, type, required, aliases, max_length)
+    return Column(header, name, type, required, aliases, max_length, non_negative)
 
 
 T, A, D, INT, N, C = (
@@ -197,7 +220,7 @@ INVOICES = Layout(
         _c("Invoice Status", "status", max_length=32, aliases=("Status",)),
         _c("ASIN", "asin", max_length=16),
         _c("Vendor SKU", "vendor_sku", max_length=64, aliases=("SKU", "Model Number")),
-        _c("Quantity", "quantity", INT, aliases=("Invoiced Quantity", "Units")),
+        _c("Quantity", "quantity", INT, aliases=("Invoiced Quantity", "Units"), non_negative=True),
         _c("Unit Cost", "unit_cost", A, aliases=("Cost", "Unit Price")),
     ),
     signature=("invoice_number", "invoice_amount", "due_date"),
@@ -215,12 +238,13 @@ SHORTAGES = Layout(
         _c("External ID", "external_id", max_length=64, aliases=("Debit Note", "External Id")),
         _c("ASIN", "asin", required=True, max_length=16),
         _c("Unit Price", "unit_price", A, aliases=("Unit Cost",)),
-        _c("Invoiced Quantity", "invoiced_quantity", INT),
+        _c("Invoiced Quantity", "invoiced_quantity", INT, non_negative=True),
+        # A reversal line (SCR) gives units back as a negative shortage.
         _c("Shortage Quantity", "shortage_quantity", INT, required=True),
         _c("Shortage Amount", "shortage_amount", A, required=True),
-        _c("Dispute Quantity", "dispute_quantity", INT),
+        _c("Dispute Quantity", "dispute_quantity", INT, non_negative=True),
         _c("Dispute Amount", "dispute_amount", A),
-        _c("Approved Quantity", "approved_quantity", INT),
+        _c("Approved Quantity", "approved_quantity", INT, non_negative=True),
         _c("Decision", "decision", max_length=64),
         _c("Currency", "currency", C),
     ),
@@ -234,7 +258,7 @@ PRICE_DETAILS = Layout(
         _c("Invoice Number", "invoice_number", required=True, aliases=_INVOICE_NO, max_length=64),
         _c("PO Number", "po_number", aliases=_PO_NO, max_length=32),
         _c("ASIN", "asin", required=True, max_length=16),
-        _c("Quantity", "quantity", INT, required=True),
+        _c("Quantity", "quantity", INT, required=True, non_negative=True),
         _c("Invoice Cost", "invoice_cost", A, required=True),
         _c("PO Cost", "po_cost", A),
         _c("Initial Research Adjusted Cost", "adjusted_cost", A, aliases=("Adjusted Cost",)),
@@ -326,8 +350,8 @@ CHARGEBACKS = Layout(
         _c("ASIN", "asin", max_length=16),
         _c("Vendor Code", "vendor_code", max_length=32),
         _c("Notification Date", "notified_on", D, aliases=("Notified On", "Issue Date")),
-        _c("Quantity", "quantity", INT),
-        _c("Cartons", "cartons", INT, aliases=("Carton Count",)),
+        _c("Quantity", "quantity", INT, non_negative=True),
+        _c("Cartons", "cartons", INT, aliases=("Carton Count",), non_negative=True),
         _c("Charge Amount", "amount", A, required=True, aliases=("Amount", "Chargeback Amount")),
         _c("Currency", "currency", C),
         _c("Status", "status", max_length=32),

@@ -13,15 +13,19 @@ when it has caught up with the reader.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
+import shutil
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from io import FileIO
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import SimpleQueue
 from pathlib import Path
@@ -39,6 +43,8 @@ from recovery.sources.importers.base import Block, ReadContext
 # Files read ahead of the one being stored, by their size: enough to keep the reader busy
 # through a long store, while the spools stay a bounded use of the temporary folder.
 AHEAD_BYTES = 256 * 1024 * 1024
+# Spool folders are named `recovery-read-<pid>-<random>` in the temporary directory.
+SPOOL_PREFIX = "recovery-read-"
 _POLL_SECONDS = 0.002
 _LENGTH_BYTES = 8
 
@@ -80,6 +86,7 @@ class _Delta:
     rows: int
     skipped: int
     warnings: list[str]
+    needs_look: list[str]
     preambles: dict[str, list[list[str]]]
     sheets_with_header: int
 
@@ -87,6 +94,7 @@ class _Delta:
         ctx.tick(self.rows)
         ctx.skipped += self.skipped
         ctx.warnings.extend(self.warnings)
+        ctx.needs_look.extend(self.needs_look)
         ctx.preambles.update(self.preambles)
         ctx.sheets_with_header += self.sheets_with_header
 
@@ -95,7 +103,9 @@ class ReadAhead:
     """A reader process and the files it was given, by their position in the run."""
 
     def __init__(self, settings: Settings, accounts: Sequence[VendorAccount]) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="recovery-read-")
+        # The owner's process id in the name: a later run removes the folder of a run that
+        # was killed (`remove_stale_spools`).
+        self._folder = tempfile.TemporaryDirectory(prefix=f"{SPOOL_PREFIX}{os.getpid()}-")
         # The reader tells each file's account among these, without the database (its own
         # connection would wait on this one's write lock).
         known = [
@@ -106,13 +116,18 @@ class ReadAhead:
         # caller could copy a lock held by a web or scheduler thread).
         context = multiprocessing.get_context("forkserver")
         self._jobs: SimpleQueue[ReadJob | None] = context.SimpleQueue()
+        # Only this process holds the pipe's writing end: when it dies, killed or not, the
+        # reader sees the pipe close and exits. The forkserver and the resource tracker live
+        # as long as a process they serve does, so they go too.
+        lifeline, self._lifeline = context.Pipe(duplex=False)
         self._process: BaseProcess = context.Process(
             target=_serve,
-            args=(self._jobs, settings, known),
+            args=(self._jobs, settings, known, lifeline),
             name="recovery-reader",
             daemon=True,
         )
         self._process.start()
+        lifeline.close()
         self._waiting: dict[int, ReadJob] = {}
         self._waiting_bytes = 0  # their size: kept as they come and go, not summed each time
         self._next = 0  # the first position not looked at
@@ -164,6 +179,7 @@ class ReadAhead:
         # Whatever the reader is doing is no longer wanted: the run is over or has stopped.
         self._process.terminate()
         self._process.join()
+        self._lifeline.close()
         self._jobs.close()
         self._folder.cleanup()
 
@@ -244,15 +260,58 @@ def worth_reading_ahead(settings: Settings, paths: Sequence[Path]) -> bool:
     reader costs about a second."""
     if not settings.imports.read_ahead or (os.cpu_count() or 1) < 2:
         return False
-    tabular = sum(p.stat().st_size for p in paths if p.is_file() and p.suffix.lower() != ".json")
+    tabular = sum(_size(p) for p in paths if p.suffix.lower() != ".json")
     return tabular >= settings.imports.read_ahead_min_bytes
 
 
+def _size(path: Path) -> int:
+    """The file's size; 0 for what is no readable file (its import says why)."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
+
+
 def _serve(
-    jobs: SimpleQueue[ReadJob | None], settings: Settings, accounts: list[VendorAccount]
+    jobs: SimpleQueue[ReadJob | None],
+    settings: Settings,
+    accounts: list[VendorAccount],
+    lifeline: Connection,
 ) -> None:
+    threading.Thread(target=_exit_with_importer, args=(lifeline,), daemon=True).start()
     while (job := jobs.get()) is not None:
         _spool(job, settings, accounts)
+
+
+def _exit_with_importer(lifeline: Connection) -> None:
+    """Wait for the importer's end of the pipe to close, then end this process at once: its
+    spool and its work are of no use to anyone."""
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv_bytes()
+    os._exit(0)
+
+
+def remove_stale_spools(folder: Path | None = None) -> list[Path]:
+    """Remove the spool folders of runs that were killed (their process is gone); returns
+    them. Folders of runs still going are left alone."""
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*"):
+        owner = path.name.removeprefix(SPOOL_PREFIX).split("-", 1)[0]
+        if not path.is_dir() or not owner.isdigit() or _alive(int(owner)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _spool(job: ReadJob, settings: Settings, accounts: list[VendorAccount]) -> None:
@@ -267,7 +326,7 @@ def _spool(job: ReadJob, settings: Settings, accounts: list[VendorAccount]) -> N
             out.flush()
 
         try:
-            with open_sheets(job.path) as sheets:
+            with open_sheets(job.path, settings.imports) as sheets:
                 kind, file_code = detect_kind(job.path, sheets, settings, job.forced_kind)
                 account = account_among(accounts, settings, job.account_code or file_code)
                 total = sum(s.total_rows or 0 for s in sheets) or None
@@ -288,7 +347,7 @@ class _Sent:
     """How much of the reader's context the importer has been sent."""
 
     def __init__(self) -> None:
-        self.rows = self.skipped = self.warnings = self.sheets_with_header = 0
+        self.rows = self.skipped = self.warnings = self.needs_look = self.sheets_with_header = 0
         self.preambles: set[str] = set()
 
     def delta(self, ctx: ReadContext) -> _Delta:
@@ -296,10 +355,12 @@ class _Sent:
             ctx.rows_read - self.rows,
             ctx.skipped - self.skipped,
             ctx.warnings[self.warnings :],
+            ctx.needs_look[self.needs_look :],
             {k: v for k, v in ctx.preambles.items() if k not in self.preambles},
             ctx.sheets_with_header - self.sheets_with_header,
         )
         self.rows, self.skipped = ctx.rows_read, ctx.skipped
         self.warnings, self.sheets_with_header = len(ctx.warnings), ctx.sheets_with_header
+        self.needs_look = len(ctx.needs_look)
         self.preambles.update(ctx.preambles)
         return delta

@@ -21,7 +21,14 @@ import pyarrow.compute as pc
 
 from recovery.config import DateOrder
 from recovery.errors import InputError, MoneyError
-from recovery.money import exponent, normalize_currency, parse_amount, plain_minor, to_minor
+from recovery.money import (
+    exponent,
+    is_iso_currency,
+    normalize_currency,
+    parse_amount,
+    plain_minor,
+    to_minor,
+)
 from recovery.sources.layouts import Column, FieldType, HeaderMap
 
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -102,6 +109,13 @@ def parse_minor(text: str, currency: str, *, decimal_comma: bool) -> int:
 
 _MINOR_DIGITS = 18
 
+# The largest amount a cell may hold, in minor units: 10^13 (100 billion dollars) is beyond
+# any line of a vendor's exports, and a million such lines still sum inside the database's
+# 64-bit integers. A bigger cell is a broken export, refused before it breaks a sum later.
+MAX_AMOUNT_MINOR = 10**13
+# Counts are stored in 32-bit integer columns.
+MAX_COUNT = 2**31 - 1
+
 
 def plain_minor_units(cells: Sequence[str], currency: str) -> list[int | None]:
     """Each cell that is a plain amount (`1234.56`, `-12.5`, `7.`) in integer minor units of
@@ -113,10 +127,11 @@ def plain_minor_units(cells: Sequence[str], currency: str) -> list[int | None]:
     """
     places = exponent(currency)
     texts = pa.array(cells, pa.string())
-    # No more digits after the point than the currency has; before it, as many as 18 digits
-    # of minor units leave (an 18-digit decimal and int64 hold them). Longer cells, trailing
-    # zeros past the currency's places included, are rare: `parse_minor` reads them.
-    whole = _MINOR_DIGITS - places
+    # No more digits after the point than the currency has; before it, as many as 13 digits
+    # of minor units leave (below MAX_AMOUNT_MINOR; an 18-digit decimal and int64 hold them).
+    # Longer cells, trailing zeros past the currency's places included, are rare:
+    # `parse_minor` reads them, and `bounded_minor` refuses the big ones.
+    whole = _AMOUNT_DIGITS - places
     plain = pc.match_substring_regex(texts, rf"^-?[0-9]{{1,{whole}}}(\.[0-9]{{0,{places}}})?$")
     if not pc.any(plain).as_py():
         return [None] * len(cells)
@@ -124,6 +139,17 @@ def plain_minor_units(cells: Sequence[str], currency: str) -> list[int | None]:
     decimals = pc.cast(pc.if_else(plain, texts, "0"), pa.decimal128(_MINOR_DIGITS, places))
     minor = pc.cast(pc.multiply(decimals, 10**places), pa.int64()).to_pylist()
     return [m if ok else None for m, ok in zip(minor, plain.to_pylist(), strict=True)]
+
+
+# Digits of minor units the quick read takes: below MAX_AMOUNT_MINOR, so a longer cell goes
+# through `parse_minor` and its bound.
+_AMOUNT_DIGITS = len(str(MAX_AMOUNT_MINOR)) - 1
+
+
+def bounded_minor(minor: int) -> int:
+    if abs(minor) > MAX_AMOUNT_MINOR:
+        raise OverflowError("beyond the range of an amount")
+    return minor
 
 
 # Columns of every type but text (dates, currencies, amounts, counts: cells that repeat) keep
@@ -204,6 +230,8 @@ class RowParser:
     decimal_comma: bool
     # Amount columns are read as minor units of the row's currency column, else this one.
     currency: str
+    # The dates a cell may hold (`[imports] earliest_date`, `latest_years_ahead`).
+    date_window: tuple[date, date] = (date(1900, 1, 1), date(2200, 12, 31))
     _plan: list[_Step] = field(init=False)
     _fast: list[_FastStep] = field(init=False)
     _absent: dict[str, Any] = field(init=False)
@@ -238,25 +266,29 @@ class RowParser:
         if kind is FieldType.amount:
             return self._amount
         if kind is FieldType.date:
-            return lambda s: parse_date(s, self.date_order)
+            return lambda s: _in_window(parse_date(s, self.date_order), self.date_window)
         if kind is FieldType.integer:
-            return lambda s: _integer(s, self.decimal_comma)
+            non_negative = column.non_negative
+            return lambda s: _count(_integer(s, self.decimal_comma), non_negative)
         if kind is FieldType.decimal:
             return lambda s: parse_number(s.rstrip("%").strip(), decimal_comma=self.decimal_comma)
         if kind is FieldType.currency:
-            return normalize_currency
+            return _iso_currency
         limit = column.max_length
         if limit is None:
             return _text
         return lambda s: _bounded_text(s, limit)
 
     def _amount(self, text: str) -> int:
-        return parse_minor(text, self._row_currency, decimal_comma=self.decimal_comma)
+        minor = parse_minor(text, self._row_currency, decimal_comma=self.decimal_comma)
+        return bounded_minor(minor)
 
     def parse(self, row: int, cells: Sequence[str]) -> dict[str, Any]:
         """{field: value}; amounts as int minor units, absent columns as None."""
         values: dict[str, Any] = dict(self._absent)
         width = len(cells)
+        if width > self.width:
+            self.check_width(row, cells)
         currency = self.currency
         value: Any
         for index, name, cache, text_limit, required, is_amount, is_currency, step in self._fast:
@@ -290,16 +322,47 @@ class RowParser:
         None when any cell does not read, or a row is shorter than the header: the caller
         then reads the rows one by one, for the error's row or for a repeated header.
         """
-        if not rows or min(map(len, rows)) < self.min_width:
+        if not rows or min(map(len, rows)) < self.width:
             return None
-        # Rows longer than the header (trailing cells of no column) are cut to the shortest.
+        if max(map(len, rows)) > self.width and any(self.beyond_header(r) for r in rows):
+            return None
+        # Rows longer than the header (trailing empty cells) are cut to the shortest.
         cells_of = list(zip(*rows, strict=False))
         return self.parse_columns(len(rows), lambda index: ListColumn(cells_of[index]))
 
     @property
-    def min_width(self) -> int:
-        """Cells a row needs for every column of the header."""
-        return self._last_index + 1
+    def width(self) -> int:
+        """Cells a data row has: as many as the header up to its last named cell."""
+        return max(self.header.width, self._last_index + 1)
+
+    def beyond_header(self, cells: Sequence[str]) -> bool:
+        """Whether the row has a value right of the header's last cell."""
+        return any(cell.strip() for cell in cells[self.width :])
+
+    def check_width(self, row: int, cells: Sequence[str]) -> None:
+        """A row wider than the header, with a value right of its last cell, has its cells
+        shifted (a delimiter inside an unquoted value): refused. A shorter row reads its
+        missing cells as empty (Excel leaves out the trailing empty cells of some rows)."""
+        width = self.width
+        for index in range(width, len(cells)):
+            if cells[index].strip():
+                raise InputError(
+                    f"a value in column {index + 1}, right of the header's last column "
+                    f"({width}): the row's cells are shifted (a delimiter inside a value?)",
+                    file=self.label,
+                    row=row,
+                )
+
+    def check_not_cut(self, row: int, cells: Sequence[str]) -> None:
+        """The file's last row, with no line break after it: narrower than the header, it is
+        a download that stopped mid-row (its last cell may still read: 24.4 of 24.48)."""
+        if len(cells) < self.width:
+            raise InputError(
+                f"the file ends mid-row: the last row has {len(cells)} cells where the header "
+                f"has {self.width} (an interrupted download?)",
+                file=self.label,
+                row=row,
+            )
 
     def parse_columns(
         self, count: int, column_at: Callable[[int], TextColumn]
@@ -388,10 +451,14 @@ class RowParser:
 def _problem(column: Column, raw: str, exc: Exception) -> str:
     if column.type is FieldType.amount and isinstance(exc, MoneyError) and "decimals" in str(exc):
         return str(exc)
+    if isinstance(exc, _Impossible):
+        return f"{exc}: {raw!r}"
+    if isinstance(exc, OverflowError):
+        return f"{exc}: {raw!r}"
     if column.type is FieldType.date:
         return f"not a date: {raw!r}"
     if column.type is FieldType.currency:
-        return f"not an ISO currency code: {raw!r}"
+        return f"not an ISO 4217 currency code: {raw!r}"
     if column.type is FieldType.integer:
         return f"not a whole number: {raw!r}"
     if column.type is FieldType.text:
@@ -407,6 +474,34 @@ def _bounded_text(text: str, limit: int) -> str:
     if len(text) > limit:
         raise ValueError(f"longer than {limit} characters: {text[:40]!r}...")
     return text
+
+
+class _Impossible(ValueError):
+    """A cell that reads but cannot be true (a date in year 9999, minus three cartons)."""
+
+
+def _in_window(day: date, window: tuple[date, date]) -> date:
+    if not window[0] <= day <= window[1]:
+        raise _Impossible(
+            f"a date outside {window[0].isoformat()} to {window[1].isoformat()} "
+            "([imports] earliest_date, latest_years_ahead)"
+        )
+    return day
+
+
+def _count(number: int, non_negative: bool) -> int:
+    if non_negative and number < 0:
+        raise _Impossible("a count below zero")
+    if abs(number) > MAX_COUNT:
+        raise OverflowError(f"beyond the range of a count (up to {MAX_COUNT:,})")
+    return number
+
+
+def _iso_currency(text: str) -> str:
+    code = normalize_currency(text)
+    if not is_iso_currency(code):
+        raise MoneyError(f"not an ISO 4217 currency code: {text!r}")
+    return code
 
 
 def _integer(text: str, decimal_comma: bool) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recovery.errors import InputError, MoneyError
@@ -52,13 +52,37 @@ def invoices_parser(*columns: str) -> RowParser:
     return RowParser(header, "inv.csv", "MDY", False, "USD")
 
 
-def test_text_is_stripped_blank_is_none_and_missing_cells_read_as_empty() -> None:
+def test_text_is_stripped_blank_is_none_and_absent_columns_read_as_empty() -> None:
     parser = invoices_parser("Invoice Number", "Invoice Amount", "Payment Due Date", "Status")
     values = parser.parse(4, ["  I-1 ", "10.00", "12/01/2026", "   "])
     assert values["invoice_number"] == "I-1" and values["status"] is None
     assert values["asin"] is None and values["invoice_amount"] == 1000
+    # Trailing empty cells right of the header are nothing.
+    assert parser.parse(5, ["I-2", "1", "", "", " ", ""])["status"] is None
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        (["I-2", "1", "12/01/2026", "Paid", "oops"], "a value in column 5, right of the header"),
+        (["I-2", "1", "", "", "", "", "x"], "a value in column 7, right of the header"),
+    ],
+)
+def test_a_row_wider_than_the_header_is_refused(cells: list[str], message: str) -> None:
+    parser = invoices_parser("Invoice Number", "Invoice Amount", "Payment Due Date", "Status")
+    with pytest.raises(InputError, match=message) as error:
+        parser.parse(5, cells)
+    assert error.value.row == 5 and error.value.file == "inv.csv"
+
+
+def test_a_narrower_row_reads_its_missing_cells_as_empty_unless_the_file_ends_in_it() -> None:
+    parser = invoices_parser("Invoice Number", "Invoice Amount", "Payment Due Date", "Status")
+    # Excel leaves out the trailing empty cells of some rows.
     short = parser.parse(5, ["I-2", "1"])
     assert short["due_date"] is None and short["status"] is None
+    # A download cut off mid-row: the last cell still reads (24.4 of 24.48).
+    with pytest.raises(InputError, match="the file ends mid-row: the last row has 2 cells"):
+        parser.check_not_cut(6, ["I-2", "24.4"])
 
 
 @pytest.mark.parametrize(
@@ -126,6 +150,8 @@ _rows = st.lists(
 )
 
 
+# No deadline: the first example imports Arrow's compute functions (half a second).
+@settings(deadline=None)
 @given(rows=_rows, bad=st.none() | st.tuples(st.integers(0, 29), st.sampled_from(_BLOCK_HEADER)))
 def test_a_block_reads_as_its_rows_do_one_by_one(
     rows: list[list[str]], bad: tuple[int, str] | None
@@ -146,10 +172,15 @@ def test_a_block_reads_as_its_rows_do_one_by_one(
         assert block == {name: [values[name] for values in expected] for name in expected[0]}
 
 
-def test_a_block_with_a_short_row_is_left_to_the_row_reader() -> None:
+@pytest.mark.parametrize(
+    "odd", [["I-2", "12", "12/01/2026"], ["I-2", "12", "", "", "1", "8", "USD", "shifted"]]
+)
+def test_a_block_with_a_row_not_as_wide_as_the_header_is_left_to_the_row_reader(
+    odd: list[str],
+) -> None:
     parser = invoices_parser(*_BLOCK_HEADER)
-    rows = [["I-1", "12", "", "", "1", "8", "USD"], ["I-2", "12", "12/01/2026"]]
-    # The row reader pads the short row with empty cells; the block does not guess.
+    rows = [["I-1", "12", "", "", "1", "8", "USD"], odd]
+    # The row reader pads a short row or refuses a shifted one; the block does not guess.
     assert parser.parse_block(rows) is None
     assert parser.parse_block(rows[:1]) == {
         name: [value] for name, value in parser.parse(2, rows[0]).items()

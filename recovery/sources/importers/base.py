@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 import numpy as np
@@ -56,6 +57,9 @@ class ReadContext:
     rows_read: int = 0
     skipped: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Lines a person must look at (unknown remittance descriptions, rows in another currency
+    # than the account's, ...).
+    needs_look: list[str] = field(default_factory=list)
     # Rows above each sheet's header, by sheet label (co-op backups name their invoice there).
     preambles: dict[str, list[list[str]]] = field(default_factory=dict)
     sheets_with_header: int = 0
@@ -82,8 +86,6 @@ class ImportContext(ReadContext):
     """What an importer needs while it stores one file."""
 
     conn: Connection = field(kw_only=True)
-    # Lines a person must look at (unknown remittance descriptions, ...).
-    needs_look: list[str] = field(default_factory=list)
     # Vendor codes seen on rows, to warn when a file mixes accounts.
     vendor_codes: dict[str, int] = field(default_factory=dict)
 
@@ -228,6 +230,16 @@ def _data_rows(run: ColumnRun) -> np.ndarray[Any, np.dtype[np.bool_]]:
     return data
 
 
+def _empty_beyond(run: ColumnRun, width: int, start: int, stop: int) -> bool:
+    """Whether rows `start` to `stop` of the run have only empty cells right of `width`."""
+    empty = pa.scalar("", pa.string())
+    for column in run.columns[width:]:
+        cells = pc.utf8_trim_whitespace(column.slice(start, stop - start))
+        if pc.any(pc.not_equal(cells, empty)).as_py():
+            return False
+    return True
+
+
 def is_total_row(cells: Sequence[str]) -> bool:
     for cell in cells[:4]:
         text = normalize_header(cell)
@@ -255,6 +267,8 @@ class _SheetScanner:
         marketplace = ctx.account.marketplace
         self.date_order = ctx.settings.imports.date_order_for(marketplace)
         self.decimal_comma = ctx.settings.imports.decimal_comma_for(marketplace)
+        imports = ctx.settings.imports
+        self.date_window = (imports.earliest_date, imports.latest_date(date.today()))
         self.parser: RowParser | None = None
         self.section = ""  # the parser's, read once per header rather than once per row
         self.gap = False
@@ -262,6 +276,8 @@ class _SheetScanner:
         self.pending_rows: list[int] = []
         self.preamble: list[list[str]] = []
         self.plain: list[tuple[int, list[str]]] = []  # data rows waiting to be read as one block
+        # Rows in another currency than the account's: {currency: (rows, first row)}.
+        self.foreign: dict[str, tuple[int, int]] = {}
         self.done = False  # the data has ended (or no header came in time)
 
     def _header(self, number: int, cells: list[str]) -> HeaderMap | None:
@@ -274,7 +290,12 @@ class _SheetScanner:
 
     def _use(self, header: HeaderMap) -> None:
         self.parser = RowParser(
-            header, self.sheet.label, self.date_order, self.decimal_comma, self.ctx.currency
+            header,
+            self.sheet.label,
+            self.date_order,
+            self.decimal_comma,
+            self.ctx.currency,
+            self.date_window,
         )
         self.section = header.layout.section
 
@@ -288,6 +309,12 @@ class _SheetScanner:
                 break
         yield from self._flush()
         ctx, sheet = self.ctx, self.sheet
+        for currency, (count, first) in sorted(self.foreign.items()):
+            ctx.needs_look.append(
+                f"{sheet.label}: {count} row(s) in {currency}, first at row {first}, while the "
+                f"account is in {ctx.currency}: stored as written; if the account's currency is "
+                "wrong, set it in config.toml and import the file again"
+            )
         if self.parser is None:
             if any(any(c.strip() for c in row) for row in self.preamble):
                 ctx.warn(f"{sheet.label}: no {self.importer.kind} header found; sheet skipped")
@@ -301,6 +328,8 @@ class _SheetScanner:
     def _scan(self, number: int, cells: list[str]) -> Iterator[Block]:
         """One row, whatever it is: blank, preamble, header, note, total or data."""
         ctx = self.ctx
+        if number == self.sheet.end.unterminated_row and self.parser is not None:
+            self.parser.check_not_cut(number, cells)
         nonempty = len(cells) - cells.count("")
         if nonempty <= 1 or not cells[0].strip():
             nonempty = sum(1 for c in cells if c and c.strip())
@@ -386,7 +415,9 @@ class _SheetScanner:
         """Rows `start` to `stop` of the run as one block, or one by one when they do not read."""
         assert self.parser is not None
         columns = None
-        if run.width >= self.parser.min_width:
+        if run.width == self.parser.width or (
+            run.width > self.parser.width and _empty_beyond(run, self.parser.width, start, stop)
+        ):
             columns = self.parser.parse_columns(stop - start, lambda i: run.column(i, start, stop))
         if columns is None:
             for number, cells in run.rows(start, stop):
@@ -397,7 +428,17 @@ class _SheetScanner:
     def _block(self, numbers: list[int], columns: dict[str, list[Any]]) -> Block:
         """Rows read, counted for progress."""
         self.ctx.tick(len(numbers))
+        currencies = columns.get("currency")
+        if currencies is not None and set(currencies) - {None, self.ctx.currency}:
+            self._note_foreign(numbers, currencies)
         return Block(self.section, self.sheet.label, self.sheet.name, numbers, columns)
+
+    def _note_foreign(self, numbers: list[int], currencies: list[str | None]) -> None:
+        account = self.ctx.currency
+        for number, currency in zip(numbers, currencies, strict=True):
+            if currency is not None and currency != account:
+                count, first = self.foreign.get(currency, (0, number))
+                self.foreign[currency] = (count + 1, first)
 
     def _row(self, number: int, cells: list[str]) -> Iterator[Block]:
         """One row that may be a header, data, or part of a summary after the data."""

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 
 from recovery import changes
 from recovery.models import Deduction, Invoice, InvoiceLine, table_of
+from recovery.money import from_minor
 from recovery.sources.importers.base import (
     Block,
     ImportContext,
@@ -63,9 +64,11 @@ class InvoicesImporter(TabularImporter):
         headers: dict[str, Row] = {}
         changed_lines: set[int] = set()
         stored_counts: dict[int, int] = {}
+        agreed: dict[str, tuple[Any, ...]] = {}
         for block in chunked(source, CHUNK_ROWS):
             c = block.columns
             numbers: list[str] = c["invoice_number"]
+            _check_header_agreement(block, agreed, ctx.currency)
             for code, rows in Counter(c["vendor_code"]).items():
                 note_vendor_code(ctx, code, rows)
             # A per-line export repeats the invoice on each of its lines: the invoice row is
@@ -200,6 +203,47 @@ class InvoicesImporter(TabularImporter):
             .where(DEDUCTION.c.invoice_number.is_not(None))
             .values(invoice_id=invoice_id)
         )
+
+
+# What a per-line export repeats on each line of an invoice, and must repeat alike.
+_HEADER_FIELDS = ("invoice_date", "po_number", "invoice_amount", "currency", "due_date")
+
+
+def _check_header_agreement(
+    block: Block, agreed: dict[str, tuple[Any, ...]], currency: str
+) -> None:
+    """Refuse an invoice whose lines disagree on its header (date, PO, amount, currency, due
+    date): which one is the invoice is unknowable, and a wrong amount would misstate what
+    Amazon owes. `agreed`: each invoice's header as its first line in the file gave it."""
+    c = block.columns
+    numbers: list[str] = c["invoice_number"]
+    headers = list(zip(*(c[name] for name in _HEADER_FIELDS), strict=True))
+    last = dict(zip(numbers, headers, strict=True))
+    if len(set(zip(numbers, headers, strict=True))) == len(last) and all(
+        agreed.get(number, header) == header for number, header in last.items()
+    ):
+        agreed.update((n, h) for n, h in last.items() if n not in agreed)
+        return
+    for index, (number, header) in enumerate(zip(numbers, headers, strict=True)):
+        first = agreed.setdefault(number, header)
+        if first != header:
+            field = next(i for i, (a, b) in enumerate(zip(first, header, strict=True)) if a != b)
+            name = _HEADER_FIELDS[field]
+            money = header[3] or currency
+            raise block.fail(
+                index,
+                INVOICES.by_name[name].header,
+                f"invoice {number} has {_shown(name, header[field], money)!r} here but "
+                f"{_shown(name, first[field], money)!r} on an earlier line: its lines must agree",
+            )
+
+
+def _shown(name: str, value: Any, currency: str) -> str:
+    if value is None:
+        return ""
+    if name == "invoice_amount":
+        return str(from_minor(value, currency))
+    return str(value)
 
 
 def _count_stored_lines(
