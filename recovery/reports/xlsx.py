@@ -1,8 +1,9 @@
 """The summary as a workbook: one sheet per view, money as numbers in a currency format, the
 13-week trend as native Excel charts (they stay live when a manager filters or re-plots).
 
-Every text cell is written with `write_string` after `inert_text`: invoice numbers, references,
-denial notes and chargeback types come from Amazon's files and must never become formulas.
+Every text cell is written with `write_string` after `recovery.exports.inert_text`: invoice
+numbers, references, denial notes and chargeback types come from Amazon's files and must never
+become formulas.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from recovery.exports import inert_text
 from recovery.money import exponent, format_minor, from_minor
 from recovery.reports.figures import DEDUCTION_GROUPS, AccountFigures, WeeklyReport
 from recovery.reports.html import TYPE_NAMES
-from recovery.reports.inert import inert_text
 
 # A cell: text, a whole number, money (minor units with their currency), a ratio, days, a date.
 Cell = tuple[str, Any]
