@@ -305,11 +305,15 @@ def print_scores(engine: object, settings: Settings, answer_key: dict[str, objec
     with Session(engine) as session:
         rows = load_rows(session, calendar=calendar, rules=settings.rules)
         claims = [contract_record(row) for row in rows]
-    print("type        expected $     claimed $   recall  precision  claims on valid")
+    print(
+        "type        expected $     claimed $   recall  precision  claims on valid"
+        "  wrong deadlines   expired $ (not scored)"
+    )
     for kind, s in score(answer_key, claims).items():
         print(
             f"{kind:<11}{s.expected:>14,.2f}{s.claimed:>14,.2f}{s.recall:>9.4f}"
-            f"{s.precision:>11.4f}{len(s.claims_on_valid):>17}"
+            f"{s.precision:>11.4f}{len(s.claims_on_valid):>17}{len(s.wrong_deadlines):>17}"
+            f"{s.expired:>14,.2f}"
         )
 
 

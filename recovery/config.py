@@ -198,39 +198,63 @@ class DetectSettings(Section):
 
 
 class ChargebackFee(Section):
-    """How a chargeback type's fee is computed: a percentage of product cost or per carton."""
+    """How a chargeback type's fee is computed: a percentage of product cost, per carton or
+    per unit (the cartons and units checked against the ASN and the BOL/POD)."""
 
     percent_of_cost: Decimal | None = None
     per_carton: Decimal | None = None
+    per_unit: Decimal | None = None
 
 
 def _default_fees() -> dict[str, ChargebackFee]:
+    # Keyed by chargeback type (recovery.claims.chargeback_types); *guidance* figures.
     return {
-        "ASN/Late ASN": ChargebackFee(percent_of_cost=Decimal("2")),
-        "ASN/Missing ASN": ChargebackFee(percent_of_cost=Decimal("2")),
-        "ASN/Inaccurate ASN": ChargebackFee(percent_of_cost=Decimal("2")),
-        "PO On-Time/Late delivery": ChargebackFee(percent_of_cost=Decimal("3")),
-        "Carton Label/Missing carton content label": ChargebackFee(per_carton=Decimal("5.00")),
+        "late_asn": ChargebackFee(percent_of_cost=Decimal("2")),
+        "missing_asn": ChargebackFee(percent_of_cost=Decimal("2")),
+        "inaccurate_asn": ChargebackFee(percent_of_cost=Decimal("2")),
+        "late_delivery": ChargebackFee(percent_of_cost=Decimal("3")),
+        "carton_label": ChargebackFee(per_carton=Decimal("5.00")),
     }
 
 
 class RuleSettings(Section):
     """Detection rules. Every figure marked *guidance* in the domain notes is one of these."""
 
-    # Deadlines: calendar days after the base date, rolled forward to a business day.
-    shortage_deadline_days: int = 40  # after the invoice due date
-    price_deadline_days: int = 30  # after the invoice due date
-    coop_deadline_days: int = 90  # after the co-op invoice date
-    chargeback_deadline_days: int = 30  # after the notification date
-    max_invoice_age_months: int = 24  # no dispute on older invoices
-    # Amazon keeps matching receipts this long after the due date; shortages wait until then.
-    shortage_matching_days: int = 35
-    # Timeliness bands by days left to the deadline.
-    optimal_min_days_left: int = 11
-    maturing_min_days_left: int = 4
+    # Deadlines are Amazon's last calendar days, never moved to a business day (DOMAIN.md).
+    # Shortages and price claims: no dispute on invoices older than this (from the invoice date).
+    dispute_limit_months: int = Field(default=24, ge=1)
+    # Co-op invoices: disputed until they are this old (from the co-op invoice date).
+    coop_dispute_limit_months: int = Field(default=24, ge=1)
+    # Chargebacks: calendar days from the notification.
+    chargeback_deadline_days: int = Field(default=30, ge=1)
+    # file_by, the plan: the last business day on or before the deadline, less this many
+    # business days.
+    file_by_margin_days: int = Field(default=2, ge=0)
+    # Amazon keeps matching receipts this long after the due date; until then a claim is
+    # `waiting` (Amazon takes no shortage dispute before). 0: no wait.
+    shortage_matching_days: int = Field(default=35, ge=0)
+    price_matching_days: int = Field(default=0, ge=0)
+    # Bands (*guidance*) by invoice age in days: from the due date for shortages and price
+    # claims, from the co-op invoice date for co-op. Up to `*_optimal_days` old a claim is
+    # optimal, up to `*_maturing_days` maturing, older mature (still fileable).
+    shortage_optimal_days: int = Field(default=56, ge=0)
+    shortage_maturing_days: int = Field(default=90, ge=0)
+    price_optimal_days: int = Field(default=30, ge=0)
+    price_maturing_days: int = Field(default=90, ge=0)
+    coop_optimal_days: int = Field(default=30, ge=0)
+    coop_maturing_days: int = Field(default=90, ge=0)
+    # Chargebacks' bands by days left to the deadline.
+    chargeback_optimal_min_days_left: int = Field(default=11, ge=0)
+    chargeback_maturing_min_days_left: int = Field(default=4, ge=0)
     # Chargebacks: an ASN confirmed up to this long after the truck left still counts on time.
     asn_grace_minutes: int = 30
+    # Fee schedule by chargeback type (late_asn, missing_asn, inaccurate_asn, late_delivery,
+    # po_confirmation, carton_label, shipping_label, prep, packaging, overweight,
+    # missed_appointment); a type without a fee and without a rule is "needs a look".
     chargeback_fees: dict[str, ChargebackFee] = Field(default_factory=_default_fees)
+    # More words per chargeback type, added to the built-in synonym table:
+    # {"late_asn": ["ASN submitted late"]}.
+    chargeback_synonyms: dict[str, list[str]] = Field(default_factory=dict)
     # Ledger: a payment matches a bank deposit dated this many days either side.
     bank_match_days: int = 5
 

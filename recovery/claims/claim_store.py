@@ -35,12 +35,19 @@ from recovery.upsert import existing_ids, insert_rows
 
 S = ClaimStatus
 # A person (or the filing job) has not touched these yet: detection may rewrite them.
-REWRITABLE = frozenset({S.waiting, S.draft, S.ready, S.needs_evidence})
+# An expired claim is among them: if its window is open again (the rules' windows were
+# corrected, or a setting changed), detection brings it back.
+REWRITABLE = frozenset({S.waiting, S.draft, S.ready, S.needs_evidence, S.needs_look, S.expired})
+# The statuses that say who must act next; detection moves a claim between them as its
+# finding changes.
+_PERSON_NEEDED = {Verdict.needs_evidence: S.needs_evidence, Verdict.unexplained: S.needs_look}
 # What detection owns on a claim: a change in any of these is an update.
 CONTENT = (
     "amount_minor",
     "reason",
     "deadline",
+    "file_by",
+    "age_from",
     "quantity",
     "band",
     "confidence_pct",
@@ -87,11 +94,7 @@ def store_findings(
         if not finding.is_claim:
             continue
         timing = timings.get(finding.key)
-        if (
-            finding.verdict == Verdict.needs_evidence
-            and timing is not None
-            and timing.band == Band.expired
-        ):
+        if finding.verdict in _PERSON_NEEDED and timing is not None and timing.band == Band.expired:
             # Never provable in time: reported in the summary, no claim to work on.
             lapsed.add(finding.key)
             continue
@@ -154,8 +157,8 @@ def load_claims(session: Session, ids: Iterable[int]) -> list[Claim]:
 def _initial_status(finding: Finding, timing: Timing | None) -> ClaimStatus:
     if timing is not None and timing.band == Band.expired:
         return S.expired
-    if finding.verdict == Verdict.needs_evidence:
-        return S.needs_evidence
+    if finding.verdict in _PERSON_NEEDED:
+        return _PERSON_NEEDED[finding.verdict]
     if timing is not None and timing.waiting_until is not None:
         return S.waiting
     return S.draft
@@ -210,6 +213,8 @@ def _content_of(finding: Finding, timing: Timing | None) -> dict[str, Any]:
         "amount_minor": to_minor(finding.amount, finding.currency),
         "reason": finding.reason,
         "deadline": timing.deadline if timing else None,
+        "file_by": timing.file_by if timing else None,
+        "age_from": timing.age_from if timing else None,
         "quantity": finding.quantity,
         "band": timing.band.value if timing else None,
         "confidence_pct": finding.confidence,
@@ -231,7 +236,24 @@ def _differs(
     status = S(row["status"])
     if status == S.waiting and (timing is None or timing.waiting_until is None):
         return True  # the matching period has ended
-    return timing is not None and timing.band == Band.expired and status != S.expired
+    expired = timing is not None and timing.band == Band.expired
+    if expired != (status == S.expired):
+        return True
+    return _status_moves(status, finding) is not None
+
+
+def _status_moves(status: ClaimStatus, finding: Finding) -> ClaimStatus | None:
+    """Where detection moves a claim whose finding's verdict changed between "needs a person"
+    (needs_evidence, needs_look) and claimable; None when it stays."""
+    wanted = _PERSON_NEEDED.get(finding.verdict)
+    if status == S.needs_look and wanted is None:
+        return S.draft
+    # (needs_evidence → ready is drafting's move, once the evidence is complete)
+    if status == S.needs_look and wanted == S.needs_evidence:
+        return S.needs_evidence
+    if wanted == S.needs_look and status in (S.waiting, S.draft, S.ready, S.needs_evidence):
+        return S.needs_look
+    return None
 
 
 def _fill(claim: Claim, finding: Finding, timing: Timing | None) -> None:
@@ -346,11 +368,30 @@ def _update(
     """Bring an untouched claim in line with its finding (which differs from it)."""
     status_before = claim.status
     _fill(claim, finding, timing)
+    expired = timing is not None and timing.band == Band.expired
+    if claim.status == S.expired and not expired:
+        workflow.transition(
+            session,
+            claim,
+            _initial_status(finding, timing),
+            actor="detect",
+            note=f"still fileable: Amazon's deadline is {timing.deadline if timing else 'none'}",
+        )
+    moved = _status_moves(S(claim.status), finding)
+    if moved is not None and not expired:
+        workflow.transition(
+            session,
+            claim,
+            moved if moved != S.draft else _initial_status(finding, timing),
+            actor="detect",
+            note="the finding changed: " + finding.verdict.value.replace("_", " "),
+        )
     if claim.status == S.waiting and (timing is None or timing.waiting_until is None):
         workflow.transition(
             session, claim, S.draft, actor="detect", note="Amazon's matching period has ended"
         )
-    if timing is not None and timing.band == Band.expired:
+    if expired and claim.status != S.expired:
+        assert timing is not None
         workflow.transition(
             session, claim, S.expired, actor="detect", note=f"deadline {timing.deadline} passed"
         )

@@ -1,7 +1,20 @@
-"""When each claim must be filed, and how good the timing still is.
+"""When each claim must be filed by Amazon's rules, when we plan to file it, and how good the
+timing still is.
 
-The rules are *guidance* from recovery firms (see the domain notes), so every number is a
-setting in `RuleSettings`: a base date per type plus calendar days, moved to a business day.
+Three dates per claim (DOMAIN.md, "Deadlines are Amazon's dates"):
+- `deadline` is Amazon's last calendar day, the hard limit per type. Shortages and price
+  claims: no dispute on invoices older than 24 months (Amazon's 2025 rule, reported by AMZ
+  Sellers Attorney, "Amazon Vendor Shortage Disputes Now Limited to 2 Years", and Refunzo,
+  "730 days from the invoice date"); co-op invoices: two years from the co-op invoice date;
+  chargebacks: 30 calendar days from the notification. The portal takes disputes on weekends
+  and holidays, so a deadline is never moved to a business day: moving it later files late.
+- `file_by` is the plan: the last business day on or before the deadline, less a margin of
+  business days.
+- `band` says how good the odds still are. Shortages, price claims and co-op invoices age from
+  their invoice (the due date for shortages and prices, the co-op invoice's date): `waiting`
+  inside Amazon's matching period, then `optimal`, `maturing`, `mature`. Chargebacks have only
+  30 days, so their band counts the days left. `expired` only once the deadline has passed.
+Every edge except the hard limits is *guidance* and a setting in `RuleSettings`.
 """
 
 from __future__ import annotations
@@ -15,55 +28,89 @@ from recovery.config import RuleSettings
 
 
 class Band(StrEnum):
+    waiting = "waiting"
     optimal = "optimal"
     maturing = "maturing"
     mature = "mature"
     expired = "expired"
 
 
+# The types whose odds fall with the invoice's age (the rest count the days left).
+AGED_TYPES = frozenset({"shortage", "price", "coop"})
+
+
 @dataclass(frozen=True)
 class Timing:
-    deadline: date
+    deadline: date  # Amazon's last calendar day
+    file_by: date  # the plan: a business day on or before the deadline
     band: Band
     days_left: int
-    waiting_until: date | None  # shortages inside Amazon's matching period
-
-
-def deadline_days(claim_type: str, rules: RuleSettings) -> int:
-    days = {
-        "shortage": rules.shortage_deadline_days,
-        "price": rules.price_deadline_days,
-        "coop": rules.coop_deadline_days,
-        "chargeback": rules.chargeback_deadline_days,
-    }
-    if claim_type not in days:
-        raise ValueError(f"unknown claim type {claim_type!r}")
-    return days[claim_type]
+    age_from: date  # what the band counts from: due date, co-op invoice date, notification
+    waiting_until: date | None  # inside Amazon's matching period; not fileable before this
 
 
 def deadline_for(
     claim_type: str,
     base_date: date,
     rules: RuleSettings,
-    calendar: BusinessCalendar,
     *,
     invoice_date: date | None = None,
 ) -> date:
-    """Last day to file: base date + the type's days, on a business day, never past the
-    24-month limit on the invoice."""
-    deadline = calendar.roll_forward(base_date + timedelta(days=deadline_days(claim_type, rules)))
-    if invoice_date is not None:
-        limit = _add_months(invoice_date, rules.max_invoice_age_months)
-        deadline = min(deadline, limit)
-    return deadline
+    """Amazon's last day to file a claim of `claim_type`.
+
+    `base_date` is the invoice due date (shortage, price), the co-op invoice date (coop) or the
+    notification date (chargeback); `invoice_date` is the vendor invoice's own date, from which
+    the 24 months of shortages and price claims count (the due date when it is unknown)."""
+    if claim_type in ("shortage", "price"):
+        return add_months(invoice_date or base_date, rules.dispute_limit_months)
+    if claim_type == "coop":
+        return add_months(base_date, rules.coop_dispute_limit_months)
+    if claim_type == "chargeback":
+        return base_date + timedelta(days=rules.chargeback_deadline_days)
+    raise ValueError(f"unknown claim type {claim_type!r}")
 
 
-def band_for(days_left: int, rules: RuleSettings) -> Band:
-    if days_left < 0:
+def file_by_for(deadline: date, rules: RuleSettings, calendar: BusinessCalendar) -> date:
+    """The last business day on or before `deadline`, less `file_by_margin_days` business
+    days."""
+    day = deadline
+    while not calendar.is_business_day(day):
+        day -= timedelta(days=1)
+    return calendar.add_business_days(day, -rules.file_by_margin_days)
+
+
+def matching_ends(claim_type: str, age_from: date, rules: RuleSettings) -> date | None:
+    """The first day Amazon takes a dispute, when its own matching must end first."""
+    days = {"shortage": rules.shortage_matching_days, "price": rules.price_matching_days}
+    wait = days.get(claim_type, 0)
+    return age_from + timedelta(days=wait) if wait > 0 else None
+
+
+def band_for(
+    claim_type: str, age_from: date, deadline: date, today: date, rules: RuleSettings
+) -> Band:
+    """How good the timing of filing `today` is."""
+    if today > deadline:
         return Band.expired
-    if days_left >= rules.optimal_min_days_left:
+    if claim_type not in AGED_TYPES:
+        days_left = (deadline - today).days
+        if days_left >= rules.chargeback_optimal_min_days_left:
+            return Band.optimal
+        if days_left >= rules.chargeback_maturing_min_days_left:
+            return Band.maturing
+        return Band.mature
+    opens = matching_ends(claim_type, age_from, rules)
+    if opens is not None and today < opens:
+        return Band.waiting
+    optimal_days, maturing_days = {
+        "shortage": (rules.shortage_optimal_days, rules.shortage_maturing_days),
+        "price": (rules.price_optimal_days, rules.price_maturing_days),
+        "coop": (rules.coop_optimal_days, rules.coop_maturing_days),
+    }[claim_type]
+    age = (today - age_from).days
+    if age <= optimal_days:
         return Band.optimal
-    if days_left >= rules.maturing_min_days_left:
+    if age <= maturing_days:
         return Band.maturing
     return Band.mature
 
@@ -77,17 +124,21 @@ def timing_for(
     *,
     invoice_date: date | None = None,
 ) -> Timing:
-    deadline = deadline_for(claim_type, base_date, rules, calendar, invoice_date=invoice_date)
-    days_left = (deadline - today).days
-    waiting_until = None
-    if claim_type == "shortage":
-        matching_ends = base_date + timedelta(days=rules.shortage_matching_days)
-        if today < matching_ends:
-            waiting_until = matching_ends
-    return Timing(deadline, band_for(days_left, rules), days_left, waiting_until)
+    deadline = deadline_for(claim_type, base_date, rules, invoice_date=invoice_date)
+    opens = matching_ends(claim_type, base_date, rules)
+    return Timing(
+        deadline=deadline,
+        file_by=file_by_for(deadline, rules, calendar),
+        band=band_for(claim_type, base_date, deadline, today, rules),
+        days_left=(deadline - today).days,
+        age_from=base_date,
+        waiting_until=opens if opens is not None and today < opens else None,
+    )
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it has no such day (Feb 29 +
+    12 months is Feb 28)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     for candidate_day in (day.day, 30, 29, 28):

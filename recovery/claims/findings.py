@@ -56,5 +56,9 @@ class Finding:
 
     @property
     def is_claim(self) -> bool:
-        """Worth a claim: money to claim now, or once the shipment is proven."""
-        return self.verdict in (Verdict.claimable, Verdict.needs_evidence) and self.amount > 0
+        """Worth a claim: money to claim now, once the shipment is proven, or once a person
+        has looked (a claim in status needs_look)."""
+        return self.verdict in CLAIM_VERDICTS and self.amount > 0
+
+
+CLAIM_VERDICTS = frozenset({Verdict.claimable, Verdict.needs_evidence, Verdict.unexplained})

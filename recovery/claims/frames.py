@@ -165,12 +165,29 @@ def _queries(
     shorted_invoices = select(sl.invoice_number).where(own_sl)
     # (invoice, ASIN) lines a shortage was taken on; (PO, ASIN) items a price or chargeback
     # rule looks up.
-    shorted_lines = (
-        select(sl.invoice_number, sl.asin).where(own_sl).distinct().subquery("shorted_lines")
+    # A price debit without price discrepancy lines is judged from its invoice's lines, so
+    # every line of those invoices is read, and the PO items they bill.
+    price_debited = select(d.invoice_number).where(
+        d.account_id == account_id, d.kind.in_(("price", "price_reversal"))
     )
+    if scope is not None:
+        price_debited = price_debited.where(
+            d.invoice_number.in_(invoices) | d.po_number.in_(pos) | d.reference.in_(refs)
+        )
+    price_debited_lines = (
+        select(inv.invoice_number, il.asin, inv.po_number)
+        .join_from(table_of(InvoiceLine), table_of(Invoice), inv.id == il.invoice_id)
+        .where(inv.account_id == account_id, inv.invoice_number.in_(price_debited))
+    )
+    price_debited_pairs = price_debited_lines.subquery("price_debited_lines")
+    shorted_lines = union(
+        select(sl.invoice_number, sl.asin).where(own_sl),
+        select(price_debited_pairs.c.invoice_number, price_debited_pairs.c.asin),
+    ).subquery("shorted_lines")
     priced_items = union(
         select(pv.po_number, pv.asin).where(own_pv),
         select(cb.po_number, cb.asin).where(own_cb),
+        select(price_debited_pairs.c.po_number, price_debited_pairs.c.asin),
     ).subquery("priced_items")
     disputed_pos = union(
         select(sl.po_number).where(own_sl),

@@ -42,6 +42,8 @@ CONTRACT_KEYS = (
     "amount",
     "currency",
     "deadline",
+    "file_by",
+    "band",
     "reason",
     "evidence",
 )
@@ -49,6 +51,7 @@ CONTRACT_KEYS = (
 # What still needs a person (or the filing job): the default worklist.
 OPEN_WORK: tuple[ClaimStatus, ...] = (
     ClaimStatus.needs_evidence,
+    ClaimStatus.needs_look,
     ClaimStatus.ready,
     ClaimStatus.redispute_ready,
     ClaimStatus.approved,
@@ -61,6 +64,7 @@ WORKLIST_COLUMNS = (
     "Status",
     "Level",
     "Deadline",
+    "File by",
     "Days left",
     "Band",
     "Amount",
@@ -71,6 +75,7 @@ WORKLIST_COLUMNS = (
     "ASIN",
     "Reference",
     "Quantity",
+    "To do",
     "Reason",
     "Evidence",
 )
@@ -91,6 +96,7 @@ class QueueRow:
     band: str | None
     days_left: int | None
     deadline: date | None
+    file_by: date | None
     invoice_number: str | None
     po_number: str | None
     asin: str | None
@@ -101,6 +107,7 @@ class QueueRow:
     confidence_pct: int
     reason: str
     evidence: tuple[str, ...]
+    to_do: str = ""
 
     @property
     def expected_value(self) -> Decimal:
@@ -160,7 +167,7 @@ def load_rows(
     for claim in claims:
         assert claim.id is not None
         days_left = (claim.deadline - today).days if claim.deadline else None
-        band = current_band(claim.status, claim.band, days_left, rules)
+        band = current_band(claim, today, rules)
         rows.append(
             QueueRow(
                 id=claim.id,
@@ -170,6 +177,7 @@ def load_rows(
                 band=band,
                 days_left=days_left,
                 deadline=claim.deadline,
+                file_by=claim.file_by,
                 invoice_number=claim.invoice_number,
                 po_number=claim.po_number,
                 asin=claim.asin,
@@ -180,18 +188,51 @@ def load_rows(
                 confidence_pct=claim.confidence_pct,
                 reason=claim.reason,
                 evidence=tuple(evidence.get(claim.id, ())),
+                to_do=to_do(claim),
             )
         )
     return rows
 
 
-def current_band(
-    status: str, stored: str | None, days_left: int | None, rules: RuleSettings
-) -> str | None:
+def to_do(claim: Claim) -> str:
+    """What a person does next with the claim, in the worklist's words."""
+    status = ClaimStatus(claim.status)
+    facts = claim.draft_fields or {}
+    if status == ClaimStatus.needs_evidence:
+        shipments = [str(s) for s in facts.get("shipments") or []]
+        where = f"PO {claim.po_number or '?'}, ASIN {claim.asin or '?'}"
+        if shipments:
+            return (
+                f"Upload the signed POD or BOL for ASN {', '.join(shipments)} ({where}): "
+                "recovery evidence add FILE"
+            )
+        return f"Find the shipment (ASN) and its signed POD or BOL for {where}"
+    if status == ClaimStatus.needs_look:
+        return (
+            "Look at it: the rules could not judge it (see Reason); add the missing data and "
+            "run detect, or reject it with a reason"
+        )
+    if status == ClaimStatus.ready:
+        return "Review the draft, then approve or reject it"
+    if status == ClaimStatus.redispute_ready:
+        return "Review the re-dispute, then approve or reject it"
+    if status == ClaimStatus.approved:
+        planned = f" by {claim.file_by.isoformat()}" if claim.file_by else ""
+        return f"File it{planned}: recovery file"
+    if status == ClaimStatus.waiting:
+        return "Wait: Amazon is still matching receipts"
+    return ""
+
+
+def current_band(claim: Claim, today: date, rules: RuleSettings) -> str | None:
     """The stored band is from the last detection run; before filing it moves with the clock."""
-    if days_left is not None and ClaimStatus(status) in PRE_FILING:
-        return band_for(days_left, rules).value
-    return stored
+    if (
+        claim.deadline is not None
+        and claim.age_from is not None
+        and ClaimStatus(claim.status) in PRE_FILING
+    ):
+        return band_for(claim.type, claim.age_from, claim.deadline, today, rules).value
+    return claim.band
 
 
 def _evidence_names(session: Session, claim_ids: Sequence[int]) -> dict[int, list[str]]:
@@ -236,6 +277,8 @@ def contract_record(row: QueueRow) -> dict[str, Any]:
         "amount": str(row.amount),
         "currency": row.currency,
         "deadline": row.deadline.isoformat() if row.deadline else None,
+        "file_by": row.file_by.isoformat() if row.file_by else None,
+        "band": row.band,
         "reason": row.reason,
         "evidence": list(row.evidence),
     }
@@ -259,6 +302,7 @@ def worklist_values(position: int, row: QueueRow) -> list[Any]:
         row.status,
         row.level,
         row.deadline.isoformat() if row.deadline else "",
+        row.file_by.isoformat() if row.file_by else "",
         "" if row.days_left is None else row.days_left,
         row.band or "",
         row.amount,
@@ -269,6 +313,7 @@ def worklist_values(position: int, row: QueueRow) -> list[Any]:
         row.asin or "",
         row.reference,
         "" if row.quantity is None else row.quantity,
+        row.to_do,
         row.reason,
         "; ".join(row.evidence),
     ]
@@ -306,7 +351,7 @@ def _write_xlsx(rows: Sequence[QueueRow], out: Path) -> None:
                 cells.write(index, column, value, money if column == amount_col else None)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(rows), 1), len(WORKLIST_COLUMNS) - 1)
-        widths = {"Reason": 80, "Evidence": 40, "Reference": 18, "Invoice": 14}
+        widths = {"Reason": 80, "To do": 50, "Evidence": 40, "Reference": 18, "Invoice": 14}
         for column, name in enumerate(WORKLIST_COLUMNS):
             sheet.set_column(column, column, widths.get(name, 11))
     finally:

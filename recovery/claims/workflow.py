@@ -28,7 +28,7 @@ AUTO_APPROVER = "auto-approval"
 
 # Not yet filed: a claim here can still expire or be retired.
 PRE_FILING: frozenset[ClaimStatus] = frozenset(
-    {S.waiting, S.draft, S.needs_evidence, S.ready, S.approved, S.redispute_ready}
+    {S.waiting, S.draft, S.needs_evidence, S.needs_look, S.ready, S.approved, S.redispute_ready}
 )
 
 # Statuses in which a person may still change the text that will be filed.
@@ -37,11 +37,16 @@ EDITABLE: frozenset[ClaimStatus] = frozenset(
 )
 
 _FORWARD: dict[ClaimStatus, frozenset[ClaimStatus]] = {
-    S.waiting: frozenset({S.draft}),
-    S.draft: frozenset({S.ready, S.needs_evidence}),
-    S.needs_evidence: frozenset({S.ready}),
+    # → needs_look: new data made the finding one the rules cannot judge (detection).
+    S.waiting: frozenset({S.draft, S.needs_look}),
+    S.draft: frozenset({S.ready, S.needs_evidence, S.needs_look}),
+    # needs_evidence → rejected: a person decides the proof will never come.
+    S.needs_evidence: frozenset({S.ready, S.rejected, S.needs_look}),
+    # needs_look → a person rejects it (Amazon was right), or detection, once the data is
+    # there, makes it a claim like any other.
+    S.needs_look: frozenset({S.rejected, S.waiting, S.draft, S.needs_evidence}),
     # ready → needs_evidence: a re-draft found a document gone or unlinked.
-    S.ready: frozenset({S.approved, S.rejected, S.needs_evidence}),
+    S.ready: frozenset({S.approved, S.rejected, S.needs_evidence, S.needs_look}),
     # approved → ready: the text changed after approval, so it needs a person again.
     S.approved: frozenset({S.filing, S.ready}),
     # filing → approved: the portal attempt failed and the claim goes back in the queue.
@@ -53,7 +58,9 @@ _FORWARD: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     S.redispute_ready: frozenset({S.approved, S.rejected}),
     S.rejected: frozenset(),
     S.closed: frozenset(),
-    S.expired: frozenset(),
+    # expired → back: only detection, when the claim's window turns out to be open (deadlines
+    # are Amazon's dates; an older version of the rules expired claims Amazon still accepted).
+    S.expired: frozenset({S.waiting, S.draft, S.needs_evidence, S.needs_look}),
     S.retired: frozenset(),
 }
 

@@ -129,7 +129,13 @@ def list_claims(
         ("Reference", "left"),
     ]
     if wide:
-        columns += [("Deadline", "left"), ("Invoice", "left"), ("PO", "left"), ("ASIN", "left")]
+        columns += [
+            ("Deadline", "left"),
+            ("File by", "left"),
+            ("Invoice", "left"),
+            ("PO", "left"),
+            ("ASIN", "left"),
+        ]
     table = Table(show_lines=False)
     for column, justify in columns:
         table.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
@@ -147,6 +153,7 @@ def list_claims(
         if wide:
             cells += [
                 row.deadline.isoformat() if row.deadline else "",
+                row.file_by.isoformat() if row.file_by else "",
                 row.invoice_number or "",
                 row.po_number or "",
                 row.asin or "",
@@ -172,9 +179,12 @@ def show(ctx: typer.Context, claim_id: Annotated[int, typer.Argument(metavar="ID
     out = app.console
     days = ""
     if data.deadline:
-        left = _calendar(app).days_left(data.deadline)
-        band = queue.current_band(claim.status, claim.band, left, app.settings.rules)
+        calendar = _calendar(app)
+        left = calendar.days_left(data.deadline)
+        band = queue.current_band(claim, calendar.today(), app.settings.rules)
         days = f" ({left} days left{', ' + band if band else ''})"
+        if claim.file_by:
+            days += f" · file by {claim.file_by}"
     out.print(
         f"[bold]Claim {claim_id}[/] · {data.type} · {claim.status} · level {data.level}",
         highlight=False,

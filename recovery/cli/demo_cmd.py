@@ -254,6 +254,8 @@ def _print_scores(console: Console, scores: dict[str, TypeScore]) -> None:
         "recall",
         "precision",
         "claims on valid deductions",
+        "wrong deadlines",
+        "expired (not scored)",
     ):
         table.add_column(name, justify="left" if name == "type" else "right")
     for kind, s in scores.items():
@@ -264,6 +266,8 @@ def _print_scores(console: Console, scores: dict[str, TypeScore]) -> None:
             _percent(s.recall),
             _percent(s.precision),
             str(len(s.claims_on_valid)),
+            str(len(s.wrong_deadlines)),
+            f"${s.expired:,.2f}",
         )
     console.print(table)
 

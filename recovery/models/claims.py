@@ -23,7 +23,8 @@ class ClaimStatus(StrEnum):
     waiting = "waiting"  # inside Amazon's own matching period; not yet fileable
     draft = "draft"
     ready = "ready"
-    needs_evidence = "needs_evidence"
+    needs_evidence = "needs_evidence"  # wrong if the shipment is proven: upload the POD/BOL
+    needs_look = "needs_look"  # the rules cannot judge it: a person must look
     approved = "approved"
     rejected = "rejected"
     filing = "filing"
@@ -58,8 +59,11 @@ class Claim(SQLModel, table=True):
     currency: str = Field(max_length=3)
     confidence_pct: int = 0  # 0..100
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
-    deadline: date | None = None
-    band: str | None = Field(default=None, max_length=16)  # optimal/maturing/mature/expired
+    deadline: date | None = None  # Amazon's last calendar day to file (never moved later)
+    file_by: date | None = None  # the plan: a business day on or before the deadline
+    # What the band counts the claim's age from: due date, co-op invoice date, notification.
+    age_from: date | None = None
+    band: str | None = Field(default=None, max_length=16)  # waiting/optimal/.../expired
     dispute_reason: str | None = Field(default=None, max_length=64)
     draft_text: str = Field(default="", sa_column=Column(Text, nullable=False))
     draft_fields: dict[str, Any] = Field(

@@ -4,6 +4,11 @@ A claim matches a planted one when they are the same dispute: the same invoice l
 shortage, the same invoice for a price claim, the same co-op invoice or chargeback id. Matched
 dollars are the smaller of the two amounts, so claiming too much costs precision and too little
 costs recall.
+
+Only what can still be filed counts: a planted claim whose deadline (the answer key states
+Amazon's date) has passed on the key's `today` is `expired`, shown apart and never part of
+recall; a claim detection calls expired claims nothing. Every matched claim's deadline is
+compared with the key's.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 # Claims in these statuses do not claim money (yet, or any more).
-NOT_CLAIMING = frozenset({"needs_evidence", "retired", "rejected"})
+NOT_CLAIMING = frozenset({"needs_evidence", "needs_look", "retired", "rejected", "expired"})
 TYPES = ("shortage", "price", "coop", "chargeback")
 
 
@@ -29,6 +34,9 @@ class TypeScore:
     expected_count: int = 0
     claimed_count: int = 0
     claims_on_valid: list[str] = field(default_factory=list)
+    expired: Decimal = Decimal(0)  # planted recoverable dollars past Amazon's deadline
+    # "reference: claimed deadline ≠ key's deadline", for every claim whose deadline is wrong
+    wrong_deadlines: list[str] = field(default_factory=list)
 
     @property
     def recall(self) -> Decimal:
@@ -62,12 +70,19 @@ def score(
 ) -> dict[str, TypeScore]:
     """`claims` as `recovery claims list --format json` prints them."""
     scores = {t: TypeScore(t) for t in TYPES}
+    today = str(answer_key.get("today") or "")
     expected: dict[tuple[str, ...], Decimal] = {}
+    deadlines: dict[tuple[str, ...], str] = {}
     for planted in answer_key.get("claims", []):
         amount = Decimal(str(planted["amount"]))
         if amount <= 0:
             continue
         key = claim_key(planted["type"], planted)
+        deadline = str(planted.get("deadline") or "")
+        deadlines[key] = deadline
+        if today and deadline and deadline < today:
+            scores[planted["type"]].expired += amount
+            continue
         expected[key] = expected.get(key, Decimal(0)) + amount
         scores[planted["type"]].expected += amount
         scores[planted["type"]].expected_count += 1
@@ -76,6 +91,11 @@ def score(
     }
     claimed: dict[tuple[str, ...], Decimal] = {}
     for claim in claims:
+        planted_deadline = deadlines.get(claim_key(str(claim["type"]), claim))
+        if planted_deadline is not None and claim.get("deadline") != planted_deadline:
+            scores[str(claim["type"])].wrong_deadlines.append(
+                f"{claim.get('reference')}: {claim.get('deadline')} ≠ {planted_deadline}"
+            )
         if claim.get("status") in NOT_CLAIMING:
             continue
         amount = Decimal(str(claim["amount"]))

@@ -36,6 +36,8 @@ CONTRACT_KEYS = {
     "amount",
     "currency",
     "deadline",
+    "file_by",
+    "band",
     "reason",
     "evidence",
 }
@@ -62,13 +64,21 @@ def today() -> date:
 
 
 def seed(engine: Engine, settings: Settings) -> dict[str, int]:
-    """Three drafted claims: one due soon, one later and larger, one without proof."""
+    """Three drafted claims: one due soon, one later and larger, one without proof. Their bands
+    count from the invoice due date (`age_from`): 100 days old is mature, 40 optimal."""
     with db.session_scope(engine) as session:
-        soon = shortage_claim(session, key="soon", deadline=today() + timedelta(days=3))
+        soon = shortage_claim(
+            session,
+            key="soon",
+            deadline=today() + timedelta(days=3),
+            age_from=today() - timedelta(days=100),
+            file_by=today() + timedelta(days=1),
+        )
         later = shortage_claim(
             session,
             key="later",
             deadline=today() + timedelta(days=30),
+            age_from=today() - timedelta(days=40),
             amount_minor=99000,
             reference="INV-1002SC",
             invoice_number="INV-1002",
@@ -99,6 +109,8 @@ def test_list_json_has_exactly_the_contract_keys_in_priority_order(
     assert first["type"] == "shortage" and first["status"] == "ready"
     assert first["amount"] == "201.60" and first["currency"] == "USD"
     assert first["deadline"] == (today() + timedelta(days=3)).isoformat()
+    assert first["file_by"] == (today() + timedelta(days=1)).isoformat()
+    assert first["band"] == "mature"
     assert first["evidence"] == ["pod-soon.pdf"]
     assert first["reference"] == "INV-1001SC" and first["quantity"] == 24
 
@@ -121,7 +133,7 @@ def test_list_table_shows_band_and_days_left(
     code, out, _ = run(["claims", "list"], capsys)
     assert code == 0
     assert "Band" in out and "Days left" in out
-    assert "mature" in out and "optimal" in out  # 3 days left vs 30
+    assert "mature" in out and "optimal" in out  # 100 days after the due date vs 40
     assert "3 claims, $1,393.20" in out
 
 
@@ -296,7 +308,11 @@ def test_export_the_worklist_by_deadline_then_amount(
     with db.session_scope(engine) as session:
         # Same deadline as "soon", larger amount: it must come first among equals.
         big = shortage_claim(
-            session, key="big", deadline=today() + timedelta(days=3), amount_minor=50000
+            session,
+            key="big",
+            deadline=today() + timedelta(days=3),
+            amount_minor=50000,
+            age_from=today() - timedelta(days=100),
         )
         drafting.draft_claims(session, [big], cli_env)
         big_id = big.id
@@ -316,7 +332,7 @@ def test_export_the_worklist_by_deadline_then_amount(
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][:4] == ("Priority", "Claim", "Type", "Status")
     assert [v[1] for v in values[1:]] == [big_id, ids["soon"], ids["bare"], ids["later"]]
-    assert values[1][8] == 500
+    assert values[1][9] == 500
 
     code, _, _ = run(["claims", "export"], capsys)
     assert code == 0

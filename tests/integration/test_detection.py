@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -146,9 +147,11 @@ def test_detection_writes_one_claim_and_running_again_changes_nothing(
         20_160,
         24,
     )
-    # due + 40 days = Sunday Oct 11; Monday is Columbus Day: Tuesday.
-    assert claim.deadline == date(2026, 10, 13)
-    assert claim.band == "mature"
+    # Amazon's date: 24 months after the invoice date (2026-07-03), a Monday; the plan is
+    # two business days before it.
+    assert (claim.deadline, claim.file_by) == (date(2028, 7, 3), date(2028, 6, 29))
+    # 39 days after the due date: matching is over, the odds are still the best.
+    assert claim.band == "optimal"
     assert "24 units × $8.40 = $201.60" in claim.reason
     assert first.accounts[0].created == 1
     summary = first.accounts[0].types["shortage"]
@@ -208,7 +211,10 @@ def test_a_reversed_deduction_retires_its_claim(engine: Engine, settings: Settin
     [
         (date(2026, 9, 20), "waiting"),
         (date(2026, 10, 10), "draft"),
-        (date(2026, 11, 23), "expired"),
+        # a year later the shortage is mature, and still fileable
+        (date(2027, 9, 1), "draft"),
+        (date(2028, 7, 3), "draft"),
+        (date(2028, 7, 4), "expired"),
     ],
 )
 def test_timing_decides_the_first_status(
@@ -360,3 +366,91 @@ def test_a_run_full_anyway_reads_only_which_queued_rows_to_clear(engine: Engine)
         ids_only, whole = read_queue(conn, account_id, keys=False), read_queue(conn, account_id)
     assert ids_only.id_runs == whole.id_runs == [(5, 7), (10, 11), (13, 13)]
     assert ids_only.keys == {}
+
+
+def test_a_shortage_with_a_product_id_is_claimed_under_its_debit_note(
+    engine: Engine, settings: Settings
+) -> None:
+    """`External ID` is the product's id (a UPC here): the claim's reference is still the
+    deduction's own id, the invoice's SC debit note."""
+    seed(engine)
+    with Session(engine) as session:
+        line = session.exec(select(ShortageLine)).one()
+        line.external_id = "012345678905"
+        session.add(line)
+        session.commit()
+    run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
+    [claim] = claims(engine)
+    assert (claim.reference, claim.amount_minor, claim.status) == ("INV1SC", 20_160, "draft")
+
+
+def test_old_windows_expired_claims_come_back_when_amazon_still_accepts_them(
+    engine: Engine, settings: Settings
+) -> None:
+    seed(engine)
+    run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
+    with Session(engine) as session:
+        # What the old windows (due date + 40 days, on a business day) left in databases.
+        claim = session.exec(select(Claim)).one()
+        claim.status, claim.deadline, claim.band = "expired", date(2026, 10, 13), "expired"
+        session.add(claim)
+        session.commit()
+    run_detection(engine, settings, today=date(2027, 9, 1), draft=False)
+    [claim] = claims(engine)
+    assert (claim.status, claim.band, claim.deadline) == ("draft", "mature", date(2028, 7, 3))
+    with Session(engine) as session:
+        events = session.exec(select(ClaimEvent).where(ClaimEvent.claim_id == claim.id)).all()
+    assert [e.to_status for e in events][-2:] == ["draft", "draft"]
+    assert "Amazon's deadline is 2028-07-03" in events[-2].note
+
+
+def test_a_debit_the_rules_cannot_judge_is_a_claim_a_person_can_reject(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch, db_url: str,
+    tmp_path: object, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    account_id = seed(engine)
+    with Session(engine) as session:
+        # A second shortage debit on an invoice with no shortage detail at all.
+        session.add(
+            Invoice(
+                account_id=account_id,
+                invoice_number="INV9",
+                po_number="PO9",
+                amount_minor=50_000,
+                currency="USD",
+                due_date=DUE,
+                invoice_date=date(2026, 7, 3),
+            )
+        )
+        session.add(
+            Deduction(
+                account_id=account_id,
+                kind="shortage",
+                reference="INV9SC",
+                payment_number="PAY1",
+                invoice_number="INV9",
+                amount_minor=5_000,
+                currency="USD",
+            )
+        )
+        session.commit()
+    run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
+    by_reference = {c.reference: c for c in claims(engine)}
+    looked = by_reference["INV9SC"]
+    assert (looked.status, looked.amount_minor) == ("needs_look", 5_000)
+    assert "import the shortage dispute details" in looked.reason
+    monkeypatch.setenv("RECOVERY_DATABASE_URL", db_url)
+    monkeypatch.chdir(str(tmp_path))
+    with pytest.raises(SystemExit):
+        main(["claims", "list", "--format", "json", "--status", "needs_look"])
+    listed = json.loads(capsys.readouterr().out)
+    assert [c["reference"] for c in listed] == ["INV9SC"]
+    # Amazon's date for the invoice of 2026-07-03; the band moves with today's clock.
+    assert (listed[0]["deadline"], listed[0]["file_by"]) == ("2028-07-03", "2028-06-29")
+    with pytest.raises(SystemExit) as exited:
+        main(["claims", "reject", str(looked.id), "--reason", "valid: we shipped short"])
+    assert exited.value.code == 0
+    capsys.readouterr()
+    # Detection leaves a person's decision alone.
+    run_detection(engine, settings, today=date(2026, 10, 11), draft=False)
+    assert {c.reference: c.status for c in claims(engine)}["INV9SC"] == "rejected"

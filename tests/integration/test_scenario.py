@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from recovery.calendar import BusinessCalendar
 from recovery.cli.app import main
 from recovery.money import parse_amount
 from recovery.testing.scenario import generate_scenario
@@ -279,8 +280,24 @@ def test_shortage_details_add_up_to_each_debit(tiny: Path) -> None:
     for row in rows[header + 1 :]:
         if len(row) == len(rows[header]) and row[0] != "Total":
             record = dict(zip(rows[header], row, strict=True))
-            detail[record["External ID"]] += amount(record["Shortage Amount"])
+            invoice, external_id = record["Invoice Number"], record["External ID"]
+            value = amount(record["Shortage Amount"])
+            # External ID is the product's UPC or SKU on most invoices (DOMAIN.md); where it
+            # is not a debit note, the row is the detail of the invoice's SC note.
+            if not external_id.startswith(invoice):
+                assert value > 0
+                external_id = f"{invoice}SC"
+            detail[external_id] += value
     assert detail == debits
+    products = [
+        dict(zip(rows[header], row, strict=True))["External ID"]
+        for row in rows[header + 1 :]
+        if len(row) == len(rows[header]) and row[0] != "Total"
+    ]
+    # Some rows carry a product id (a UPC's digits or the vendor's SKU), some a debit note.
+    assert any(p.isdigit() for p in products)
+    assert any(p.startswith("BW-") for p in products)
+    assert any(p.endswith("SC") for p in products)
 
 
 def test_price_details_add_up_to_each_price_debit(tiny: Path) -> None:
@@ -499,3 +516,26 @@ def _first_invoice_rows(out: Path) -> list[dict[str, str]]:
         record = dict(zip(rows[header], row, strict=True))
         seen.setdefault(record["Invoice Number"], record)
     return list(seen.values())
+
+
+def test_the_key_states_amazons_deadline_and_some_fall_on_days_off(tiny: Path) -> None:
+    key = json.loads((tiny / "answer_key.json").read_text(encoding="utf-8"))
+    calendar = BusinessCalendar(country="US")
+    disputable = ("shortage", "price", "coop", "chargeback")
+    for deduction in key["deductions"]:
+        if deduction["kind"] in disputable:
+            assert deduction["deadline"], deduction["reference"]
+    charged = [
+        date.fromisoformat(d["deadline"]) for d in key["deductions"] if d["kind"] == "chargeback"
+    ]
+    # Deadlines on a weekend or holiday stay there (Amazon's calendar days).
+    assert any(not calendar.is_business_day(day) for day in charged)
+    rows = csv_lines(tiny / "vendor-central" / "chargebacks.csv")
+    header = _header_row(rows, "Chargeback ID")
+    wordings = {
+        (row[1], row[2])
+        for row in rows[header + 1 :]
+        if len(row) == len(rows[header]) and row[0].isdigit()
+    }
+    # The same types in several exports' words.
+    assert len(wordings) > 5

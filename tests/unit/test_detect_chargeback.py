@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
+from recovery.claims.chargeback_types import ChargebackType, SynonymTable
 from recovery.claims.detect.chargeback import chargeback_id_of, detect_chargebacks
 from recovery.claims.findings import Verdict
 from recovery.claims.frames import detection_input
-from recovery.config import RuleSettings
+from recovery.config import ChargebackFee, RuleSettings
+from recovery.errors import ConfigError
 
 PO, ASIN = "PO300", "B000CB0001"
 COST = 1_000  # $10.00
@@ -48,6 +50,8 @@ def build(
     asn: bool = True,
     pod_units: int | None = None,
     delivered: date | None = None,
+    asn_cartons: int | None = None,
+    pod_cartons: int | None = None,
 ) -> Any:
     shipped = datetime(2026, 9, 1, 14, 0, tzinfo=UTC)
     return detection_input(
@@ -83,6 +87,7 @@ def build(
                 "line_no": 1,
                 "shipped_at": shipped,
                 "confirmed_at": confirmed or datetime(2026, 9, 1, 18, 0, tzinfo=UTC),
+                "carton_count": asn_cartons,
             }
         ]
         if asn
@@ -94,11 +99,12 @@ def build(
                 "kind": "pod",
                 "signed": True,
                 "units": pod_units,
+                "cartons": pod_cartons,
                 "delivery_date": delivered,
                 "bol_number": "BOL9",
             }
         ]
-        if asn and (pod_units or delivered)
+        if asn and (pod_units or delivered or pod_cartons)
         else [],
     )
 
@@ -188,6 +194,59 @@ def build(
             "25.00",
             "10 cartons × $5.00",
         ),
+        (
+            "carton label fee for more cartons than the ASN and the POD show",
+            build(
+                [chargeback("1007", "Carton content label", 7_000, issue="Labels", cartons=14)],
+                asn_cartons=10,
+                pod_cartons=10,
+            ),
+            Verdict.claimable,
+            "20.00",
+            "10 cartons (ASN ASN9 10, POD BOL9 10; 14 cartons were charged) × $5.00",
+        ),
+        (
+            "carton label fee within what the ASN shows",
+            build(
+                [chargeback("1008", "CCL missing", 5_000, issue="Labels", cartons=10)],
+                asn_cartons=12,
+            ),
+            Verdict.valid,
+            "0.00",
+            "10 cartons × $5.00",
+        ),
+        (
+            "ASN and POD disagree: the larger count caps the fee",
+            build(
+                [chargeback("1009", "Carton Label", 6_500, issue="Labels", cartons=13)],
+                asn_cartons=10,
+                pod_cartons=12,
+            ),
+            Verdict.claimable,
+            "5.00",
+            "12 cartons (ASN ASN9 10, POD BOL9 12; 13 cartons were charged)",
+        ),
+        (
+            "a type the rules do not know needs a look",
+            build([chargeback("1010", "Unsellable inbound", 4_000, issue="Receiving")]),
+            Verdict.unexplained,
+            "40.00",
+            "not a chargeback type the rules know",
+        ),
+        (
+            "a known type with no fee rule and no evidence needs a look",
+            build([chargeback("1011", "Prep - poly bag", 4_000, issue="Prep")]),
+            Verdict.unexplained,
+            "40.00",
+            "type prep: no fee rule applies",
+        ),
+        (
+            "ASN accuracy in other words, contradicted by the POD",
+            build([chargeback("1012", "Accuracy: ASN", 2_000, issue="")], pod_units=100),
+            Verdict.claimable,
+            "20.00",
+            "shows the same 100 units",
+        ),
     ],
 )
 def test_chargeback_rule(name: str, inp: Any, verdict: Verdict, claim: str, words: str) -> None:
@@ -240,3 +299,64 @@ def test_a_pod_tied_only_by_po_number_still_contradicts_a_late_delivery() -> Non
     [finding] = detect_chargebacks(inp, RuleSettings())
     assert finding.verdict == Verdict.claimable
     assert "POD BOL8 shows delivery on 2026-09-04" in finding.reason
+
+
+@pytest.mark.parametrize(
+    ("issue", "sub", "kind"),
+    [
+        ("ASN", "Late ASN", ChargebackType.late_asn),
+        ("ASN / Late ASN", "", ChargebackType.late_asn),
+        ("ASN", "ASN Timeliness", ChargebackType.late_asn),
+        ("Vendor compliance", "ASN - late", ChargebackType.late_asn),
+        ("ASN", "Missing ASN", ChargebackType.missing_asn),
+        ("ASN", "No ASN received", ChargebackType.missing_asn),
+        ("Accuracy: ASN", None, ChargebackType.inaccurate_asn),
+        ("ASN", "Inaccurate ASN", ChargebackType.inaccurate_asn),
+        ("ASN", "ASN quantity mismatch", ChargebackType.inaccurate_asn),
+        ("PO On-Time Accuracy", None, ChargebackType.late_delivery),
+        ("PO On-Time", "Late delivery", ChargebackType.late_delivery),
+        ("On-time delivery", "Units arrived late", ChargebackType.late_delivery),
+        ("PO Confirmation", "Late confirmation", ChargebackType.po_confirmation),
+        ("Carton Label", "Missing carton content label", ChargebackType.carton_label),
+        ("Labels", "Carton content label", ChargebackType.carton_label),
+        ("Labeling", "CCL missing", ChargebackType.carton_label),
+        ("Prep", None, ChargebackType.prep),
+        ("Overweight", "Over weight carton", ChargebackType.overweight),
+        ("Transportation", "Missed appointment", ChargebackType.missed_appointment),
+        ("Transportation", "No-show", ChargebackType.missed_appointment),
+        ("Receiving", "Unsellable inbound", None),
+        ("", "", None),
+    ],
+)
+def test_chargeback_types_by_meaning(issue: str, sub: str | None, kind: ChargebackType) -> None:
+    assert SynonymTable.build().classify(issue, sub) == kind
+
+
+def test_users_extend_the_synonyms_and_key_fees_by_type_or_by_words() -> None:
+    inp = build([chargeback("1020", "Unsellable inbound", 4_000, issue="Receiving", cartons=8)])
+    rules = RuleSettings(
+        chargeback_synonyms={"carton_label": ["unsellable inbound"]},
+        chargeback_fees={"Labels/Carton content label": ChargebackFee(per_carton=Decimal("4"))},
+    )
+    [finding] = detect_chargebacks(inp, rules)
+    assert finding.verdict == Verdict.claimable
+    assert finding.amount == Decimal("8.00")  # $40.00 charged, 8 cartons × $4.00 due
+    assert finding.facts["chargeback_type"] == "carton_label"
+
+
+def test_an_unknown_type_in_the_settings_is_a_config_error() -> None:
+    rules = RuleSettings(chargeback_synonyms={"late_pallet": ["pallet late"]})
+    with pytest.raises(ConfigError, match="unknown chargeback type 'late_pallet'"):
+        detect_chargebacks(build([chargeback("1", "Late ASN", 2_000)]), rules)
+
+
+def test_duplicates_are_the_same_type_in_other_words() -> None:
+    inp = build(
+        [
+            chargeback("2001", "Late ASN", 2_000),
+            chargeback("2002", "ASN timeliness", 2_000, notified=date(2026, 10, 9)),
+        ]
+    )
+    findings = {f.reference: f for f in detect_chargebacks(inp, RuleSettings())}
+    assert findings["2002"].verdict == Verdict.claimable
+    assert "duplicates chargeback 2001" in findings["2002"].reason

@@ -186,6 +186,41 @@ def test_same_period_billed_twice_claims_the_second_invoice() -> None:
     assert "already billed on co-op invoice CO1" in findings["CO2"].reason
 
 
+@pytest.mark.parametrize(
+    ("first_billing", "copy"),
+    [
+        # the later invoice date is the copy, whatever its number
+        (("CO7", date(2026, 7, 5)), ("CO2", date(2026, 8, 5))),
+        # on the same date, the higher number, read as a number
+        (("CO-9", date(2026, 7, 5)), ("CO-10", date(2026, 7, 5))),
+        (("2971305", date(2026, 7, 5)), ("2971306", date(2026, 7, 5))),
+    ],
+)
+def test_of_two_billings_of_a_period_the_later_is_the_claim(
+    first_billing: tuple[str, date], copy: tuple[str, date]
+) -> None:
+    billings = []
+    for number, day in (copy, first_billing):  # listed in the wrong order on purpose
+        billings.append(
+            {
+                "invoice_number": number,
+                "agreement_id": "AG1",
+                "vendor_code": "ABCDE",
+                "period_start": date(2026, 4, 1),
+                "period_end": date(2026, 6, 30),
+                "invoice_date": day,
+                "amount_minor": 26_250,
+                "currency": "USD",
+            }
+        )
+    lines = [{**x, "coop_invoice_number": n} for n, _ in (first_billing, copy) for x in LINES]
+    findings = {f.reference: f for f in detect_coop(build(lines, invoices=billings))}
+    assert findings[first_billing[0]].verdict == Verdict.valid
+    assert findings[copy[0]].verdict == Verdict.claimable
+    assert findings[copy[0]].amount == Decimal("262.50")
+    assert f"already billed on co-op invoice {first_billing[0]}" in findings[copy[0]].reason
+
+
 def test_duplicate_lines_on_a_later_invoice_are_claimed() -> None:
     first = {
         "invoice_number": "CO1",

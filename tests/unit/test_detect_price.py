@@ -24,7 +24,11 @@ def build(
     units: int = 50,
     reversal: int = 0,
     with_lines: bool = True,
+    billed: list[tuple[str, int, int]] | None = None,
+    po_costs: dict[str, int | None] | None = None,
 ) -> Any:
+    """`billed`: the invoice's own lines (ASIN, units, unit cost) for the invoice-level
+    judgement; `po_costs`: their PO net costs by ASIN (default `po_cost` for ASIN)."""
     variance = (invoiced - paid) * units
     deductions = [
         {
@@ -56,8 +60,22 @@ def build(
                 "invoice_number": INV,
                 "po_number": PO,
                 "due_date": date(2026, 10, 1),
+                "invoice_date": date(2026, 8, 2),
                 "currency": "USD",
             }
+        ],
+        invoice_lines=[
+            {
+                "invoice_number": INV,
+                "po_number": PO,
+                "line_no": number,
+                "asin": asin,
+                "quantity": count,
+                "unit_cost_minor": cost,
+                "amount_minor": cost * count,
+                "currency": "USD",
+            }
+            for number, (asin, count, cost) in enumerate(billed or [], start=1)
         ],
         price_lines=[
             {
@@ -77,11 +95,13 @@ def build(
         po_items=[
             {
                 "po_number": PO,
-                "asin": ASIN,
-                "net_cost_minor": po_cost,
+                "asin": asin,
+                "net_cost_minor": cost,
                 "ordered_at": date(2026, 6, 15),
                 "currency": "USD",
             }
+            for asin, cost in (po_costs or {ASIN: po_cost}).items()
+            if cost is not None
         ],
         costs=[
             {
@@ -145,11 +165,93 @@ def build(
             "Purchase Order Confirmed",
         ),
         (
-            "no discrepancy lines",
+            "neither discrepancy lines nor invoice lines",
             dict(invoiced=1000, paid=900, po_cost=1000, with_lines=False),
             [Verdict.unexplained],
             "50.00",
             None,
+        ),
+        # Without discrepancy lines: judged at invoice level from the invoice lines.
+        (
+            "invoice level: invoiced at the PO cost, the whole deduction is claimable",
+            dict(
+                invoiced=1000, paid=900, po_cost=1000, with_lines=False, billed=[(ASIN, 50, 1000)]
+            ),
+            [Verdict.claimable],
+            "50.00",
+            "Purchase Order Confirmed",
+        ),
+        (
+            "invoice level: invoiced below the PO cost",
+            dict(
+                invoiced=1000, paid=900, po_cost=1200, with_lines=False, billed=[(ASIN, 50, 1000)]
+            ),
+            [Verdict.claimable],
+            "50.00",
+            "Purchase Order Confirmed",
+        ),
+        (
+            "invoice level: the cost list in force on the PO date agrees with the invoice",
+            dict(
+                invoiced=1000,
+                paid=900,
+                po_cost=900,
+                listed=[(date(2026, 1, 1), 900), (date(2026, 6, 1), 1000)],
+                with_lines=False,
+                billed=[(ASIN, 50, 1000)],
+            ),
+            [Verdict.claimable],
+            "50.00",
+            "Cost Update Timing",
+        ),
+        (
+            "invoice level: over-invoiced by exactly the deduction",
+            dict(invoiced=1000, paid=900, po_cost=900, with_lines=False, billed=[(ASIN, 50, 1000)]),
+            [Verdict.over_invoiced, Verdict.valid],
+            "0.00",
+            None,
+        ),
+        (
+            "invoice level: one line over-invoiced, the rest of the deduction claimable",
+            dict(
+                invoiced=1000,
+                paid=800,
+                po_cost=1000,
+                with_lines=False,
+                billed=[(ASIN, 50, 1000), ("B000PRICE2", 20, 550)],
+                po_costs={ASIN: 1000, "B000PRICE2": 500},
+            ),
+            [Verdict.over_invoiced, Verdict.claimable],
+            "90.00",  # $100.00 deducted, $10.00 over-invoiced on the second line
+            "Purchase Order Confirmed",
+        ),
+        (
+            "invoice level: a line without any agreed cost needs a person",
+            dict(
+                invoiced=1000,
+                paid=900,
+                po_cost=1000,
+                with_lines=False,
+                billed=[(ASIN, 50, 1000), ("B000PRICE3", 5, 700)],
+                po_costs={ASIN: 1000, "B000PRICE3": None},
+            ),
+            [Verdict.unexplained],
+            "50.00",
+            None,
+        ),
+        (
+            "invoice level: a partial reversal is netted first",
+            dict(
+                invoiced=1000,
+                paid=900,
+                po_cost=1000,
+                reversal=2000,
+                with_lines=False,
+                billed=[(ASIN, 50, 1000)],
+            ),
+            [Verdict.claimable],
+            "30.00",
+            "Purchase Order Confirmed",
         ),
     ],
 )
@@ -167,6 +269,8 @@ def test_price_rule(
     assert invoice_finding.amount == Decimal(claim)
     assert invoice_finding.dispute_reason == dispute_reason
     assert invoice_finding.base_date == date(2026, 10, 1)
+    # Amazon's 24 months count from the invoice date, not the due date.
+    assert invoice_finding.facts["invoice_date"] == "2026-08-02"
 
 
 def test_over_invoicing_is_reported_with_its_amount() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,9 @@ class Case:
     exception_units: int = 0
     payments_per_debit: dict[str, int] = field(default_factory=dict)
     detail: bool = True
+    # What the detail rows' External ID holds: None, the debit note (some exports); else this
+    # product id (a UPC, as DOMAIN.md defines the column).
+    product_id: str | None = None
 
 
 CASES = [
@@ -132,7 +135,7 @@ def build(case: Case) -> Any:
             shortage_lines.append(
                 {
                     "invoice_number": INV,
-                    "external_id": debit,
+                    "external_id": case.product_id or debit,
                     "po_number": PO,
                     "asin": ASIN,
                     "unit_price_minor": COST,
@@ -191,7 +194,15 @@ def build(case: Case) -> Any:
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+# The same table with `External ID` holding the product's UPC: the rule reads the debit notes
+# from the remittance, and the claim's reference stays the SC debit note.
+PRODUCT_ID_CASES = [
+    replace(case, name=f"{case.name} (External ID a UPC)", product_id="012345678905")
+    for case in CASES
+]
+
+
+@pytest.mark.parametrize("case", CASES + PRODUCT_ID_CASES, ids=lambda c: c.name)
 def test_shortage_rule(case: Case) -> None:
     findings = detect_shortages(build(case))
     if case.debits and all(u <= 0 for _, u in case.debits):
@@ -208,6 +219,7 @@ def test_shortage_rule(case: Case) -> None:
     assert finding.amount == Decimal(case.units * COST) / 100
     assert (finding.invoice_number, finding.po_number, finding.asin) == (INV, PO, ASIN)
     assert finding.base_date == date(2026, 9, 1)
+    assert finding.reference == "INV100SC"  # the deduction's own id, never the product id
 
 
 def test_reason_names_the_numbers_and_documents() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from recovery.errors import InputError
 from recovery.testing.scenario import period_start
-from recovery.testing.scenario.answer_key import deadline
+from recovery.testing.scenario.answer_key import chargeback_deadline, years_after
 from recovery.testing.scenario.coop import rebate
 from recovery.testing.scenario.sizes import size_profile
 from recovery.testing.scenario.writers import Style
@@ -72,8 +72,26 @@ def test_us_exports_write_month_first() -> None:
     assert Style(dates="iso").day(date(2026, 3, 4)) == "2026-03-04"
 
 
-def test_deadlines_roll_past_weekends_and_us_holidays() -> None:
-    # 2026-11-26 is Thanksgiving (Thursday): due + 30 lands on it, the deadline is Friday.
-    assert deadline(date(2026, 10, 27), 30) == "2026-11-27"
-    # A Saturday rolls to Monday.
-    assert deadline(date(2026, 2, 27), 1) == "2026-03-02"
+@pytest.mark.parametrize(
+    ("notified_on", "deadline"),
+    [
+        (date(2026, 10, 27), "2026-11-26"),  # Thanksgiving stays the last day
+        (date(2026, 10, 29), "2026-11-28"),  # a Saturday too
+        (date(2026, 11, 25), "2026-12-25"),  # Christmas Day
+    ],
+)
+def test_the_keys_chargeback_deadlines_are_amazons_calendar_days(
+    notified_on: date, deadline: str
+) -> None:
+    assert chargeback_deadline(notified_on) == deadline
+
+
+@pytest.mark.parametrize(
+    ("invoice_date", "deadline"),
+    [
+        (date(2025, 11, 27), "2027-11-27"),
+        (date(2024, 2, 29), "2026-02-28"),
+    ],
+)
+def test_the_keys_invoice_deadlines_are_two_years_on(invoice_date: date, deadline: str) -> None:
+    assert years_after(invoice_date, 2) == deadline

@@ -68,3 +68,42 @@ def test_recall_and_precision_of_dollars() -> None:
     assert scores["chargeback"].claims_on_valid == ["77"]
     assert scores["coop"].recall == 0 and scores["coop"].precision == 1
     assert scores["price"].recall == 1 and scores["price"].precision == 1
+
+
+EXPIRING_KEY = {
+    "today": "2026-12-04",
+    "claims": [
+        {"type": "chargeback", "reference": "CB1", "amount": "40.00", "deadline": "2026-12-03"},
+        {"type": "chargeback", "reference": "CB2", "amount": "60.00", "deadline": "2026-12-04"},
+        {"type": "coop", "reference": "CO1", "amount": "30.00", "deadline": "2028-01-10"},
+        {"type": "coop", "reference": "CO2", "amount": "70.00", "deadline": "2028-02-01"},
+    ],
+    "deductions": [],
+}
+
+
+def test_only_what_can_still_be_filed_counts_and_deadlines_are_compared() -> None:
+    claims = [
+        # Past Amazon's deadline: shown apart, neither recall nor precision.
+        {"type": "chargeback", "reference": "CB1", "amount": "40.00", "status": "expired",
+         "deadline": "2026-12-03"},
+        # Filed as if still open although it expired yesterday: claims nothing the key expects.
+        {"type": "coop", "reference": "CO1", "amount": "30.00", "status": "draft",
+         "deadline": "2028-01-11"},
+        # Called expired while Amazon still takes it on its last day: a miss.
+        {"type": "chargeback", "reference": "CB2", "amount": "60.00", "status": "expired",
+         "deadline": "2026-12-03"},
+        {"type": "coop", "reference": "CO2", "amount": "70.00", "status": "ready",
+         "deadline": "2028-02-01"},
+    ]  # fmt: skip
+    scores = score(EXPIRING_KEY, claims)
+    chargeback, coop = scores["chargeback"], scores["coop"]
+    assert (chargeback.expected, chargeback.expired, chargeback.claimed) == (
+        Decimal("60.00"),
+        Decimal("40.00"),
+        Decimal(0),
+    )
+    assert chargeback.recall == 0
+    assert chargeback.wrong_deadlines == ["CB2: 2026-12-03 ≠ 2026-12-04"]
+    assert coop.recall == 1
+    assert coop.wrong_deadlines == ["CO1: 2028-01-11 ≠ 2028-01-10"]

@@ -14,10 +14,12 @@ PRE_FILING_EXITS = {"expired", "retired"}
 
 # from → every status it may go to. Anything not listed is illegal.
 EXPECTED: dict[str, set[str]] = {
-    "waiting": {"draft"} | PRE_FILING_EXITS,
-    "draft": {"ready", "needs_evidence"} | PRE_FILING_EXITS,
-    "needs_evidence": {"ready"} | PRE_FILING_EXITS,
-    "ready": {"approved", "rejected", "needs_evidence"} | PRE_FILING_EXITS,
+    "waiting": {"draft", "needs_look"} | PRE_FILING_EXITS,
+    "draft": {"ready", "needs_evidence", "needs_look"} | PRE_FILING_EXITS,
+    # a person can reject what will never be proven or what the rules could not judge
+    "needs_evidence": {"ready", "rejected", "needs_look"} | PRE_FILING_EXITS,
+    "needs_look": {"rejected", "waiting", "draft", "needs_evidence"} | PRE_FILING_EXITS,
+    "ready": {"approved", "rejected", "needs_evidence", "needs_look"} | PRE_FILING_EXITS,
     "approved": {"filing", "ready"} | PRE_FILING_EXITS,
     "filing": {"filed", "approved"},
     "filed": {"won", "partially_won", "denied"},
@@ -27,7 +29,8 @@ EXPECTED: dict[str, set[str]] = {
     "redispute_ready": {"approved", "rejected"} | PRE_FILING_EXITS,
     "rejected": set(),
     "closed": set(),
-    "expired": set(),
+    # detection brings back a claim whose window turns out to be open
+    "expired": {"waiting", "draft", "needs_evidence", "needs_look"},
     "retired": set(),
 }
 

@@ -4,7 +4,10 @@ A chargeback is contradicted when the ASN was confirmed before the truck left (w
 when an ASN exists for a "missing ASN" charge, when the ASN's units match the carrier's
 documents for an "inaccurate ASN" charge, or when the POD shows delivery inside the PO's delivery
 window for a late-delivery charge. A second chargeback for the same PO, ASIN and type is a
-duplicate. Otherwise the fee is recomputed from the schedule and any excess is claimed.
+duplicate. Otherwise the fee is recomputed from the schedule, cartons and units charged capped at
+what the ASN and the BOL/POD show, and any excess is claimed. Types are recognised by meaning
+(`recovery.claims.chargeback_types`); a type the rules do not know, or one with neither a rule
+nor a fee, is left to a person ("needs a look"), never called valid.
 """
 
 from __future__ import annotations
@@ -14,6 +17,12 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+from recovery.claims.chargeback_types import (
+    ChargebackType,
+    SynonymTable,
+    type_named,
+    words,
+)
 from recovery.claims.detect.common import (
     as_date,
     as_datetime,
@@ -22,6 +31,7 @@ from recovery.claims.detect.common import (
     chargeback_id_of,
     money,
     net_deductions,
+    plural,
     present,
     records,
     rows_for_pairs,
@@ -29,6 +39,7 @@ from recovery.claims.detect.common import (
 from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import DetectionInput
 from recovery.config import ChargebackFee, RuleSettings
+from recovery.errors import ConfigError
 from recovery.money import from_minor, to_minor
 
 CHARGEBACK_KINDS = ("chargeback", "chargeback_reversal")
@@ -40,8 +51,9 @@ def detect_chargebacks(inp: DetectionInput, rules: RuleSettings) -> list[Finding
     )
     chargebacks = {str(r["chargeback_id"]): r for r in records(inp.chargebacks)}
     evidence = _Evidence(inp)
-    first_of_kind = _first_of_kind(chargebacks.values())
-    fees = {key.casefold(): fee for key, fee in rules.chargeback_fees.items()}
+    table = SynonymTable.build(rules.chargeback_synonyms)
+    first_of_kind = _first_of_kind(chargebacks.values(), table)
+    fees = fee_schedule(rules, table)
     findings = []
     for chargeback_id in sorted(set(charged) | set(chargebacks)):
         row = chargebacks.get(chargeback_id)
@@ -76,9 +88,25 @@ def detect_chargebacks(inp: DetectionInput, rules: RuleSettings) -> list[Finding
             )
             continue
         findings.append(
-            _judge(chargeback_id, amount, row, evidence, first_of_kind, fees, rules, base)
+            _judge(chargeback_id, amount, row, evidence, first_of_kind, fees, rules, base, table)
         )
     return findings
+
+
+def fee_schedule(rules: RuleSettings, table: SynonymTable) -> dict[ChargebackType, ChargebackFee]:
+    """`[rules.chargeback_fees]` by type; a key may also be an export's own words ("ASN/Late
+    ASN"), classified like a chargeback."""
+    schedule: dict[ChargebackType, ChargebackFee] = {}
+    for key, fee in rules.chargeback_fees.items():
+        try:
+            kind = type_named(key, "rules.chargeback_fees")
+        except ConfigError:
+            found = table.classify(*key.split("/"))
+            if found is None:
+                raise
+            kind = found
+        schedule[kind] = fee
+    return schedule
 
 
 class _Evidence:
@@ -98,12 +126,52 @@ class _Evidence:
             else:
                 self.po_documents[str(doc["po_number"])].append(doc)
         self.po_items = {(str(r["po_number"]), str(r["asin"])): r for r in records(inp.po_items)}
+        self.items_per_shipment: dict[int, int] = defaultdict(int)
+        for pk in inp.shipment_items["shipment_pk"].tolist():
+            self.items_per_shipment[int(pk)] += 1
         self.shipment_units: dict[int, int] = {
             int(pk): as_int(units)
             for pk, units in zip(
                 charged["shipment_pk"].tolist(), charged["asn_eaches"].tolist(), strict=True
             )
         }
+
+    def cartons_shown(self, po_number: str, asin: str) -> tuple[int, str] | None:
+        """Cartons the ASNs of this PO and ASIN and their BOL/POD show (the larger of the two
+        per shipment), or None when none says."""
+        return self._shown(po_number, asin, "carton_count", "cartons")
+
+    def units_shown(self, po_number: str, asin: str) -> tuple[int, str] | None:
+        """Units of the ASIN the ASNs shipped, or the BOL/POD units of a shipment that
+        carried only this ASIN, whichever is larger; None when none says."""
+        return self._shown(po_number, asin, "shipped_eaches", "units")
+
+    def _shown(
+        self, po_number: str, asin: str, asn_column: str, doc_column: str
+    ) -> tuple[int, str] | None:
+        total, sources = 0, []
+        for s in self.shipments.get((po_number, asin), []):
+            pk = int(s["shipment_pk"])
+            asn = as_int(s[asn_column]) if present(s[asn_column]) else None
+            single = self.items_per_shipment.get(pk, 1) == 1
+            docs = [
+                (as_int(d[doc_column]), d)
+                for d in self.documents.get(pk, [])
+                if present(d[doc_column]) and (doc_column == "cartons" or single)
+            ]
+            counts = [c for c in [asn, *(c for c, _ in docs)] if c is not None]
+            if not counts:
+                return None  # a shipment nobody counted: the charge cannot be capped
+            total += max(counts)
+            shown = [f"ASN {s['shipment_id']} {asn}" if asn is not None else ""]
+            shown += [
+                f"{str(d['kind']).upper()} {d['bol_number'] or d['document_id']} {c}"
+                for c, d in docs
+            ]
+            sources.append(", ".join(x for x in shown if x))
+        if not sources:
+            return None
+        return total, "; ".join(sources)
 
 
 def _judge(
@@ -112,9 +180,10 @@ def _judge(
     row: dict[str, Any],
     evidence: _Evidence,
     first_of_kind: dict[tuple[str, ...], str],
-    fees: dict[str, ChargebackFee],
+    fees: dict[ChargebackType, ChargebackFee],
     rules: RuleSettings,
     base: dict[str, Any],
+    table: SynonymTable,
 ) -> Finding:
     currency = base["currency"]
     po_number, asin = as_str(row["po_number"]) or "", as_str(row["asin"]) or ""
@@ -130,8 +199,9 @@ def _judge(
         quantity=as_int(row["quantity"]) or None,
         base_date=as_date(row["notified_on"]),
     )
-    kind_key = _kind_key(row)
-    contradiction, evidence_ids = _contradiction(sub, po_number, asin, evidence, rules)
+    kind = table.classify(issue, sub)
+    kind_key = _kind_key(row, table)
+    contradiction, evidence_ids = _contradiction(kind, po_number, asin, evidence, rules)
     if first_of_kind.get(kind_key, chargeback_id) != chargeback_id:
         verdict, claim, confidence = Verdict.claimable, amount, 95
         reason = (
@@ -141,13 +211,20 @@ def _judge(
     elif contradiction:
         verdict, claim, confidence = Verdict.claimable, amount, 90
         reason = f"{head}; {contradiction}: claim the full {money(amount, currency)}."
+    elif kind is None:
+        verdict, claim, confidence = Verdict.unexplained, amount, 0
+        reason = (
+            f"{head}; '{issue} / {sub}' is not a chargeback type the rules know, so nothing "
+            "was checked: needs a look (if it is one of the known types, add its words to "
+            "[rules.chargeback_synonyms])."
+        )
     else:
-        fee = _expected_fee(issue, sub, row, evidence, fees, currency)
+        fee = _expected_fee(kind, row, evidence, fees, currency)
         if fee is None:
-            verdict, claim, confidence = Verdict.valid, 0, 50
+            verdict, claim, confidence = Verdict.unexplained, amount, 0
             reason = (
-                f"{head}; no fee rule is configured for this type and no evidence "
-                "contradicts it: the charge stands."
+                f"{head}; type {kind.value}: no fee rule applies and no evidence contradicts "
+                "it, so it cannot be judged: needs a look."
             )
         else:
             expected, how = fee
@@ -170,21 +247,29 @@ def _judge(
         confidence=confidence,
         reason=reason,
         evidence_ids=evidence_ids,
-        facts={"issue_type": issue, "sub_type": sub, "charged": str(from_minor(amount, currency))},
+        facts={
+            "issue_type": issue,
+            "sub_type": sub,
+            "chargeback_type": kind.value if kind else None,
+            "charged": str(from_minor(amount, currency)),
+        },
         **base,
         **details,
     )
 
 
 def _contradiction(
-    sub_type: str, po_number: str, asin: str, evidence: _Evidence, rules: RuleSettings
+    kind: ChargebackType | None,
+    po_number: str,
+    asin: str,
+    evidence: _Evidence,
+    rules: RuleSettings,
 ) -> tuple[str | None, tuple[int, ...]]:
-    sub = sub_type.casefold()
     shipments = evidence.shipments.get((po_number, asin), [])
-    if sub == "missing asn" and shipments:
+    if kind == ChargebackType.missing_asn and shipments:
         ids = sorted({str(s["shipment_id"]) for s in shipments})
         return f"ASN {', '.join(ids)} was sent for this PO and ASIN", ()
-    if sub == "late asn":
+    if kind == ChargebackType.late_asn:
         grace = timedelta(minutes=rules.asn_grace_minutes)
         for s in shipments:
             confirmed, shipped = as_datetime(s["confirmed_at"]), as_datetime(s["shipped_at"])
@@ -193,7 +278,7 @@ def _contradiction(
                     f"ASN {s['shipment_id']} was confirmed {_stamp(confirmed)}, before the "
                     f"shipment left at {_stamp(shipped)}"
                 ), ()
-    if sub == "inaccurate asn":
+    if kind == ChargebackType.inaccurate_asn:
         for s in shipments:
             shipment_pk = int(s["shipment_pk"])
             docs = [d for d in evidence.documents.get(shipment_pk, []) if present(d["units"])]
@@ -205,7 +290,7 @@ def _contradiction(
                         f"{str(doc['kind']).upper()} {doc['bol_number'] or doc['document_id']}"
                         f" shows the same {asn_units} units"
                     ), (int(doc["document_id"]),)
-    if sub == "late delivery":
+    if kind == ChargebackType.late_delivery:
         po = evidence.po_items.get((po_number, asin))
         start = as_datetime(po["delivery_window_start"]) if po else None
         end = as_datetime(po["delivery_window_end"]) if po else None
@@ -227,22 +312,28 @@ def _contradiction(
 
 
 def _expected_fee(
-    issue: str,
-    sub: str,
+    kind: ChargebackType,
     row: dict[str, Any],
     evidence: _Evidence,
-    fees: dict[str, ChargebackFee],
+    fees: dict[ChargebackType, ChargebackFee],
     currency: str,
 ) -> tuple[int, str] | None:
-    fee = fees.get(f"{issue}/{sub}".casefold())
+    fee = fees.get(kind)
     if fee is None:
         return None
+    po_number, asin = str(row["po_number"]), str(row["asin"])
     if fee.per_carton is not None:
-        cartons = as_int(row["cartons"])
+        charged = as_int(row["cartons"])
+        cartons, why = _counted(charged, "carton", evidence.cartons_shown(po_number, asin))
         per = to_minor(fee.per_carton, currency)
-        return per * cartons, f"{cartons} cartons × {money(per, currency)}"
+        return per * cartons, f"{why} × {money(per, currency)}"
+    if fee.per_unit is not None:
+        charged = as_int(row["quantity"])
+        units, why = _counted(charged, "unit", evidence.units_shown(po_number, asin))
+        per = to_minor(fee.per_unit, currency)
+        return per * units, f"{why} × {money(per, currency)}"
     if fee.percent_of_cost is not None:
-        po = evidence.po_items.get((str(row["po_number"]), str(row["asin"])))
+        po = evidence.po_items.get((po_number, asin))
         if po is None or not present(po["net_cost_minor"]):
             return None
         units, cost = as_int(row["quantity"]), as_int(po["net_cost_minor"])
@@ -256,21 +347,29 @@ def _expected_fee(
     return None
 
 
-def _kind_key(row: dict[str, Any]) -> tuple[str, ...]:
-    return (
-        str(row["po_number"]),
-        str(row["asin"]),
-        str(row["issue_type"]).casefold(),
-        str(row["sub_type"]).casefold(),
-    )
+def _counted(charged: int, noun: str, shown: tuple[int, str] | None) -> tuple[int, str]:
+    """A per-carton or per-unit fee applies at most to what was shipped: the count charged,
+    capped at the count the ASN and the BOL/POD show."""
+    if shown is None or charged <= shown[0]:
+        return charged, plural(charged, noun)
+    count, source = shown
+    return count, (f"{plural(count, noun)} ({source}; {plural(charged, noun)} were charged)")
 
 
-def _first_of_kind(rows: Any) -> dict[tuple[str, ...], str]:
+def _kind_key(row: dict[str, Any], table: SynonymTable) -> tuple[str, ...]:
+    """The same PO, ASIN and type, however the export words the type."""
+    issue, sub = as_str(row["issue_type"]), as_str(row["sub_type"])
+    kind = table.classify(issue, sub)
+    named = kind.value if kind else f"{words(issue or '')}/{words(sub or '')}"
+    return (str(row["po_number"]), str(row["asin"]), named)
+
+
+def _first_of_kind(rows: Any, table: SynonymTable) -> dict[tuple[str, ...], str]:
     first: dict[tuple[str, ...], str] = {}
     for row in sorted(
         rows, key=lambda r: (as_date(r["notified_on"]) or date.min, str(r["chargeback_id"]))
     ):
-        first.setdefault(_kind_key(row), str(row["chargeback_id"]))
+        first.setdefault(_kind_key(row, table), str(row["chargeback_id"]))
     return first
 
 

@@ -8,6 +8,7 @@ scaling a line down when it claims more units than the PO received. Claim = bill
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -284,11 +285,14 @@ def _line_key(agreement_id: str, line: _BackupLine) -> tuple[Any, ...]:
 def _first_billing(
     invoices: dict[str, dict[str, Any]], lines: dict[str, list[_BackupLine]]
 ) -> dict[Any, str]:
-    """Which co-op invoice billed each period and each backup line first."""
+    """Which co-op invoice billed each period and each backup line first: the earlier invoice
+    date, and on the same date the lower invoice number, read as a number where it is one
+    (CO-9 before CO-10). The first billing is the valid one, a later copy the claim
+    (DOMAIN.md, "Co-op")."""
     first: dict[Any, str] = {}
     ordered = sorted(
         invoices.values(),
-        key=lambda i: (as_date(i["invoice_date"]) or date.min, str(i["invoice_number"])),
+        key=lambda i: (as_date(i["invoice_date"]) or date.min, _natural(str(i["invoice_number"]))),
     )
     for invoice in ordered:
         number = str(invoice["invoice_number"])
@@ -303,6 +307,14 @@ def _first_billing(
         for line in lines.get(number, []):
             first.setdefault(_line_key(agreement_id, line), number)
     return first
+
+
+def _natural(number: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.split(r"(\d+)", number.upper())
+        if part
+    )
 
 
 class _BackupLine(NamedTuple):

@@ -5,6 +5,11 @@ has one for the item) and otherwise the PO's net cost. Where the vendor invoiced
 agreed cost and Amazon paid less, (invoiced − paid) × units is claimable; where the vendor
 invoiced above it, Amazon was right and the over-invoicing is reported instead. One dispute per
 invoice, capped at what the invoice's price debits still hold after reversals.
+
+Without price discrepancy lines the deduction is judged at invoice level (DOMAIN.md, "Price
+claims"): each invoice line's cost is compared with the agreed cost; what the vendor invoiced
+above it Amazon was entitled to take, the rest of the deduction is claimable. A line without an
+agreed cost, or an invoice without lines, leaves the deduction to a person.
 """
 
 from __future__ import annotations
@@ -62,6 +67,10 @@ def detect_price_variances(inp: DetectionInput) -> list[Finding]:
     lines_by_invoice: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in records(inp.price_lines):
         lines_by_invoice[str(row["invoice_number"])].append(row)
+    billed_by_invoice: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in records(inp.invoice_lines):
+        if str(row["invoice_number"]) in deducted:
+            billed_by_invoice[str(row["invoice_number"])].append(row)
     invoices = {str(r["invoice_number"]): r for r in records(inp.invoices)}
     findings = []
     for invoice_number, net in sorted(deducted.items()):
@@ -75,9 +84,18 @@ def detect_price_variances(inp: DetectionInput) -> list[Finding]:
             po_number=as_str(invoice.get("po_number")),
             base_date=as_date(invoice.get("due_date")),
             deduction_ids=tuple(sorted(ids)),
-            reference=sorted(references)[0],
+            reference=sorted(references, key=lambda r: (len(r), r))[0],
             currency=currency,
+            facts={"invoice_date": _iso(invoice.get("invoice_date"))},
         )
+        billed = billed_by_invoice.get(invoice_number, [])
+        if not lines and billed:
+            findings.extend(
+                _judge_invoice_level(
+                    invoice_number, net_minor, billed, history, po_costs, base, references
+                )
+            )
+            continue
         if not lines:
             findings.append(
                 Finding(
@@ -88,8 +106,8 @@ def detect_price_variances(inp: DetectionInput) -> list[Finding]:
                     confidence=0,
                     reason=(
                         f"Price variance of {money(net_minor, currency)} on invoice "
-                        f"{invoice_number} ({', '.join(sorted(references))}) has no price "
-                        "discrepancy lines; import them to judge it."
+                        f"{invoice_number} ({', '.join(sorted(references))}) has neither price "
+                        "discrepancy lines nor invoice lines; import either to judge it."
                     ),
                     **base,
                 )
@@ -212,6 +230,156 @@ def _judge_invoice(
         )
     )
     return findings
+
+
+def _agreed_cost(
+    asin: str,
+    po_number: str | None,
+    history: dict[str, _CostHistory],
+    po_costs: dict[tuple[str, str], tuple[int | None, date | None]],
+) -> tuple[int | None, int | None, date | None]:
+    """(agreed cost, the cost list's entry in force on the PO date, the PO date)."""
+    po_cost, po_date = po_costs.get((po_number or "", asin), (None, None))
+    listed = history[asin].in_force(po_date) if asin in history and po_date else None
+    return (listed if listed is not None else po_cost), listed, po_date
+
+
+def _judge_invoice_level(
+    invoice_number: str,
+    net_minor: int,
+    billed: list[dict[str, Any]],
+    history: dict[str, _CostHistory],
+    po_costs: dict[tuple[str, str], tuple[int | None, date | None]],
+    base: dict[str, Any],
+    references: set[str],
+) -> list[Finding]:
+    currency = base["currency"]
+    notes = ", ".join(sorted(references))
+    head = (
+        f"Invoice {invoice_number}: Amazon deducted {money(net_minor, currency)} for price "
+        f"variance ({notes}); no price discrepancy lines, so judged from the invoice lines"
+    )
+    explanations: list[str] = []
+    over: list[Finding] = []
+    unknown: list[str] = []
+    entitled = 0  # what the vendor invoiced above the agreed cost
+    billed_minor = 0
+    cost_update = False
+    for row in sorted(billed, key=lambda r: (as_int(r["line_no"]), str(r["asin"]))):
+        asin = str(row["asin"])
+        po_number = as_str(row["po_number"]) or base["po_number"]
+        units = as_int(row["quantity"])
+        invoiced = as_int(row["unit_cost_minor"])
+        billed_minor += invoiced * units
+        agreed, listed, po_date = _agreed_cost(asin, po_number, history, po_costs)
+        if agreed is None:
+            unknown.append(asin)
+            continue
+        po_cost = po_costs.get((po_number or "", asin), (None, None))[0]
+        cost_update = cost_update or (listed is not None and listed != po_cost)
+        source = (
+            f"cost list {money(listed, currency)} in force on PO date {po_date}"
+            if listed is not None
+            else f"PO {po_number} net cost {money(agreed, currency)}"
+        )
+        if invoiced > agreed:
+            excess = (invoiced - agreed) * units
+            entitled += excess
+            explanations.append(
+                f"ASIN {asin}: invoiced {money(invoiced, currency)} above the agreed {source} "
+                f"on {units} units ({money(excess, currency)} Amazon may keep)"
+            )
+            over.append(
+                Finding(
+                    type="price",
+                    verdict=Verdict.over_invoiced,
+                    key=f"price-over:{invoice_number}:{po_number or ''}:{asin}",
+                    amount=from_minor(excess, currency),
+                    confidence=90,
+                    asin=asin,
+                    quantity=units,
+                    reason=(
+                        f"Invoice {invoice_number} ASIN {asin}: invoiced "
+                        f"{money(invoiced, currency)} per unit above the agreed {source}; "
+                        f"Amazon was right to pay less. The vendor over-invoiced {units} units "
+                        f"by {money(invoiced - agreed, currency)} = {money(excess, currency)}."
+                    ),
+                    **{**base, "po_number": po_number},
+                )
+            )
+        else:
+            explanations.append(
+                f"ASIN {asin}: invoiced {money(invoiced, currency)} × {units} units, at or "
+                f"below the agreed {source}"
+            )
+    if unknown:
+        return [
+            *over,
+            Finding(
+                type="price",
+                verdict=Verdict.unexplained,
+                key=f"price:{invoice_number}",
+                amount=from_minor(net_minor, currency),
+                confidence=0,
+                reason=(
+                    f"{head}; no PO cost or cost list entry for ASIN "
+                    f"{', '.join(sorted(set(unknown)))}, so the variance cannot be judged: a "
+                    "person must look."
+                ),
+                **base,
+            ),
+        ]
+    claimable = max(0, min(net_minor - entitled, billed_minor))
+    if claimable > 0:
+        kept = f" less the {money(entitled, currency)} over-invoiced" if entitled else ""
+        reason = (
+            f"{head}: "
+            + "; ".join(explanations)
+            + f". Amazon paid less than invoiced at the agreed cost: claim "
+            f"{money(net_minor, currency)}{kept} = {money(claimable, currency)}."
+        )
+    else:
+        reason = (
+            f"{head}: "
+            + "; ".join(explanations)
+            + ". The over-invoicing covers the deduction: it stands."
+        )
+    quantity = sum(as_int(r["quantity"]) for r in billed)
+    return [
+        *over,
+        Finding(
+            type="price",
+            verdict=Verdict.claimable if claimable > 0 else Verdict.valid,
+            key=f"price:{invoice_number}",
+            amount=from_minor(claimable, currency),
+            # Judged without Amazon's own per-line figures: a little less sure.
+            confidence=85 if claimable else 90,
+            reason=reason,
+            quantity=quantity if claimable else None,
+            lines=(
+                FindingLine(
+                    invoice_number,
+                    base["po_number"],
+                    None,
+                    quantity,
+                    from_minor(claimable, currency),
+                ),
+            )
+            if claimable
+            else (),
+            dispute_reason=(
+                ("Cost Update Timing" if cost_update else "Purchase Order Confirmed")
+                if claimable
+                else None
+            ),
+            **base,
+        ),
+    ]
+
+
+def _iso(value: Any) -> str | None:
+    day = as_date(value)
+    return day.isoformat() if day else None
 
 
 def _paid_cost(row: dict[str, Any], invoiced: int, units: int) -> int:

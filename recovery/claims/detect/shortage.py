@@ -76,11 +76,16 @@ class _Line:
     debits: list[str] = field(default_factory=list)
     due_date: Any = None
     invoice_date: Any = None
+    # Signs of the product-id rows already counted (+1 debits, -1 reversals): such a row is
+    # the line's detail under every note of its invoice, so a second one (listed again under
+    # another note) is the same units, not more.
+    counted_signs: set[int] = field(default_factory=set)
 
 
 def detect_shortages(inp: DetectionInput) -> list[Finding]:
     times_taken = _times_taken(inp)
-    lines = _deducted_lines(inp, times_taken)
+    notes = _notes_by_invoice(inp)
+    lines = _deducted_lines(inp, times_taken, notes)
     _apply_invoice_lines(inp, lines)
     shipments = _shipments_by_po_asin(
         inp, {(line.po_number or "", line.asin) for line in lines.values()}
@@ -110,8 +115,54 @@ def _times_taken(inp: DetectionInput) -> dict[str, int]:
     return {str(k): int(v) for k, v in taken.groupby("reference").size().items()}
 
 
+@dataclass
+class _Notes:
+    """An invoice's shortage debit notes and reversal credits as the remittances took them
+    (each reference once per time taken), in suffix order: SC, then SCRSC re-raises."""
+
+    debits: list[str] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+
+
+def _notes_by_invoice(inp: DetectionInput) -> dict[str, _Notes]:
+    deductions = inp.deductions
+    taken = deductions[deductions["kind"].isin(SHORTAGE_KINDS)]
+    notes: dict[str, _Notes] = defaultdict(_Notes)
+    for reference, kind, invoice_number in zip(
+        taken["reference"].tolist(),
+        taken["kind"].tolist(),
+        taken["invoice_number"].tolist(),
+        strict=True,
+    ):
+        invoice = as_str(invoice_number)
+        if invoice is None:
+            continue
+        bucket = notes[invoice].debits if kind == "shortage" else notes[invoice].credits
+        bucket.append(str(reference))
+    for entry in notes.values():
+        entry.debits.sort(key=lambda r: (len(r), r))
+        entry.credits.sort(key=lambda r: (len(r), r))
+    return notes
+
+
+def is_shortage_note(external_id: str | None, invoice_number: str) -> bool:
+    """Whether a shortage detail row's `External ID` names one of the invoice's own shortage
+    debit notes or reversals (`<inv>SC`, `<inv>SCR`, `<inv>SCRSC`, also written `<inv>-SC`).
+
+    `External ID` is the product's external identifier (UPC/EAN/ISBN or the vendor's item code,
+    as in the portal's dispute form, DOMAIN.md); some exports put the debit note there, and
+    then a row is the detail of that one note."""
+    if not external_id:
+        return False
+    text = external_id.strip().upper()
+    invoice = invoice_number.strip().upper()
+    if not text.startswith(invoice):
+        return False
+    return text[len(invoice) :].lstrip("- _") in ("SC", "SCR", "SCRSC")
+
+
 def _deducted_lines(
-    inp: DetectionInput, times_taken: dict[str, int]
+    inp: DetectionInput, times_taken: dict[str, int], notes: dict[str, _Notes]
 ) -> dict[tuple[str, str], _Line]:
     lines: dict[tuple[str, str], _Line] = {}
     rows = read_rows(
@@ -142,12 +193,27 @@ def _deducted_lines(
                 due_date=row["due_date"],
                 invoice_date=row["invoice_date"],
             )
-        reference = row["external_id"] or f"{key[0]}SC"
-        # Listed in the details but not (yet) on a remittance still counts once: it was raised.
-        times = max(times_taken.get(reference, 0), 1)
-        line.deducted_units += row["shortage_quantity"] * times
-        line.deducted_minor += row["shortage_minor"] * times
-        line.debits.extend([reference] * times)
+        if is_shortage_note(row["external_id"], key[0]):
+            reference = str(row["external_id"])
+            # Listed in the details but not (yet) on a remittance still counts once: it was
+            # raised.
+            taken = [reference] * max(times_taken.get(reference, 0), 1)
+        else:
+            # A row per invoice line (External ID is the product's id): a shortage row is the
+            # detail of every shortage debit note the invoice took, a negative row of every
+            # reversal.
+            entry = notes.get(key[0], _Notes())
+            reversal = row["shortage_quantity"] < 0
+            sign = -1 if reversal else 1
+            if sign in line.counted_signs:
+                continue
+            line.counted_signs.add(sign)
+            taken = (entry.credits if reversal else entry.debits) or [
+                f"{key[0]}{'SCR' if reversal else 'SC'}"
+            ]
+        line.deducted_units += row["shortage_quantity"] * len(taken)
+        line.deducted_minor += row["shortage_minor"] * len(taken)
+        line.debits.extend(taken)
         line.invoiced = max(line.invoiced, row["invoiced_quantity"])
         if not line.po_number:
             line.po_number = row["po_number"]
@@ -293,7 +359,9 @@ def _judge(
     proven_left[pool_key] -= delivered
     claimable = max(0, min(deducted, deducted - (line.invoiced - delivered)))
     amount_minor = min(claimable * line.unit_cost_minor, line.deducted_minor)
-    references = sorted(set(line.debits))
+    # The claim's reference is the deduction's own id: the invoice's first shortage debit note
+    # (SC before a re-raised SCRSC; a reversal credit only when nothing else is known).
+    references = sorted(set(line.debits), key=lambda r: (_is_reversal(r), len(r), r))
 
     facts: dict[str, Any] = {
         "invoiced_units": line.invoiced,
@@ -382,6 +450,10 @@ def _judge(
     )
 
 
+def _is_reversal(reference: str) -> bool:
+    return reference.upper().endswith("SCR")
+
+
 def _shipped_text(shipments: list[_Shipment]) -> str:
     parts = []
     for s in shipments:
@@ -406,14 +478,31 @@ def _shipped_text(shipments: list[_Shipment]) -> str:
 def _debits_without_detail(inp: DetectionInput, times_taken: dict[str, int]) -> list[Finding]:
     """A shortage debit with no line detail cannot be judged per ASIN: a person must look."""
     lines = inp.shortage_lines
-    with_id = lines[lines["external_id"].notna()]
-    detailed = set(with_id["external_id"].astype(str))
-    # An export without dispute ids: an invoice's lines are the detail of its debits. Decided
-    # per invoice, so that judging some invoices again gives what judging all of them gives.
-    lines_without_ids = set(lines["invoice_number"].dropna().astype(str)) - set(
-        with_id["invoice_number"].dropna().astype(str)
-    )
+    detailed: set[str] = set()
+    # Rows without a debit note id (External ID is the product's id, or empty) are the detail
+    # of every shortage debit of their invoice. Decided per invoice, so that judging some
+    # invoices again gives what judging all of them gives.
+    lines_without_ids: set[str] = set()
+    for external_id, invoice_number in zip(
+        lines["external_id"].tolist(), lines["invoice_number"].tolist(), strict=True
+    ):
+        if as_str(invoice_number) is None:
+            continue
+        if is_shortage_note(as_str(external_id), str(invoice_number)):
+            detailed.add(str(external_id))
+        else:
+            lines_without_ids.add(str(invoice_number))
     findings = []
+    # Its invoice's dates, for the deadline of the person's look.
+    invoices = {
+        str(number): (as_date(due), as_date(dated))
+        for number, due, dated in zip(
+            inp.invoices["invoice_number"].tolist(),
+            inp.invoices["due_date"].tolist(),
+            inp.invoices["invoice_date"].tolist(),
+            strict=True,
+        )
+    }
     deductions = inp.deductions
     taken = deductions[deductions["kind"] == "shortage"]
     # Most debits have their detail: drop them before grouping, a group costs more than a row.
@@ -441,6 +530,8 @@ def _debits_without_detail(inp: DetectionInput, times_taken: dict[str, int]) -> 
                 confidence=0,
                 invoice_number=invoice_number,
                 deduction_ids=tuple(int(i) for i in group["id"]),
+                base_date=invoices.get(invoice_number or "", (None, None))[0],
+                facts={"invoice_date": _iso(invoices.get(invoice_number or "", (None, None))[1])},
             )
         )
     return findings

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
+from recovery.calendar import BusinessCalendar
 from recovery.money import quantize
 from recovery.testing.scenario.plan import role_line_index
 from recovery.testing.scenario.world import (
@@ -24,16 +25,59 @@ ON_TIME_RATE = Decimal("0.03")
 CARTON_LABEL_FEE = Decimal("5.00")
 DESCRIPTION = "Vendor compliance chargeback"
 
-# role -> (issue type, sub type)
-_TYPES = {
-    "late_asn": ("ASN", "Late ASN"),
-    "asn_wrong_fee": ("ASN", "Late ASN"),
-    "missing_asn": ("ASN", "Missing ASN"),
-    "inaccurate_asn": ("ASN", "Inaccurate ASN"),
-    "late_delivery": ("PO On-Time", "Late delivery"),
-    "carton_label": ("Carton Label", "Missing carton content label"),
-    "duplicate": ("Carton Label", "Missing carton content label"),
+# role -> the (issue type, sub type) wordings real exports use for it (DOMAIN.md: "ASN / Late
+# ASN", "Accuracy: ASN", "PO On-Time Accuracy", "Carton content label", ...); each chargeback
+# takes one by its id, so the two copies of a duplicate may be worded differently.
+_LATE_ASN = (
+    ("ASN", "Late ASN"),
+    ("ASN / Late ASN", "ASN / Late ASN"),
+    ("Vendor compliance", "ASN timeliness"),
+    ("ASN Accuracy", "ASN - late"),
+)
+_CARTON_LABEL = (
+    ("Carton Label", "Missing carton content label"),
+    ("Labels", "Carton content label"),
+    ("Labeling", "CCL missing"),
+)
+_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
+    "late_asn": _LATE_ASN,
+    "asn_wrong_fee": _LATE_ASN,
+    "missing_asn": (("ASN", "Missing ASN"), ("ASN", "No ASN received")),
+    "inaccurate_asn": (
+        ("ASN", "Inaccurate ASN"),
+        ("Accuracy: ASN", "Accuracy: ASN"),
+        ("ASN", "ASN quantity mismatch"),
+    ),
+    "late_delivery": (
+        ("PO On-Time", "Late delivery"),
+        ("PO On-Time Accuracy", "PO On-Time Accuracy"),
+        ("On-time delivery", "Units arrived late"),
+    ),
+    "carton_label": _CARTON_LABEL,
+    "duplicate": _CARTON_LABEL,
 }
+
+
+_US = BusinessCalendar(country="US")
+
+
+def _deadline_off_work(notified: date, chargeback_id: int) -> date:
+    """Every other chargeback is notified so that its 30 days end on a weekend or a US holiday
+    (a few days later at most): Amazon's deadline is that day, the plan the business day
+    before. By the id, not a random draw."""
+    if chargeback_id % 2:
+        return notified
+    for shift in range(7):
+        if not _US.is_business_day(notified + timedelta(days=30 + shift)):
+            return notified + timedelta(days=shift)
+    return notified
+
+
+def wording(role: str, chargeback_id: int) -> tuple[str, str]:
+    """The issue and sub-type words of a chargeback (no random draw: the rest of the
+    scenario stays the same for a seed)."""
+    variants = _TYPES[_family(role)]
+    return variants[chargeback_id % len(variants)]
 
 
 def _family(role: str) -> str:
@@ -63,7 +107,7 @@ def make_chargebacks(rng: random.Random, world: World) -> None:
             line = po.lines[role_line_index(po, role)]
             shipment = _shipment_of(po, line)
             base_day = (shipment.delivered_at or shipment.shipped_at).date()
-            notified = base_day + timedelta(days=rng.randint(7, 20))
+            notified = _deadline_off_work(base_day + timedelta(days=rng.randint(7, 20)), next_id)
             if notified + timedelta(days=10) >= world.today:
                 continue
             made = _charge(role, po, line, shipment)
@@ -72,7 +116,7 @@ def make_chargebacks(rng: random.Random, world: World) -> None:
                 next_id += rng.randint(1, 40)
                 why = f"{text[:-1]} ({previous})." if offset else text
                 previous = f"chargeback {next_id}"
-                issue, sub = _TYPES[_family(role)]
+                issue, sub = wording(role, next_id)
                 chargeback = Chargeback(
                     chargeback_id=str(next_id),
                     issue_type=issue,

@@ -232,6 +232,7 @@ class DeductionEvent:
     truth: str = "valid"
     recoverable: Decimal = ZERO
     why: str = ""
+    deadline: str | None = None  # Amazon's last day to dispute it (ISO), for disputable kinds
 
 
 @dataclass(slots=True)

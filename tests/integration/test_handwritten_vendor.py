@@ -1,0 +1,77 @@
+"""A vendor written by hand (tests/data/handwritten-vendor), in shapes the scenario generator
+does not write: it imports, and detection scores against its hand-made answer key."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from recovery.cli.app import main
+from recovery.config import Settings
+from recovery.testing.scoring import score
+
+DATA = Path(__file__).parent.parent / "data" / "handwritten-vendor"
+FILES = (
+    "purchase-orders.json",
+    "shipments.json",
+    "invoices.csv",
+    "remittance.csv",
+    "shortages.csv",
+    "chargebacks.csv",
+)
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    out, err = capsys.readouterr()
+    assert exited.value.code == 0, err
+    return out
+
+
+def test_the_handwritten_vendor_imports_and_scores(
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RECOVERY_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("RECOVERY_DATA_DIR", str(settings.data_dir))
+    key = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
+    run(["import", "--account", key["vendor_code"], *(str(DATA / f) for f in FILES)], capsys)
+    run(["detect", "--today", key["today"], "--no-draft"], capsys)
+    claims = json.loads(run(["claims", "list", "--format", "json"], capsys))
+
+    scores = score(key, claims)
+    for kind, s in scores.items():
+        assert s.recall == 1 and s.precision == 1, (kind, claims)
+        assert s.claims_on_valid == [] and s.wrong_deadlines == [], kind
+    # The price claim past Amazon's 24 months is shown apart, never as recall.
+    assert scores["price"].expired == Decimal("8.00")
+    assert scores["price"].expected == Decimal("60.00")
+
+    by_reference = {c["reference"]: c for c in claims}
+    price = by_reference["INV-5002PCR"]
+    assert (price["status"], price["amount"], price["file_by"]) == (
+        "draft",
+        "60.00",
+        "2028-07-28",  # Tuesday 2028-08-01 less 2 business days, over the weekend
+    )
+    assert by_reference["INV-5003PCR"]["status"] == "expired"
+    # A chargeback's deadline on a Sunday stays that Sunday; the plan is the Wednesday before.
+    fee = by_reference["6100001"]
+    assert (fee["deadline"], fee["file_by"], fee["amount"]) == ("2026-12-20", "2026-12-16", "15.00")
+    assert "5 cartons (ASN ACME-ASN-1 5; 8 cartons were charged)" in fee["reason"]
+    # The shortage detail names a UPC: the claim is the SC debit note's, and waits for proof.
+    [shortage] = [c for c in claims if c["type"] == "shortage"]
+    assert (shortage["reference"], shortage["status"]) == ("INV-5001SC", "needs_evidence")
+    assert shortage["band"] == "mature"  # a year old: still fileable, never expired
+    for person in key["needs_look"]:
+        assert by_reference[person["reference"]]["status"] == "needs_look"
+    assert "INV-5004PCR" not in by_reference  # over-invoiced: Amazon was right
