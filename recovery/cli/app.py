@@ -17,6 +17,7 @@ from recovery.cli.detect_cmd import detect
 from recovery.cli.evidence_cmd import evidence_app
 from recovery.cli.import_cmd import import_command
 from recovery.cli.init_cmd import init
+from recovery.cli.ledger_cmd import ledger
 from recovery.cli.sync_cmd import sync
 from recovery.cli.testing_cmd import testing_app
 from recovery.errors import RecoveryError
@@ -55,6 +56,7 @@ app.command("detect")(detect)
 app.command("import")(import_command)
 app.command("sync")(sync)
 app.command("demo")(demo)
+app.command("ledger")(ledger)
 app.add_typer(claims_app, name="claims")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(testing_app, name="testing")

@@ -153,6 +153,8 @@ class Key:
                     "amount": money(quantize(cost * claimable, CURRENCY)),
                     "deadline": deadline(invoice.due_date, SHORTAGE_DAYS),
                     "case": po.shortage_case,
+                    # The debit notes the claim answers (the ledger's buckets per deduction).
+                    "deductions": sorted({d.reference for d in debits}),
                     "why": why,
                 }
             )
@@ -203,6 +205,7 @@ class Key:
                         "amount": money(event.amount),
                         "deadline": deadline(po.invoice.due_date, PRICE_DAYS),
                         "case": "stale_cost",
+                        "deductions": [event.reference],
                         "why": event.why,
                     }
                 )
@@ -249,6 +252,7 @@ class Key:
                         "amount": money(event.recoverable),
                         "deadline": deadline(invoice.invoice_date, COOP_DAYS),
                         "case": invoice.case,
+                        "deductions": [event.reference],
                         "why": invoice.why,
                     }
                 )
@@ -273,6 +277,7 @@ class Key:
                         "amount": money(event.recoverable),
                         "deadline": deadline(chargeback.notified_on, CHARGEBACK_DAYS),
                         "case": chargeback.case,
+                        "deductions": [event.reference],
                         "why": chargeback.why,
                     }
                 )
