@@ -333,10 +333,12 @@ def _group_by_findings(
 
 
 def match_bank_deposits(inp: DetectionInput, window_days: int) -> list[BankMatch]:
-    """Each payment to a deposit of the same amount within the window, nearest date first; or to
-    several deposits in the window only when they add up exactly."""
+    """Each payment to a deposit of the same currency and amount within the window, nearest
+    date first; or to several deposits in the window only when they add up exactly. Amounts
+    are compared in minor units, so a deposit in another currency never matches (12,000 JPY
+    is not $120.00). A negative payment matches a debit of the same amount."""
     deposits = [
-        (int(r["id"]), as_date(r["booked_on"]), as_int(r["amount_minor"]))
+        (int(r["id"]), as_date(r["booked_on"]), as_int(r["amount_minor"]), str(r["currency"]))
         for r in records(inp.bank)
     ]
     used: set[int] = set()
@@ -347,15 +349,19 @@ def match_bank_deposits(inp: DetectionInput, window_days: int) -> list[BankMatch
     )
     for payment in payments:
         day, amount = as_date(payment["payment_date"]), as_int(payment["amount_minor"])
-        if day is None:
+        currency = str(payment["currency"])
+        # A payment that deductions outweigh is a debit on the statement: matched the same way.
+        sign = 1 if amount > 0 else -1
+        if day is None or amount == 0:
             continue
         near = [
             d
             for d in deposits
             if d[0] not in used
+            and d[3] == currency
             and d[1] is not None
             and abs((d[1] - day).days) <= window_days
-            and 0 < d[2] <= amount
+            and 0 < sign * d[2] <= sign * amount
         ]
         near.sort(key=lambda d: (abs((d[1] - day).days) if d[1] else 0, d[0]))
         chosen: tuple[int, ...] | None = None

@@ -39,6 +39,7 @@ _RULE_SOURCES = (
     _CLAIMS / "incremental.py",
     _CLAIMS / "finding_store.py",
     _CLAIMS.parent / "changes.py",
+    _CLAIMS.parent / "evidence" / "exceptions.py",  # which noted exceptions reduce the proof
 )
 
 

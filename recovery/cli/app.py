@@ -18,6 +18,7 @@ from recovery.cli.detect_cmd import detect
 from recovery.cli.evidence_cmd import evidence_app
 from recovery.cli.import_cmd import import_command
 from recovery.cli.init_cmd import init
+from recovery.cli.ledger_cmd import ledger
 from recovery.cli.report_cmd import report_app
 from recovery.cli.sync_cmd import sync
 from recovery.cli.testing_cmd import testing_app
@@ -57,6 +58,7 @@ app.command("detect")(detect)
 app.command("import")(import_command)
 app.command("sync")(sync)
 app.command("demo")(demo)
+app.command("ledger")(ledger)
 app.add_typer(claims_app, name="claims")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(report_app, name="report")

@@ -284,4 +284,5 @@ def _print_next(console: Console, workspace: steps.Workspace) -> None:
     console.print("  recovery claims show <id>           # the draft exactly as it will be filed")
     console.print("  recovery claims approve <id>        # or: claims reject <id> --reason …")
     console.print("  recovery claims export --format xlsx --out worklist.xlsx")
+    console.print("  recovery ledger                     # each invoice's balance and buckets")
     console.print("The review UI (`recovery serve`) comes in a later release.")

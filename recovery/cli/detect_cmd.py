@@ -94,12 +94,17 @@ def _print_account(console: Console, result: AccountResult) -> None:
         total = sum(b.short_paid for b in result.short_paid)
         console.print(
             f"Short-paid without a deduction: {len(result.short_paid)} invoices, "
-            f"{money(total)} (unexplained; see the ledger)."
+            f"{money(total)} (unexplained; see `recovery ledger`)."
         )
     if result.receivables:
         total = sum(r.open_amount for r in result.receivables)
-        console.print(f"Receivables past due: {len(result.receivables)} invoices, {money(total)}.")
-    if result.payments:
         console.print(
-            f"Payments matched to bank deposits: {result.payments_matched} of {result.payments}."
+            f"Receivables past due: {len(result.receivables)} invoices, {money(total)} "
+            "(`recovery ledger` lists them)."
+        )
+    if result.payments:
+        unmatched = result.payments - result.payments_matched
+        console.print(
+            f"Payments matched to bank deposits: {result.payments_matched} of {result.payments}"
+            + (f" (`recovery ledger` lists the {unmatched} others)." if unmatched else ".")
         )

@@ -16,6 +16,7 @@ IGNORED = "ignored"
 LABELS: dict[str, tuple[str, ...]] = {
     "bol_number": (
         r"bill of lading (?:number|no\.?|#)",
+        r"shipper'?s b/?l (?:number|no\.?|#)",
         r"b/?l (?:number|no\.?|#)",
         r"bol (?:number|no\.?|#)",
         r"bill of lading",
@@ -25,6 +26,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
     "pro_number": (
         r"(?:tracking\s*/\s*)?pro (?:number|no\.?|#)",
+        r"freight bill (?:number|no\.?|#)",
         r"carrier pro",
         r"pro",
     ),
@@ -110,8 +112,11 @@ LABELS: dict[str, tuple[str, ...]] = {
         r"bill to",
         r"commodity description",
         r"signature image on file",
-        r"(?:delivery )?exceptions(?: \(shortage / damage / refused\))?",
-        r"notes",
+        r"(?:delivery )?exceptions?(?: \(shortage / damage / refused\))?",
+        r"os\s?&\s?d(?: notes?| exceptions?)?",
+        r"notes?",
+        r"remarks",
+        r"comments",
         r"description",
         r"class",
         r"address",

@@ -15,6 +15,13 @@ from datetime import date
 from typing import Any
 
 from recovery.evidence import fields as read
+from recovery.evidence.exceptions import (
+    UNREADABLE,
+    CarrierException,
+    looks_like_a_note,
+    read_exception_note,
+    summarise,
+)
 from recovery.evidence.labels import IGNORED, match_label
 from recovery.evidence.text import Cell, Line, PageText
 
@@ -30,13 +37,9 @@ _KIND_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Words printed on forms next to their title that are not a company's name.
 _FORM_WORDS = re.compile(r"short form|long form|original|not negotiable|\bcopy\b|\bpage\b", re.I)
-_EXCEPTION_WORD = r"short(?:age)?|dmg|damaged?|crushed|refused"
-_COUNT_UNIT = r"ctns?|cartons?|cases?|cs|pcs|pieces|units?|eaches|ea|plts?|pallets?|skids?"
-_EXCEPTION_BEFORE = re.compile(
-    rf"\b({_EXCEPTION_WORD})\b\W{{0,3}}(\d+)\s*({_COUNT_UNIT})\b", re.IGNORECASE
-)
-_EXCEPTION_AFTER = re.compile(
-    rf"\b(\d+)\s*({_COUNT_UNIT})\s+(?:were\s+|are\s+)?({_EXCEPTION_WORD})\b", re.IGNORECASE
+# Labels under or after which a receiver writes exceptions.
+_EXCEPTION_LABEL = re.compile(
+    r"^\W*(?:(?:delivery )?exceptions?|os\s?&\s?d|osd|notes?|remarks?|comments?)\b", re.I
 )
 
 
@@ -64,6 +67,7 @@ class ParsedDocument:
     weight_lb: int | None = None
     signed: bool = False
     receiver: str | None = None
+    # short, damage, refused, over, several joined by "+", or "unreadable" (a person must look)
     exception_kind: str | None = None
     exception_units: int | None = None
     exception_unit: str | None = None  # the word the receiver used: carton, unit, pallet
@@ -257,41 +261,53 @@ def _read_kind(parsed: ParsedDocument, lines: Sequence[Line]) -> None:
 
 
 def _read_exception(parsed: ParsedDocument, lines: Sequence[Line]) -> None:
-    for line in lines:
-        for cell in line.cells:
-            match = _EXCEPTION_BEFORE.search(cell.text)
-            if match:
-                word, count, unit = match[1], match[2], match[3]
-            else:
-                match = _EXCEPTION_AFTER.search(cell.text)
-                if not match:
-                    continue
-                count, unit, word = match[1], match[2], match[3]
-            parsed.exception_kind = _exception_kind(word)
-            parsed.exception_units = int(count)
-            parsed.exception_unit = _count_unit(unit)
+    """Every exception the receiver noted, told as one count; a note that speaks of an
+    exception the reader cannot count is kept as "unreadable" so that a person looks at it."""
+    counted: list[CarrierException] = []
+    unread: Source | None = None
+    first: Source | None = None
+    in_box = _exception_box(lines)
+    for index, line in enumerate(lines):
+        for position, cell in enumerate(line.cells):
+            label = match_label(cell.text)
+            text = cell.text if label is None else label.rest
+            note = read_exception_note(text) if text else None
+            if note is None:
+                continue
             source = Source(line.page, line.text)
-            for name in ("exception_kind", "exception_units", "exception_unit"):
-                parsed.sources[name] = source
-            return
+            if note.exceptions:
+                counted.extend(note.exceptions)
+                first = first or source
+            if note.unreadable and ((index, position) in in_box or looks_like_a_note(text)):
+                unread = unread or source
+    summary = summarise(tuple(counted))
+    if unread is None and counted and summary is None:
+        unread = first  # exceptions in several units ("1 plt short, 2 ctns damaged")
+    if unread is not None:
+        parsed.exception_kind = UNREADABLE
+        parsed.sources["exception_kind"] = unread
+        return
+    if summary is None or first is None:
+        return
+    parsed.exception_kind, parsed.exception_units, parsed.exception_unit = summary
+    for name in ("exception_kind", "exception_units", "exception_unit"):
+        parsed.sources[name] = first
 
 
-def _exception_kind(word: str) -> str:
-    word = word.lower()
-    if word.startswith("short"):
-        return "short"
-    if word == "refused":
-        return "refused"
-    return "damage"
-
-
-def _count_unit(word: str) -> str:
-    word = word.lower()
-    if word.startswith(("unit", "ea")):
-        return "unit"
-    if word.startswith(("plt", "pallet", "skid")):
-        return "pallet"
-    return "carton"
+def _exception_box(lines: Sequence[Line]) -> set[tuple[int, int]]:
+    """(line, cell) positions of what is written for an exceptions label: the rest of its
+    line and the two lines under it, up to the next label."""
+    inside: set[tuple[int, int]] = set()
+    for index, line in enumerate(lines):
+        for position, cell in enumerate(line.cells):
+            if not _EXCEPTION_LABEL.match(cell.text):
+                continue
+            inside.update((index, p) for p in range(position, len(line.cells)))
+            for offset, below in enumerate(_lines_below(lines, index, 2), start=1):
+                if any(_is_label(c) for c in below.cells):
+                    break
+                inside.update((index + offset, p) for p in range(len(below.cells)))
+    return inside
 
 
 def _read_letterhead(parsed: ParsedDocument, lines: Sequence[Line]) -> None:

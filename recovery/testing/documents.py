@@ -53,14 +53,20 @@ class DocumentTruth:
     # The count the receiver wrote, in `exception_unit`s: carriers count freight pieces
     # ("SHORT 2 CTNS", "Short 2 pcs"); some receivers count units.
     exception_units: int | None
-    exception_unit: str = "carton"  # "carton" | "unit"
+    exception_unit: str = "carton"  # "carton" | "unit" | "pallet"
 
 
-LAYOUTS: tuple[str, ...] = ("vics_bol", "ltl_bol", "parcel_pod", "delivery_receipt")
+LAYOUTS: tuple[str, ...] = (
+    "vics_bol",
+    "ltl_bol",
+    "parcel_pod",
+    "delivery_receipt",
+    "freight_bill",
+)
 # The layout each kind most naturally uses, for generators that want realism over variety.
 NATURAL_LAYOUTS: dict[str, tuple[str, ...]] = {
     "bol": ("vics_bol", "ltl_bol"),
-    "pod": ("parcel_pod", "delivery_receipt", "vics_bol"),
+    "pod": ("parcel_pod", "delivery_receipt", "vics_bol", "freight_bill"),
 }
 KINDS = ("bol", "pod")
 EXCEPTION_KINDS = ("short", "damage", "refused")
@@ -143,26 +149,69 @@ def _handwritten(canvas: Canvas, x: float, y: float, text: str, size: float = 13
     canvas.restoreState()
 
 
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
 def _exception_note(truth: DocumentTruth, chooser: _Chooser) -> str | None:
+    """The receiver's note in one of the many ways receivers write it (OS&D wording: see
+    recovery/evidence/exceptions.py for the sources)."""
     if truth.exception_kind is None or truth.exception_units is None:
         return None
     n = truth.exception_units
     # The words must say what the number counts: the shortage rule converts cartons to units.
-    phrasings = {
+    phrasings: dict[str, dict[str, list[str]]] = {
         "carton": {
-            "short": (f"SHORT {n} CTNS", f"Short {n} pcs", f"{n} cartons short"),
-            "damage": (f"{n} cartons damaged", f"DMG {n} CTNS", f"{n} pcs damaged"),
-            "refused": (f"REFUSED {n} CTNS", f"{n} pcs refused", f"Refused {n} cartons"),
+            "short": [
+                f"SHORT {n} CTNS",
+                f"Short {n} pcs",
+                f"{n} cartons short",
+                f"OS&D: short {n} cs",
+                f"shortage of {n} ctns",
+            ],
+            "damage": [
+                f"{n} cartons damaged",
+                f"DMG {n} CTNS",
+                f"{n} pcs damaged",
+                f"{n} cs crushed",
+                f"damaged {n} cases",
+                f"{n} ctns dmgd",
+            ],
+            "refused": [
+                f"REFUSED {n} CTNS",
+                f"{n} pcs refused",
+                f"Refused {n} cartons",
+                f"{n} cs rejected",
+            ],
         },
         "unit": {
-            "short": (f"{n} units short", f"SHORT {n} UNITS", f"Short {n} units"),
-            "damage": (f"{n} units damaged", f"DMG {n} UNITS", f"{n} units damaged"),
-            "refused": (f"Refused {n} units", f"REFUSED {n} UNITS", f"{n} units refused"),
+            "short": [
+                f"{n} units short",
+                f"SHORT {n} UNITS",
+                f"short {n} ea",
+                f"{n} eaches short",
+            ],
+            "damage": [f"{n} units damaged", f"DMG {n} UNITS", f"{n} ea damaged"],
+            "refused": [f"Refused {n} units", f"REFUSED {n} UNITS", f"rejected {n} ea"],
+        },
+        "pallet": {
+            "short": [f"{n} plt short", f"SHORT {n} PLTS", f"{n} skids short"],
+            "damage": [f"{n} plts damaged", f"DMG {n} PALLETS"],
+            "refused": [f"refused {n} plt", f"{n} pallets refused"],
         },
     }
     if truth.exception_unit not in phrasings:
         raise ValueError(f"exception_unit must be one of {tuple(phrasings)}")
-    return chooser.pick("exception", phrasings[truth.exception_unit][truth.exception_kind])
+    options = phrasings[truth.exception_unit][truth.exception_kind]
+    if truth.exception_unit == "carton" and truth.exception_kind == "short":
+        if truth.cartons > n:
+            received = truth.cartons - n
+            options += [
+                f"received {received} of {truth.cartons} cartons",
+                f"rec'd {received}/{truth.cartons} ctns",
+            ]
+        if n < len(_NUMBER_WORDS):
+            options.append(f"{_NUMBER_WORDS[n]} cases short")
+    return chooser.pick("exception", options)
 
 
 def _amazon_address(fc: str) -> tuple[str, str]:
@@ -520,11 +569,99 @@ def _draw_delivery_receipt(canvas: Canvas, truth: DocumentTruth, chooser: _Choos
             _handwritten(canvas, 320, y, driver, 16)
 
 
+def _draw_freight_bill(canvas: Canvas, truth: DocumentTruth, chooser: _Chooser) -> None:
+    """A carrier's freight bill that doubles as delivery receipt: the freight bill number is the
+    PRO, the shipper's B/L is a reference on it, two-digit-year dates, a handling-unit table and
+    an OS&D block of check boxes with the count beside the ticked one."""
+    top = PAGE_HEIGHT - MARGIN
+    _bold(canvas, MARGIN, top - 12, truth.carrier.upper(), 14)
+    title = "FREIGHT BILL - DELIVERY RECEIPT"
+    if truth.kind == "bol":
+        title = "FREIGHT BILL - SHIPPER'S BILL OF LADING"
+    _bold(canvas, 330, top - 12, title, 11)
+
+    def short_date(day: date) -> str:
+        return day.strftime("%m/%d/%y")
+
+    y = top - 44
+    left = [
+        ("Freight Bill No.", truth.pro_number or "PENDING"),
+        ("Shipper's B/L No.", truth.bol_number),
+        ("Pickup Date", short_date(truth.ship_date)),
+    ]
+    right = [("Consignee", f"AMAZON.COM SERVICES LLC  {truth.ship_to}"), ("Shipper", truth.shipper)]
+    if truth.kind == "pod":
+        assert truth.delivery_date is not None, "a POD needs a delivery date"
+        right.insert(0, ("Date Delivered", short_date(truth.delivery_date)))
+    for index, (label, value) in enumerate(left):
+        _text(canvas, MARGIN, y - index * 16, f"{label}: {value}", 10)
+    for index, (label, value) in enumerate(right):
+        _text(canvas, 300, y - index * 16, f"{label}: {value}", 10)
+    y -= 16 * max(len(left), len(right)) + 10
+    for index, line in enumerate(_po_lines(truth.po_numbers, ", ", per_line=4)):
+        _text(canvas, MARGIN, y, ("P.O. Numbers: " if index == 0 else "    ") + line, 10)
+        y -= 14
+
+    y -= 16
+    columns = (MARGIN, 100, 160, 240, 470)
+    for x, head in zip(columns, ("HU", "TYPE", "PCS", "DESCRIPTION", "WT (LB)"), strict=True):
+        _bold(canvas, x, y, head, 8)
+    pallets = _split(truth.cartons, max(truth.pallets, 1))
+    weights = _split(truth.weight_lb, max(truth.pallets, 1))
+    for index, (pieces, weight) in enumerate(zip(pallets, weights, strict=True), start=1):
+        y -= 13
+        row = (str(index), "PLT", str(pieces), "CONSUMER GOODS NOI", str(weight))
+        for x, value in zip(columns, row, strict=True):
+            _text(canvas, x, y, value, 9)
+        if index == 8 and truth.pallets > 9:
+            y -= 13
+            _text(canvas, columns[3], y, f"... {truth.pallets - 9} more", 9)
+            break
+    y -= 20
+    totals = [
+        f"Total Pieces: {truth.cartons}",
+        f"Total Pallets: {truth.pallets}",
+        f"Total Weight: {truth.weight_lb:,} LB",
+    ]
+    if truth.units is not None:
+        totals.append(f"Total Units: {truth.units:,}")
+    for index, text in enumerate(totals):
+        _bold(canvas, MARGIN + index * 130, y, text, 9)
+    y -= 34
+    boxes = []
+    for kind, word in (
+        ("over", "OVER"),
+        ("short", "SHORT"),
+        ("damage", "DAMAGED"),
+        ("refused", "REFUSED"),
+    ):
+        boxes.append(f"[{'X' if truth.exception_kind == kind else ' '}] {word}")
+    osd = "OS&D: " + " ".join(boxes)
+    if truth.exception_kind is not None and truth.exception_units is not None:
+        unit = {"carton": "CTN", "unit": "EA", "pallet": "PLT"}[truth.exception_unit]
+        osd += f" QTY: {truth.exception_units} {unit}"
+    _text(canvas, MARGIN, y, osd, 10)
+
+    y -= 40
+    if truth.kind == "pod":
+        name = _receiver_name(truth) if truth.signed else "______________________"
+        _text(canvas, MARGIN, y, f"Consignee signature: {name}", 10)
+        if truth.signed:
+            _handwritten(canvas, 330, y, _receiver_name(truth), 16)
+        _text(canvas, MARGIN, y - 16, "Freight received subject to the OS&D noted above.", 8)
+    else:
+        driver = "B. Kowalski" if truth.signed else "______________________"
+        _text(canvas, MARGIN, y, f"Driver signature: {driver}", 10)
+        if truth.signed:
+            _handwritten(canvas, 330, y, driver, 16)
+
+
 _DRAWERS: dict[str, Callable[[Canvas, DocumentTruth, _Chooser], None]] = {
     "vics_bol": _draw_vics_bol,
     "ltl_bol": _draw_ltl_bol,
     "parcel_pod": _draw_parcel_pod,
     "delivery_receipt": _draw_delivery_receipt,
+    "freight_bill": _draw_freight_bill,
 }
 
 

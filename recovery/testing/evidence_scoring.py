@@ -102,8 +102,8 @@ class Scorecard:
 
 
 def _truth_value(truth: DocumentTruth, name: str) -> Any:
-    if name == "exception_unit" and truth.exception_kind is None:
-        return None  # the unit of an exception nobody wrote
+    if name == "exception_unit" and truth.exception_kind in (None, "unreadable"):
+        return None  # the unit of an exception nobody wrote, or nobody can read
     value = getattr(truth, name)
     return _normalize(name, value)
 
@@ -159,7 +159,7 @@ def random_truths(count: int, seed: int = 7) -> list[DocumentTruth]:
                 receiver=rng.choice(_RECEIVERS) if kind == "pod" and signed else None,
                 exception_kind=exception,
                 exception_units=rng.randrange(1, 6) if exception else None,
-                exception_unit=rng.choice(("carton", "carton", "unit")),
+                exception_unit=rng.choice(("carton", "carton", "unit", "pallet")),
             )
         )
     return truths

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from recovery.claims.detection import DetectionResult, run_detection
 from recovery.claims.queue import contract_record, load_rows
 from recovery.config import AccountSettings, Settings
 from recovery.evidence.ingest import add_evidence
+from recovery.ledger import BUCKETS
 from recovery.sources.importing import import_files
 from recovery.testing.scenario import generate_scenario
 
@@ -57,3 +60,33 @@ def run_pipeline(
         ]
     answer_key = json.loads((scenario / "answer_key.json").read_text())
     return PipelineRun(scenario, answer_key, detection, claims)
+
+
+def expected_buckets(
+    answer_key: dict[str, Any], invoice_of: dict[str, str | None]
+) -> dict[str, dict[str, int]]:
+    """Per invoice (or deduction reference, for those without one), the cents of its debits in
+    each bucket, from the key's truth of every deduction: reversals recovered, the recoverable
+    part claimable, what needs evidence or a person unexplained, the rest valid."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BUCKETS, 0))
+    gross: dict[str, int] = defaultdict(int)
+    for deduction in answer_key["deductions"]:
+        reference = deduction["reference"]
+        anchor = invoice_of.get(reference, deduction["invoice_number"]) or reference
+        amount = cents(deduction["amount"])
+        buckets = out[anchor]
+        if amount < 0:
+            buckets["recovered"] += -amount
+            continue
+        gross[anchor] += amount
+        recoverable = cents(deduction["recoverable"])
+        buckets["claimable"] += recoverable
+        if deduction["truth"] in ("needs_evidence", "unexplained"):
+            buckets["unexplained"] += amount - recoverable
+    for anchor, buckets in out.items():
+        buckets["valid"] = gross[anchor] - sum(buckets.values())
+    return out
+
+
+def cents(amount: str) -> int:
+    return int(Decimal(amount) * 100)

@@ -26,6 +26,7 @@ class Case:
     units: int
     invoiced: int = 120
     exception_units: int = 0
+    exception_kind: str = "short"  # as the evidence reader stores it
     payments_per_debit: dict[str, int] = field(default_factory=dict)
     detail: bool = True
     # What the detail rows' External ID holds: None, the debit note (some exports); else this
@@ -108,6 +109,40 @@ CASES = [
         Verdict.needs_evidence,
         30,
     ),
+    Case(
+        "short and damaged noted on the POD",
+        [("INV100SC", 24)],
+        [(120, "pod")],
+        Verdict.claimable,
+        18,
+        exception_units=6,
+        exception_kind="short+damage",
+    ),
+    Case(
+        "an overage takes nothing from the proof",
+        [("INV100SC", 24)],
+        [(120, "pod")],
+        Verdict.claimable,
+        24,
+        exception_units=6,
+        exception_kind="over",
+    ),
+    Case(
+        "POD notes an exception that could not be read: a person looks",
+        [("INV100SC", 24)],
+        [(120, "pod")],
+        Verdict.unexplained,
+        24,
+        exception_kind="unreadable",
+    ),
+    Case(
+        "unreadable exception, but the vendor under-shipped anyway",
+        [("INV100SC", 24)],
+        [(96, "pod")],
+        Verdict.valid,
+        0,
+        exception_kind="unreadable",
+    ),
     Case("no signed document", [("INV100SC", 24)], [(120, None)], Verdict.needs_evidence, 24),
     Case("no ASN at all", [("INV100SC", 24)], [], Verdict.needs_evidence, 24),
 ]
@@ -169,11 +204,17 @@ def build(case: Case) -> Any:
                     "signed": True,
                     "cartons": units // 12,
                     "bol_number": f"BOL{number}",
-                    "exception_kind": "short" if exception_left else None,
+                    "exception_kind": (
+                        case.exception_kind
+                        if exception_left or case.exception_kind == "unreadable"
+                        else None
+                    ),
                     "exception_units": exception_left or None,
                 }
             )
             exception_left = 0
+            if case.exception_kind == "unreadable":
+                case = replace(case, exception_kind="")
     return detection_input(
         deductions=deductions,
         shortage_lines=shortage_lines,
@@ -220,6 +261,9 @@ def test_shortage_rule(case: Case) -> None:
     assert (finding.invoice_number, finding.po_number, finding.asin) == (INV, PO, ASIN)
     assert finding.base_date == date(2026, 9, 1)
     assert finding.reference == "INV100SC"  # the deduction's own id, never the product id
+    if case.verdict == Verdict.unexplained:
+        assert "could not be read" in finding.reason
+        assert finding.is_claim  # a claim in status needs_look: a person reads the note
 
 
 def test_reason_names_the_numbers_and_documents() -> None:

@@ -80,7 +80,8 @@ def test_extraction_precision_and_recall_per_field(
 
 
 def test_hard_documents_are_read_completely() -> None:
-    """Multi-PO BOL, handwritten exception, a hand-drawn POD in other words: no field missed."""
+    """Multi-PO BOL, handwritten exception, hand-drawn PODs in other words and shapes (an OS&D
+    inspection table, a receiving stamp, pallets damaged): no field missed."""
     for path, truth in hard_documents():
         card = Scorecard()
         card.add(path.name, truth, extract_file(path, ExtractOptions()).document)

@@ -115,14 +115,35 @@ def test_payments_match_deposits_by_amount_and_date() -> None:
                 "amount_minor": 9_999,
                 "currency": "USD",
             },
+            {
+                "id": 5,
+                "payment_number": "P5",
+                "payment_date": date(2026, 11, 1),
+                "amount_minor": 70_000,
+                "currency": "USD",
+            },
+            {
+                "id": 6,
+                "payment_number": "P6",
+                "payment_date": date(2026, 11, 17),
+                "amount_minor": -13_013,
+                "currency": "USD",
+            },
         ],
         bank=[
-            {"id": 10, "booked_on": date(2026, 9, 3), "amount_minor": 50_000},
-            {"id": 11, "booked_on": date(2026, 9, 14), "amount_minor": 20_000},
-            {"id": 12, "booked_on": date(2026, 9, 16), "amount_minor": 10_000},
-            {"id": 13, "booked_on": date(2026, 10, 20), "amount_minor": 12_345},  # too late
-            {"id": 14, "booked_on": date(2026, 10, 21), "amount_minor": 9_998},  # not equal
+            {"id": 10, "booked_on": date(2026, 9, 3), "amount_minor": 50_000, "currency": "USD"},
+            {"id": 11, "booked_on": date(2026, 9, 14), "amount_minor": 20_000, "currency": "USD"},
+            {"id": 12, "booked_on": date(2026, 9, 16), "amount_minor": 10_000, "currency": "USD"},
+            # too late
+            {"id": 13, "booked_on": date(2026, 10, 20), "amount_minor": 12_345, "currency": "USD"},
+            # not equal
+            {"id": 14, "booked_on": date(2026, 10, 21), "amount_minor": 9_998, "currency": "USD"},
+            # the same figure in another currency is not the payment
+            {"id": 15, "booked_on": date(2026, 11, 2), "amount_minor": 70_000, "currency": "CAD"},
+            {"id": 16, "booked_on": date(2026, 11, 3), "amount_minor": 70_000, "currency": "USD"},
+            # a payment that deductions outweighed: a debit on the statement
+            {"id": 17, "booked_on": date(2026, 11, 19), "amount_minor": -13_013, "currency": "USD"},
         ],
     )
     matches = {m.payment_number: m.deposit_ids for m in match_bank_deposits(inp, window_days=5)}
-    assert matches == {"P1": (10,), "P2": (11, 12)}
+    assert matches == {"P1": (10,), "P2": (11, 12), "P5": (16,), "P6": (17,)}

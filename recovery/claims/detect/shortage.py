@@ -33,6 +33,7 @@ from recovery.claims.detect.common import (
 )
 from recovery.claims.findings import Finding, FindingLine, Verdict
 from recovery.claims.frames import DetectionInput
+from recovery.evidence.exceptions import REDUCING_KINDS, UNREADABLE
 from recovery.money import from_minor
 
 SHORTAGE_KINDS = ("shortage", "shortage_reversal")
@@ -319,7 +320,17 @@ def _carrier_exceptions(
 
 
 def _notes_exception(doc: dict[str, Any]) -> bool:
-    return as_int(doc.get("exception_units")) > 0
+    """Noted short, damaged or refused: an overage alone takes nothing from the proof."""
+    kinds = (as_str(doc.get("exception_kind")) or "short").split("+")
+    return as_int(doc.get("exception_units")) > 0 and any(k in REDUCING_KINDS for k in kinds)
+
+
+def _unread_exception(shipments: list[_Shipment]) -> dict[str, Any] | None:
+    """A document noting an exception the reader could not count: P is not known."""
+    return next(
+        (d for s in shipments for d in s.documents if d.get("exception_kind") == UNREADABLE),
+        None,
+    )
 
 
 def _exception_eaches(doc: dict[str, Any], shipped: int, asn_cartons: int) -> int:
@@ -412,6 +423,16 @@ def _judge(
             f"{head}; {_shipped_text(shipments)}; {debits}; {why}, so Amazon may deduct "
             f"{line.invoiced - delivered} units and this shortage stands."
         )
+    elif (unread := _unread_exception(shipments)) is not None:
+        verdict, confidence = Verdict.unexplained, 0
+        document = unread.get("original_name") or f"document {unread['document_id']}"
+        reason = (
+            f"{head}; {_shipped_text(shipments)}; {debits}; {document} notes a carrier "
+            "exception whose count could not be read, so the units proven delivered are not "
+            f"known: read it and claim up to {claimable} units × "
+            f"{money(line.unit_cost_minor, currency)} = {money(amount_minor, currency)} "
+            "less what it excepts."
+        )
     else:
         verdict, confidence = Verdict.claimable, 95 if exceptions == 0 else 90
         reason = (
@@ -468,6 +489,8 @@ def _shipped_text(shipments: list[_Shipment]) -> str:
             if s.exception_units:
                 kind = proof.get("exception_kind") or "exception"
                 signed += f" with {s.exception_units} units noted {kind}"
+            elif proof.get("exception_kind") == UNREADABLE:
+                signed += " with an exception noted that could not be read"
             else:
                 signed += " with no exception"
             text += f" ({signed})"

@@ -159,6 +159,8 @@ class Key:
                     "amount": money(quantize(cost * claimable, CURRENCY)),
                     "deadline": years_after(invoice.invoice_date, DISPUTE_LIMIT_YEARS),
                     "case": po.shortage_case,
+                    # The debit notes the claim answers (the ledger's buckets per deduction).
+                    "deductions": sorted({d.reference for d in debits}),
                     "why": why,
                 }
             )
@@ -211,6 +213,7 @@ class Key:
                         "amount": money(event.amount),
                         "deadline": years_after(po.invoice.invoice_date, DISPUTE_LIMIT_YEARS),
                         "case": "stale_cost",
+                        "deductions": [event.reference],
                         "why": event.why,
                     }
                 )
@@ -258,6 +261,7 @@ class Key:
                         "amount": money(event.recoverable),
                         "deadline": years_after(invoice.invoice_date, DISPUTE_LIMIT_YEARS),
                         "case": invoice.case,
+                        "deductions": [event.reference],
                         "why": invoice.why,
                     }
                 )
@@ -283,6 +287,7 @@ class Key:
                         "amount": money(event.recoverable),
                         "deadline": chargeback_deadline(chargeback.notified_on),
                         "case": chargeback.case,
+                        "deductions": [event.reference],
                         "why": chargeback.why,
                     }
                 )

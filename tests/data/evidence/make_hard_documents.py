@@ -8,6 +8,12 @@ except encrypted.pdf: encryption salts are random by design.
 - handwritten_exception_pod.pdf: a delivery receipt with a handwritten-style shortage note.
 - handmade_pod.pdf: drawn here, not by the renderer: other words ("BOL#", "P.O. #'s", "Cases",
   "Receiver Signature"), a two-digit-year date, a consignee block and "3 cs crushed" in ink.
+- osd_report_pod.pdf: a carrier's OS&D inspection report, drawn here: counts in a table
+  (expected / received / condition per piece type) and "SHORT" alone in a cell. No phrase
+  says how many of what, so the reader must call it unreadable (a person looks), never clean.
+- stamped_receipt_pod.pdf: a receiving clerk's stamp "RECEIVED SUBJECT TO COUNT" beside the
+  note "rec'd 46/48 ctns - 2 short", labels in other words ("Waybill/BOL No.", "Del. Date").
+- pallet_damage_pod.pdf: a POD whose receiver counted pallets: "2 PLTS DAMAGED".
 - encrypted.pdf (needs a password), corrupt.pdf (truncated), not_a_pdf.pdf (text).
 The scanned case is rendered by the tests (image-only, about 300 KB) rather than stored.
 """
@@ -142,6 +148,183 @@ def handmade_pod() -> bytes:
     return buffer.getvalue()
 
 
+OSD_REPORT_POD = replace(
+    BASE,
+    kind="pod",
+    layout="osd_report",
+    carrier="Central Plains Freight",
+    bol_number="BOL20260517",
+    pro_number="PRO88310452",
+    ship_date=date(2026, 5, 17),
+    delivery_date=date(2026, 5, 20),
+    po_numbers=["7QWE3RTY"],
+    ship_to="PHX6",
+    cartons=48,
+    pallets=2,
+    units=None,
+    weight_lb=1040,
+    receiver="Luis Romero",
+    exception_kind="unreadable",
+    exception_units=None,
+)
+
+STAMPED_RECEIPT_POD = replace(
+    BASE,
+    kind="pod",
+    layout="stamped_receipt",
+    carrier="Great Lakes Cartage",
+    bol_number="GLC-55071",
+    pro_number="60417725",
+    ship_date=date(2026, 6, 8),
+    delivery_date=date(2026, 6, 11),
+    po_numbers=["4MNB8VCX"],
+    ship_to="ABE2",
+    cartons=48,
+    pallets=2,
+    units=None,
+    weight_lb=860,
+    receiver="Pat Doyle",
+    exception_kind="short",
+    exception_units=2,
+)
+
+PALLET_DAMAGE_POD = replace(
+    BASE,
+    kind="pod",
+    layout="pallet_receipt",
+    carrier="Southwest Motor Freight",
+    bol_number="BOL20260702",
+    pro_number="PRO44018733",
+    ship_date=date(2026, 7, 2),
+    delivery_date=date(2026, 7, 6),
+    po_numbers=["9ZXC4VBN", "2LKJ7HGF"],
+    ship_to="LGB8",
+    cartons=240,
+    pallets=8,
+    units=2880,
+    weight_lb=5120,
+    receiver="Kim Tran",
+    exception_kind="damage",
+    exception_units=2,
+    exception_unit="pallet",
+)
+
+
+def _ink(canvas: Canvas, x: float, y: float, text: str, size: float = 14) -> None:
+    canvas.saveState()
+    canvas.setFillColorRGB(0.05, 0.1, 0.45)
+    canvas.translate(x, y)
+    canvas.skew(0, 6)
+    canvas.setFont("Times-BoldItalic", size)
+    canvas.drawString(0, 0, text)
+    canvas.restoreState()
+
+
+def osd_report_pod() -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, invariant=1)
+    _, height = letter
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(50, height - 56, "Central Plains Freight")
+    canvas.drawString(330, height - 56, "DELIVERY RECEIPT")
+    canvas.setFont("Helvetica", 10)
+    for x, down, text in (
+        (50, 90, "Pro Number: PRO88310452"),
+        (300, 90, "Bill of Lading No.: BOL20260517"),
+        (50, 106, "Ship Date: 05/17/2026"),
+        (300, 106, "Delivery Date: 05/20/2026"),
+        (50, 122, "Consignee: Amazon.com Services PHX6"),
+        (50, 138, "PO Number: 7QWE3RTY"),
+        (50, 154, "Total Pieces: 48"),
+        (200, 154, "Pallets: 2"),
+        (330, 154, "Total Weight: 1,040 LBS"),
+    ):
+        canvas.drawString(x, height - down, text)
+    # The inspection table: counts per piece type, the condition in a column of its own.
+    canvas.setFont("Helvetica-Bold", 9)
+    canvas.drawString(50, height - 196, "OVER / SHORT / DAMAGE INSPECTION")
+    for x, text in ((50, "PIECE TYPE"), (180, "EXPECTED"), (280, "COUNTED"), (380, "CONDITION")):
+        canvas.drawString(x, height - 214, text)
+    canvas.setFont("Helvetica", 9)
+    for x, text in ((50, "CTN"), (180, "48"), (280, "45")):
+        canvas.drawString(x, height - 228, text)
+    _ink(canvas, 380, height - 230, "SHORT", 13)
+    for x, text in ((50, "PLT"), (180, "2"), (280, "2")):
+        canvas.drawString(x, height - 242, text)
+    _ink(canvas, 380, height - 244, "OK", 13)
+    canvas.setFont("Helvetica", 10)
+    canvas.drawString(50, height - 290, "Received by: Luis Romero")
+    _ink(canvas, 300, height - 290, "Luis Romero", 16)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def stamped_receipt_pod() -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, invariant=1)
+    _, height = letter
+    canvas.setFont("Times-Bold", 18)
+    canvas.drawString(50, height - 56, "GREAT LAKES CARTAGE")
+    canvas.setFont("Times-Roman", 12)
+    canvas.drawString(50, height - 74, "Proof of Delivery")
+    canvas.setFont("Times-Roman", 11)
+    for x, down, text in (
+        (50, 110, "B/L No.: GLC-55071"),
+        (300, 110, "PRO #: 60417725"),
+        (50, 128, "Pick-up date: 8-Jun-2026"),
+        (300, 128, "Delivered on: 11-Jun-2026"),
+        (50, 146, "Ship to: AMAZON ABE2, Breinigsville PA"),
+        (50, 164, "Customer Order No.: 4MNB8VCX"),
+        (50, 182, "Ctns: 48"),
+        (200, 182, "Skids: 2"),
+        (330, 182, "Weight: 860 lbs"),
+    ):
+        canvas.drawString(x, height - down, text)
+    # A receiving stamp: a box with printed words, the clerk's count written across it.
+    canvas.setStrokeColorRGB(0.6, 0.1, 0.1)
+    canvas.rect(50, height - 270, 260, 60)
+    canvas.setFillColorRGB(0.6, 0.1, 0.1)
+    canvas.setFont("Helvetica-Bold", 11)
+    canvas.drawString(60, height - 228, "RECEIVED SUBJECT TO COUNT")
+    canvas.setFillColorRGB(0, 0, 0)
+    _ink(canvas, 60, height - 256, "rec'd 46/48 ctns - 2 short")
+    canvas.setFont("Times-Roman", 11)
+    canvas.drawString(50, height - 300, "Signed by: Pat Doyle")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def pallet_damage_pod() -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=letter, invariant=1)
+    _, height = letter
+    canvas.setFont("Helvetica-Bold", 15)
+    canvas.drawString(50, height - 56, "Southwest Motor Freight")
+    canvas.drawString(360, height - 56, "POD")
+    canvas.setFont("Helvetica", 10)
+    for x, down, text in (
+        (50, 92, "Bill of Lading Number: BOL20260702"),
+        (320, 92, "Pro Number: PRO44018733"),
+        (50, 108, "Shipping date: 07/02/2026"),
+        (320, 108, "Date delivered: 07/06/2026"),
+        (50, 124, "Destination: Amazon LGB8"),
+        (50, 140, "PO Numbers: 9ZXC4VBN / 2LKJ7HGF"),
+        (50, 156, "Total Cartons: 240"),
+        (200, 156, "Total Pallets: 8"),
+        (330, 156, "Total Units: 2,880"),
+        (50, 172, "Gross Weight: 5,120 LB"),
+        (50, 206, "Remarks:"),
+    ):
+        canvas.drawString(x, height - down, text)
+    _ink(canvas, 120, height - 207, "2 PLTS DAMAGED - forks through wrap")
+    canvas.drawString(50, height - 250, "Consignee signature: Kim Tran")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
 def encrypted(pdf: bytes) -> bytes:
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf)))
     writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
@@ -155,6 +338,9 @@ def main() -> None:
         "multi_po_bol.pdf": (BASE, render_document(BASE)),
         "handwritten_exception_pod.pdf": (HANDWRITTEN_POD, render_document(HANDWRITTEN_POD)),
         "handmade_pod.pdf": (HANDMADE_POD, handmade_pod()),
+        "osd_report_pod.pdf": (OSD_REPORT_POD, osd_report_pod()),
+        "stamped_receipt_pod.pdf": (STAMPED_RECEIPT_POD, stamped_receipt_pod()),
+        "pallet_damage_pod.pdf": (PALLET_DAMAGE_POD, pallet_damage_pod()),
     }
     truth = {}
     for name, (document_truth, pdf) in documents.items():
