@@ -17,6 +17,7 @@ is the working tree as installed. Steps:
 
     python bench/bench_compare.py --base REV import FILE_OR_FOLDER...  # into fresh databases
     python bench/bench_compare.py --base REV detect DATABASE [--full]  # on copies of one
+    python bench/bench_compare.py --base REV link DATABASE  # relink every evidence document
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="git revision to compare against")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("step", choices=["import", "detect"])
+    parser.add_argument("step", choices=["import", "detect", "link"])
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--full", action="store_true", help="detect: a full run")
     parser.add_argument(
@@ -60,8 +61,8 @@ def main() -> None:
     missing = [p for p in args.paths if not p.exists()]
     if missing:
         parser.error(f"no such file or folder: {', '.join(map(str, missing))}")
-    if args.step == "detect" and len(args.paths) != 1:
-        parser.error("detect takes one database file")
+    if args.step in ("detect", "link") and len(args.paths) != 1:
+        parser.error(f"{args.step} takes one database file")
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as work:
         site = _build(args.base, Path(work))
         step_args = [str(p.resolve()) for p in args.paths] + (["--full"] if args.full else [])
@@ -149,6 +150,8 @@ def _child(code: str, folder: str, argv: list[str]) -> None:
     work = Path(folder)
     if step == "import":
         figures = _import(work, paths)
+    elif step == "link":
+        figures = _link(work, paths[0])
     else:
         figures = _detect(work, paths[0], full="--full" in argv)
     import recovery
@@ -173,11 +176,7 @@ def _import(work: Path, paths: list[Path]) -> dict[str, float]:
     return _timed(lambda: import_files(engine, settings, paths))
 
 
-def _detect(work: Path, database: Path, *, full: bool) -> dict[str, float]:
-    from recovery import db
-    from recovery.claims.detection import run_detection
-    from recovery.config import Settings
-
+def _copy(work: Path, database: Path) -> Path:
     copy = work / "compare.db"
     for suffix in ("", "-wal"):  # an uncheckpointed WAL holds part of the database
         if Path(f"{database}{suffix}").exists():
@@ -186,6 +185,31 @@ def _detect(work: Path, database: Path, *, full: bool) -> dict[str, float]:
     # whole copy (2 s of a 13 s full run on the large database), which a database in use, not
     # just copied, never pays.
     os.sync()
+    return copy
+
+
+def _link(work: Path, database: Path) -> dict[str, float]:
+    from sqlmodel import Session
+
+    from recovery import db
+    from recovery.evidence.link import link_all
+
+    engine = db.make_engine(f"sqlite:///{_copy(work, database)}")
+
+    def relink() -> None:
+        with Session(engine) as session:
+            link_all(session)
+            session.commit()
+
+    return _timed(relink)
+
+
+def _detect(work: Path, database: Path, *, full: bool) -> dict[str, float]:
+    from recovery import db
+    from recovery.claims.detection import run_detection
+    from recovery.config import Settings
+
+    copy = _copy(work, database)
     settings = Settings(database_url=f"sqlite:///{copy}", data_dir=work / "data")
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)

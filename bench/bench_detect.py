@@ -45,9 +45,8 @@ from recovery.calendar import BusinessCalendar
 from recovery.claims.detection import run_detection
 from recovery.claims.queue import contract_record, load_rows
 from recovery.config import AccountSettings, Settings
-from recovery.evidence.link import link_all
-from recovery.models import EvidenceDocument
 from recovery.sources.importing import import_files
+from recovery.testing.answer_key_evidence import record_evidence
 from recovery.testing.scenario import generate_scenario
 from recovery.testing.scoring import score
 
@@ -116,40 +115,17 @@ def machine_speed() -> float:
     return time.perf_counter() - began
 
 
-def record_evidence(engine: object, answer_key: dict[str, object]) -> int:
-    from sqlalchemy import Engine
+def scenario_in(work: Path, size: str, seed: int) -> Path:
+    """The scenario under `work`, generated (without PDFs or XLSX twins) unless already there."""
+    scenario = work / "scenario"
+    if not (scenario / "answer_key.json").exists():
+        began = time.perf_counter()
+        generate_scenario(scenario, seed=seed, size=size, today=TODAY, xlsx=False, pdfs=False)
+        print(f"generated {size} scenario in {time.perf_counter() - began:.1f}s ({work})")
+    return scenario
 
-    assert isinstance(engine, Engine)
-    documents = answer_key["evidence"]
-    assert isinstance(documents, list)
-    with db.session_scope(engine) as session:
-        for number, truth in enumerate(documents):
-            session.add(
-                EvidenceDocument(
-                    sha256=f"{number:064d}",
-                    original_name=truth["file"],
-                    stored_path=truth["file"],
-                    kind=truth["kind"],
-                    bol_number=truth["bol_number"],
-                    pro_number=truth["pro_number"],
-                    ship_date=date.fromisoformat(truth["ship_date"]),
-                    delivery_date=date.fromisoformat(truth["delivery_date"])
-                    if truth["delivery_date"]
-                    else None,
-                    ship_to=truth["ship_to"],
-                    cartons=truth["cartons"],
-                    pallets=truth["pallets"],
-                    units=truth["units"],
-                    signed=truth["signed"],
-                    exception_kind=truth["exception_kind"],
-                    exception_units=truth["exception_units"],
-                    exception_unit="carton" if truth["exception_units"] else None,
-                    po_numbers=truth["po_numbers"],
-                )
-            )
-        session.flush()
-        link_all(session)
-    return len(documents)
+
+SCENARIO_FOLDERS = ("vendor-central", "vendor-central/coop-backup", "vendor")
 
 
 def main() -> None:
@@ -172,13 +148,7 @@ def main() -> None:
     if args.next_day_runs < 1:
         parser.error("--next-day-runs must be 1 or more")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-detect-"))
-    scenario = work / "scenario"
-    if not (scenario / "answer_key.json").exists():
-        began = time.perf_counter()
-        generate_scenario(
-            scenario, seed=args.seed, size=args.size, today=TODAY, xlsx=False, pdfs=False
-        )
-        print(f"generated {args.size} scenario in {time.perf_counter() - began:.1f}s ({work})")
+    scenario = scenario_in(work, args.size, args.seed)
     answer_key = json.loads((scenario / "answer_key.json").read_text())
     meta = json.loads((scenario / "scenario.json").read_text())
     database = work / "bench.db"
@@ -194,11 +164,7 @@ def main() -> None:
     engine = db.make_engine(settings.database_url)
     db.upgrade(engine)
     spapi_files = sorted((scenario / "spapi").glob("*.json"))
-    files = [
-        scenario / "vendor-central",
-        scenario / "vendor-central" / "coop-backup",
-        scenario / "vendor",
-    ]
+    files = [scenario / folder for folder in SCENARIO_FOLDERS]
 
     speed_before = machine_speed()
     spapi_seconds = spapi_rss = 0.0
@@ -217,7 +183,7 @@ def main() -> None:
     imported = time.perf_counter() - began
     rows = sum(r.rows_read for r in results)
     began = time.perf_counter()
-    documents = record_evidence(engine, answer_key)
+    documents = record_evidence(engine, answer_key).documents
     linked = time.perf_counter() - began
     began = time.perf_counter()
     detection = run_detection(engine, settings, today=TODAY, draft=False)

@@ -113,16 +113,25 @@ def add_evidence(
         [path for path, _ in fresh], extract_options(settings), settings.evidence.workers, progress
     )
     store = EvidenceStore(settings.evidence_dir)
-    new_ids: list[int] = []
     with session_scope(engine) as session:
+        # (path, the document to save, or why the file was skipped), in the files' order.
+        recorded: list[tuple[Path, EvidenceDocument | None, str]] = []
         for (path, digest), (extraction, error) in zip(fresh, extracted, strict=True):
             if extraction is None:
-                result.outcomes.append(FileOutcome(path, "skipped", error or "unreadable"))
+                recorded.append((path, None, error or "unreadable"))
                 continue
             for note in extraction.notes:
                 if note not in result.notes:
                     result.notes.append(note)
-            document = _record(session, store, path, digest, extraction)
+            recorded.append((path, _record(store, path, digest, extraction), ""))
+        # One flush for the batch: the ORM inserts the documents together, not a round each.
+        session.add_all(document for _, document, _ in recorded if document is not None)
+        session.flush()
+        new_ids: list[int] = []
+        for path, document, error in recorded:
+            if document is None:
+                result.outcomes.append(FileOutcome(path, "skipped", error))
+                continue
             assert document.id is not None
             new_ids.append(document.id)
             result.outcomes.append(FileOutcome(path, "added", document_id=document.id))
@@ -222,13 +231,14 @@ def _pool(workers: int) -> Executor:
 
 
 def _record(
-    session: Session, store: EvidenceStore, path: Path, digest: str, extraction: Extraction
+    store: EvidenceStore, path: Path, digest: str, extraction: Extraction
 ) -> EvidenceDocument:
+    """The document to save for a readable file, its content already in the store."""
     stored = store.add(path, digest)
     parsed = extraction.document
     readable = extraction.text_source != "none"
     fields = parsed.fields_json()
-    document = EvidenceDocument(
+    return EvidenceDocument(
         sha256=digest,
         original_name=path.name[:500],
         stored_path=stored.relative_path,
@@ -253,6 +263,3 @@ def _record(
         po_numbers=list(parsed.po_numbers),
         fields=fields,
     )
-    session.add(document)
-    session.flush()
-    return document

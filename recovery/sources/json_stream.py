@@ -23,12 +23,19 @@ import json
 from collections.abc import Iterator
 from typing import Any, Literal, TextIO
 
+import msgspec
+
 from recovery.errors import InputError
 
 BLOCK_CHARS = 1 << 20
 _WHITESPACE = " \t\n\r"
 _NUMBER_TAIL = frozenset("0123456789.eE+-")
 _DECODER = json.JSONDecoder()
+# Checks a run's syntax without building its values.
+_SYNTAX = msgspec.json.Decoder(list[msgspec.Raw])
+# Candidate ends of a run tried before reading element by element (an element's own nested
+# objects may begin like a whole one in a file written without spaces).
+_RUN_TRIES = 8
 
 Shape = Literal["object", "array", "value", "end"]
 
@@ -97,6 +104,62 @@ class JsonReader:
             yield None
             if self._separator("]"):
                 return
+
+    def runs(self) -> Iterator[tuple[bool, Any]]:
+        """Step into an array of objects: yields (True, text) for a run of whole elements, the
+        text a JSON array of them for a fast decoder to read, or (False, value) for one
+        element read the usual way (the last few, one bigger than a block, broken text).
+
+        A run ends where the next element begins with the same text as the run's first (its
+        `{` and first key, as one program writes every element) and the text up to there is
+        valid JSON: a cut inside an element or a string never is, so a run is always whole
+        elements, whatever they hold.
+        """
+        self._expect("[")
+        if self._next_char() == "]":
+            self._pos += 1
+            return
+        while True:
+            run = self._whole_elements()
+            yield (True, run) if run is not None else (False, self.read())
+            if self._separator("]"):
+                return
+
+    def _whole_elements(self) -> str | None:
+        """The text of the elements from here up to the last that ends in the held text."""
+        if self._next_char() != "{":
+            return None
+        if len(self._text) - self._pos < self._block:
+            self._fill()
+        text, start = self._text, self._pos
+        key_start = start + 1
+        while key_start < len(text) and text[key_start] in _WHITESPACE:
+            key_start += 1
+        key_end = text.find('"', key_start + 1)
+        if key_start >= len(text) or text[key_start] != '"' or key_end < 0:
+            return None
+        opening = text[start : key_end + 1]
+        if "\\" in opening:
+            return None
+        end = len(text)
+        for _ in range(_RUN_TRIES):
+            next_start = text.rfind(opening, start + 1, end)
+            if next_start < 0:
+                return None
+            comma = next_start - 1
+            while text[comma] in _WHITESPACE:
+                comma -= 1
+            if text[comma] == ",":
+                run = f"[{text[start:comma]}]"
+                try:
+                    _SYNTAX.decode(run)
+                except msgspec.DecodeError:
+                    pass
+                else:
+                    self._pos = comma
+                    return run
+            end = next_start
+        return None
 
     def _separator(self, closing: str) -> bool:
         """Past the comma between two members or elements; True at the closing bracket."""

@@ -7,17 +7,25 @@ quantities are kept as sent and also converted to eaches (Cases × unitSize).
 
 Problems raise `InputError` whose column is the JSON path of the bad value, for example
 `orders[2].orderDetails.items[0].netCost.amount`.
+
+Each document is read one of two ways to the same rows. A saved file's documents arrive as
+msgspec structs of Amazon's shapes (`spapi_shapes`), whose types msgspec has checked: the quick
+read (`_quick_*`) takes those in Amazon's usual shape straight to rows. Anything else (the sync's
+plain objects, a document that did not fit the shapes, a value the quick read does not take such
+as a unit written "cases") goes through the checked read (`_Doc`), which accepts what it can and
+names the place of what it cannot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+import msgspec
+from sqlalchemy import Connection, delete, func, select
 from sqlmodel import Session
 
 from recovery import changes
@@ -35,6 +43,8 @@ from recovery.models import (
     utcnow,
 )
 from recovery.money import exponent, normalize_currency, plain_minor, to_decimal, to_minor
+from recovery.sources import spapi_shapes as shapes
+from recovery.sources.spapi_shapes import Document, as_plain
 from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
 __all__ = [
@@ -242,7 +252,7 @@ def _connection(session: Session) -> Connection:
 def upsert_purchase_orders(
     session: Session,
     account: VendorAccount,
-    orders: Sequence[Mapping[str, Any]],
+    orders: Sequence[Document],
     *,
     start: int = 0,
 ) -> UpsertCounts:
@@ -255,33 +265,12 @@ def upsert_purchase_orders(
     account_id = _account_id(account)
     now = utcnow()
     po_rows: list[Row] = []
-    items_by_po: dict[str, list[tuple[_Doc, Row]]] = {}
+    items_by_po: dict[str, list[Row]] = {}
     for index, raw in enumerate(orders, start):
-        order = _Doc(raw, None, "orders", index)
-        po_number = order.text("purchaseOrderNumber", required=True)
-        assert po_number is not None
-        row: Row = {"account_id": account_id, "po_number": po_number, "updated_at": now}
-        state = order.text("purchaseOrderState")
-        if state:
-            row["state"] = state
-        details = order.child("orderDetails")
-        if details is not None:
-            ship_start, ship_end = _window(details, "shipWindow")
-            delivery_start, delivery_end = _window(details, "deliveryWindow")
-            row.update(
-                po_type=details.text("purchaseOrderType"),
-                ordered_at=details.timestamp("purchaseOrderDate"),
-                changed_at=details.timestamp("purchaseOrderChangedDate"),
-                selling_party=details.party("sellingParty"),
-                ship_to=details.party("shipToParty"),
-                ship_window_start=ship_start,
-                ship_window_end=ship_end,
-                delivery_window_start=delivery_start,
-                delivery_window_end=delivery_end,
-            )
-            items = items_by_po.setdefault(po_number, [])
-            for item in details.children("items"):
-                items.append((item, _order_item_row(item, account.currency)))
+        row, items = _read(_quick_order, _order, raw, ("orders", index), account.currency)
+        row.update(account_id=account_id, updated_at=now)
+        if items is not None:
+            items_by_po.setdefault(row["po_number"], []).extend(items)
         po_rows.append(row)
     result = upsert(conn, PO_TABLE, po_rows, _PO_KEY, want_ids=True)
     counts = result.counts
@@ -290,7 +279,7 @@ def upsert_purchase_orders(
     ordered_on = {row["po_number"]: row.get("ordered_at") for row in po_rows}
     for po_number, items in items_by_po.items():
         po_id = result.ids[(account_id, po_number)]
-        for _item, item_row in items:
+        for item_row in items:
             item_rows.append({**item_row, "po_id": po_id})
             cost = _cost_observation(account_id, po_number, ordered_on.get(po_number), item_row)
             if cost is not None:
@@ -305,6 +294,99 @@ def upsert_purchase_orders(
 
 
 _COST_KEY = ("account_id", "source", "asin", "vendor_sku", "effective_from", "source_ref")
+
+
+def _read(
+    quick: Callable[[Any, str], _Rows],
+    checked: Callable[[_Doc, str], _Rows],
+    raw: Any,
+    where: tuple[str, int],
+    currency: str,
+) -> _Rows:
+    """One document's rows: the quick read of a struct in Amazon's usual shape, else (a plain
+    object, or a value the quick read leaves alone) the checked read, which names the place
+    of a bad value."""
+    if isinstance(raw, msgspec.Struct):
+        try:
+            return quick(raw, currency)
+        except _Unusual:
+            raw = as_plain(raw)
+    name, index = where  # the document's place, for errors: ("orders", 2)
+    return checked(_Doc(raw, None, name, index), currency)
+
+
+_Rows = tuple[Row, list[Row] | None]
+
+
+class _Unusual(Exception):
+    """A value the quick read leaves to the checked one (which accepts it or names it)."""
+
+
+def _order(order: _Doc, currency: str) -> _Rows:
+    po_number = order.text("purchaseOrderNumber", required=True)
+    row: Row = {"po_number": po_number}
+    state = order.text("purchaseOrderState")
+    if state:
+        row["state"] = state
+    details = order.child("orderDetails")
+    if details is None:
+        return row, None
+    ship_start, ship_end = _window(details, "shipWindow")
+    delivery_start, delivery_end = _window(details, "deliveryWindow")
+    row.update(
+        po_type=details.text("purchaseOrderType"),
+        ordered_at=details.timestamp("purchaseOrderDate"),
+        changed_at=details.timestamp("purchaseOrderChangedDate"),
+        selling_party=details.party("sellingParty"),
+        ship_to=details.party("shipToParty"),
+        ship_window_start=ship_start,
+        ship_window_end=ship_end,
+        delivery_window_start=delivery_start,
+        delivery_window_end=delivery_end,
+    )
+    return row, [_order_item_row(item, currency) for item in details.children("items")]
+
+
+def _quick_order(order: shapes.Order, currency: str) -> _Rows:
+    row: Row = {"po_number": _quick_required(order.purchase_order_number)}
+    state = _quick_text(order.purchase_order_state)
+    if state:
+        row["state"] = state
+    details = order.order_details
+    if details is None:
+        return row, None
+    ship_start, ship_end = _quick_window(details.ship_window)
+    delivery_start, delivery_end = _quick_window(details.delivery_window)
+    row.update(
+        po_type=_quick_text(details.purchase_order_type),
+        ordered_at=_quick_time(details.purchase_order_date),
+        changed_at=_quick_time(details.purchase_order_changed_date),
+        selling_party=_quick_party(details.selling_party),
+        ship_to=_quick_party(details.ship_to_party),
+        ship_window_start=ship_start,
+        ship_window_end=ship_end,
+        delivery_window_start=delivery_start,
+        delivery_window_end=delivery_end,
+    )
+    return row, [_quick_order_item(item, currency) for item in details.items or ()]
+
+
+def _quick_order_item(item: shapes.OrderItem, currency: str) -> Row:
+    amount, unit, size, eaches = _quick_quantity(item.ordered_quantity)
+    net_cost, cost_currency = _quick_money(item.net_cost, currency)
+    list_price, _ = _quick_money(item.list_price, cost_currency)
+    return {
+        "item_sequence": _quick_required(item.item_sequence_number),
+        "asin": _quick_text(item.amazon_product_identifier),
+        "vendor_sku": _quick_text(item.vendor_product_identifier),
+        "ordered_quantity": amount or 0,
+        "ordered_unit": unit or UnitOfMeasure.eaches.value,
+        "unit_size": size,
+        "ordered_eaches": eaches or 0,
+        "net_cost_minor": net_cost,
+        "list_price_minor": list_price,
+        "currency": cost_currency,
+    }
 
 
 def _order_item_row(item: _Doc, currency: str) -> Row:
@@ -349,7 +431,7 @@ def _cost_observation(
 def upsert_purchase_order_statuses(
     session: Session,
     account: VendorAccount,
-    statuses: Sequence[Mapping[str, Any]],
+    statuses: Sequence[Document],
     *,
     start: int = 0,
 ) -> UpsertCounts:
@@ -364,23 +446,10 @@ def upsert_purchase_order_statuses(
     po_rows: list[Row] = []
     items_by_po: dict[str, list[Row]] = {}
     for index, raw in enumerate(statuses, start):
-        status = _Doc(raw, None, "ordersStatus", index)
-        po_number = status.text("purchaseOrderNumber", required=True)
-        assert po_number is not None
-        row: Row = {
-            "account_id": account_id,
-            "po_number": po_number,
-            "ordered_at": status.timestamp("purchaseOrderDate"),
-            "selling_party": status.party("sellingParty"),
-            "ship_to": status.party("shipToParty"),
-            "updated_at": now,
-        }
-        if (status.text("purchaseOrderStatus") or "").upper() == "CLOSED":
-            row["state"] = "Closed"
+        row, items = _read(_quick_status, _status, raw, ("ordersStatus", index), account.currency)
+        row.update(account_id=account_id, updated_at=now)
         po_rows.append(row)
-        items = items_by_po.setdefault(po_number, [])
-        for item in status.children("itemStatus"):
-            items.append(_status_item_row(item, account.currency))
+        items_by_po.setdefault(row["po_number"], []).extend(items or ())
     result = upsert(conn, PO_TABLE, po_rows, _PO_KEY, update=_PO_STATUS_COLUMNS, want_ids=True)
     item_rows = [
         {**item, "po_id": result.ids[(account_id, po_number)]}
@@ -389,6 +458,62 @@ def upsert_purchase_order_statuses(
     ]
     item_counts = upsert(conn, PO_ITEM_TABLE, item_rows, _ITEM_KEY, update=_ITEM_STATUS_COLUMNS)
     return result.counts + item_counts.counts
+
+
+def _status(status: _Doc, _currency: str) -> _Rows:
+    row: Row = {
+        "po_number": status.text("purchaseOrderNumber", required=True),
+        "ordered_at": status.timestamp("purchaseOrderDate"),
+        "selling_party": status.party("sellingParty"),
+        "ship_to": status.party("shipToParty"),
+    }
+    if (status.text("purchaseOrderStatus") or "").upper() == "CLOSED":
+        row["state"] = "Closed"
+    return row, [_status_item_row(item, _currency) for item in status.children("itemStatus")]
+
+
+def _quick_status(status: shapes.OrderStatus, currency: str) -> _Rows:
+    row: Row = {
+        "po_number": _quick_required(status.purchase_order_number),
+        "ordered_at": _quick_time(status.purchase_order_date),
+        "selling_party": _quick_party(status.selling_party),
+        "ship_to": _quick_party(status.ship_to_party),
+    }
+    if (_quick_text(status.purchase_order_status) or "").upper() == "CLOSED":
+        row["state"] = "Closed"
+    return row, [_quick_status_item(item, currency) for item in status.item_status or ()]
+
+
+def _quick_status_item(item: shapes.OrderItemStatus, currency: str) -> Row:
+    ordered = item.ordered_quantity
+    amount, unit, size, eaches = _quick_quantity(ordered.ordered_quantity if ordered else None)
+    net_cost, cost_currency = _quick_money(item.net_cost, currency)
+    list_price, _ = _quick_money(item.list_price, cost_currency)
+    ack = item.acknowledgement_status
+    receiving = item.receiving_status
+    received_amount, received_unit, _, received_eaches = _quick_quantity(
+        receiving.received_quantity if receiving else None
+    )
+    return {
+        "item_sequence": _quick_required(item.item_sequence_number),
+        "asin": _quick_text(item.buyer_product_identifier),
+        "vendor_sku": _quick_text(item.vendor_product_identifier),
+        "ordered_quantity": amount or 0,
+        "ordered_unit": unit or UnitOfMeasure.eaches.value,
+        "unit_size": size,
+        "ordered_eaches": eaches or 0,
+        "net_cost_minor": net_cost,
+        "list_price_minor": list_price,
+        "currency": cost_currency,
+        "confirmation_status": _quick_text(ack.confirmation_status) if ack else None,
+        "accepted_eaches": _quick_quantity(ack.accepted_quantity)[3] if ack else None,
+        "rejected_eaches": _quick_quantity(ack.rejected_quantity)[3] if ack else None,
+        "receive_status": _quick_text(receiving.receive_status) if receiving else None,
+        "received_quantity": received_amount,
+        "received_unit": received_unit if received_amount is not None else None,
+        "received_eaches": received_eaches,
+        "last_received_at": _quick_time(receiving.last_receive_date) if receiving else None,
+    }
 
 
 def _status_item_row(item: _Doc, currency: str) -> Row:
@@ -424,7 +549,7 @@ def _status_item_row(item: _Doc, currency: str) -> Row:
 def upsert_shipments(
     session: Session,
     account: VendorAccount,
-    shipments: Sequence[Mapping[str, Any]],
+    shipments: Sequence[Document],
     *,
     start: int = 0,
 ) -> UpsertCounts:
@@ -438,76 +563,216 @@ def upsert_shipments(
     rows: list[Row] = []
     items_by_shipment: dict[str, list[Row]] = {}
     for index, raw in enumerate(shipments, start):
-        shipment = _Doc(raw, None, "shipments", index)
-        shipment_id = shipment.text("vendorShipmentIdentifier", required=True)
-        assert shipment_id is not None
-        transport = shipment.child("transportationDetails")
-        carrier = transport.child("carrierDetails") if transport else None
-        cartons, pallets = _container_counts(shipment)
-        rows.append(
-            {
-                "account_id": account_id,
-                "shipment_id": shipment_id,
-                "transaction_type": shipment.text("transactionType"),
-                "status": shipment.text("currentShipmentStatus"),
-                "freight_term": shipment.text("shipmentFreightTerm"),
-                "bol_number": transport.text("billOfLadingNumber") if transport else None,
-                "pro_number": carrier.text("shipmentReferenceNumber") if carrier else None,
-                "carrier": (carrier.text("name") or carrier.text("code")) if carrier else None,
-                "ship_from": shipment.party("shipFromParty"),
-                "ship_to": shipment.party("shipToParty"),
-                "created_at": shipment.timestamp("shipmentCreateDate"),
-                "confirmed_at": shipment.timestamp("shipmentConfirmDate"),
-                "shipped_at": transport.timestamp("shippedDate") if transport else None,
-                "estimated_delivery_at": (
-                    transport.timestamp("estimatedDeliveryDate") if transport else None
-                ),
-                "delivered_at": transport.timestamp("shipmentDeliveryDate") if transport else None,
-                "carton_count": cartons,
-                "pallet_count": pallets,
-                "updated_at": now,
-            }
-        )
-        items = items_by_shipment[shipment_id] = []
-        for order in shipment.children("purchaseOrders"):
-            po_number = order.text("purchaseOrderNumber", required=True)
-            for item in order.children("items"):
-                amount, unit, size, eaches = _quantity(item, "shippedQuantity")
-                items.append(
-                    {
-                        "line_no": len(items) + 1,
-                        "po_number": po_number,
-                        "item_sequence": item.text("itemSequenceNumber"),
-                        "asin": item.text("buyerProductIdentifier")
-                        or item.text("amazonProductIdentifier"),
-                        "vendor_sku": item.text("vendorProductIdentifier"),
-                        "shipped_quantity": amount or 0,
-                        "shipped_unit": unit or UnitOfMeasure.eaches.value,
-                        "unit_size": size,
-                        "shipped_eaches": eaches or 0,
-                    }
-                )
+        row, items = _read(_quick_shipment, _shipment, raw, ("shipments", index), account.currency)
+        row.update(account_id=account_id, updated_at=now)
+        rows.append(row)
+        items_by_shipment[row["shipment_id"]] = items or []
     result = upsert(conn, SHIPMENT_TABLE, rows, ("account_id", "shipment_id"), want_ids=True)
     # The POs the ASN lines named before they are rewritten: a line moved to another PO (or
     # dropped) changes what the old PO can prove.
     parents = [result.ids[(account_id, shipment_id)] for shipment_id in items_by_shipment]
+    lines = SHIPMENT_ITEM_TABLE.c
+    last_line: dict[int, int] = {}  # shipment row id -> its highest line number on record
     for start in range(0, len(parents), CHUNK_ROWS):
-        before = select(SHIPMENT_ITEM_TABLE.c.po_number).where(
-            SHIPMENT_ITEM_TABLE.c.shipment_id.in_(parents[start : start + CHUNK_ROWS])
+        before = (
+            select(lines.shipment_id, lines.po_number, func.max(lines.line_no))
+            .where(lines.shipment_id.in_(parents[start : start + CHUNK_ROWS]))
+            .group_by(lines.shipment_id, lines.po_number)
         )
-        changes.note(conn, account_id, "po", conn.execute(before.distinct()).scalars())
+        named: set[str] = set()
+        for parent, po_number, line_no in conn.execute(before):
+            named.add(po_number)
+            last_line[parent] = max(line_no, last_line.get(parent, 0))
+        changes.note(conn, account_id, "po", sorted(named))
     item_rows: list[Row] = []
     for shipment_id, items in items_by_shipment.items():
         parent = result.ids[(account_id, shipment_id)]
-        conn.execute(
-            delete(SHIPMENT_ITEM_TABLE).where(
-                SHIPMENT_ITEM_TABLE.c.shipment_id == parent,
-                SHIPMENT_ITEM_TABLE.c.line_no > len(items),
+        # Only a shipment that had more lines than it has now loses some (none on a first day).
+        if last_line.get(parent, 0) > len(items):
+            conn.execute(
+                delete(SHIPMENT_ITEM_TABLE).where(
+                    lines.shipment_id == parent, lines.line_no > len(items)
+                )
             )
-        )
         item_rows.extend({**item, "shipment_id": parent} for item in items)
     item_counts = upsert(conn, SHIPMENT_ITEM_TABLE, item_rows, ("shipment_id", "line_no"))
     return result.counts + item_counts.counts
+
+
+def _shipment(shipment: _Doc, _currency: str) -> _Rows:
+    transport = shipment.child("transportationDetails")
+    carrier = transport.child("carrierDetails") if transport else None
+    cartons, pallets = _container_counts(shipment)
+    row: Row = {
+        "shipment_id": shipment.text("vendorShipmentIdentifier", required=True),
+        "transaction_type": shipment.text("transactionType"),
+        "status": shipment.text("currentShipmentStatus"),
+        "freight_term": shipment.text("shipmentFreightTerm"),
+        "bol_number": transport.text("billOfLadingNumber") if transport else None,
+        "pro_number": carrier.text("shipmentReferenceNumber") if carrier else None,
+        "carrier": (carrier.text("name") or carrier.text("code")) if carrier else None,
+        "ship_from": shipment.party("shipFromParty"),
+        "ship_to": shipment.party("shipToParty"),
+        "created_at": shipment.timestamp("shipmentCreateDate"),
+        "confirmed_at": shipment.timestamp("shipmentConfirmDate"),
+        "shipped_at": transport.timestamp("shippedDate") if transport else None,
+        "estimated_delivery_at": (
+            transport.timestamp("estimatedDeliveryDate") if transport else None
+        ),
+        "delivered_at": transport.timestamp("shipmentDeliveryDate") if transport else None,
+        "carton_count": cartons,
+        "pallet_count": pallets,
+    }
+    items: list[Row] = []
+    for order in shipment.children("purchaseOrders"):
+        po_number = order.text("purchaseOrderNumber", required=True)
+        for item in order.children("items"):
+            amount, unit, size, eaches = _quantity(item, "shippedQuantity")
+            items.append(
+                {
+                    "line_no": len(items) + 1,
+                    "po_number": po_number,
+                    "item_sequence": item.text("itemSequenceNumber"),
+                    "asin": item.text("buyerProductIdentifier")
+                    or item.text("amazonProductIdentifier"),
+                    "vendor_sku": item.text("vendorProductIdentifier"),
+                    "shipped_quantity": amount or 0,
+                    "shipped_unit": unit or UnitOfMeasure.eaches.value,
+                    "unit_size": size,
+                    "shipped_eaches": eaches or 0,
+                }
+            )
+    return row, items
+
+
+def _quick_shipment(shipment: shapes.ShipmentDoc, _currency: str) -> _Rows:
+    transport = shipment.transportation_details
+    carrier = transport.carrier_details if transport else None
+    cartons, pallets = _quick_container_counts(shipment)
+    row: Row = {
+        "shipment_id": _quick_required(shipment.vendor_shipment_identifier),
+        "transaction_type": _quick_text(shipment.transaction_type),
+        "status": _quick_text(shipment.current_shipment_status),
+        "freight_term": _quick_text(shipment.shipment_freight_term),
+        "bol_number": _quick_text(transport.bill_of_lading_number) if transport else None,
+        "pro_number": _quick_text(carrier.shipment_reference_number) if carrier else None,
+        "carrier": ((_quick_text(carrier.name) or _quick_text(carrier.code)) if carrier else None),
+        "ship_from": _quick_party(shipment.ship_from_party),
+        "ship_to": _quick_party(shipment.ship_to_party),
+        "created_at": _quick_time(shipment.shipment_create_date),
+        "confirmed_at": _quick_time(shipment.shipment_confirm_date),
+        "shipped_at": _quick_time(transport.shipped_date) if transport else None,
+        "estimated_delivery_at": (
+            _quick_time(transport.estimated_delivery_date) if transport else None
+        ),
+        "delivered_at": _quick_time(transport.shipment_delivery_date) if transport else None,
+        "carton_count": cartons,
+        "pallet_count": pallets,
+    }
+    items: list[Row] = []
+    for order in shipment.purchase_orders or ():
+        po_number = _quick_required(order.purchase_order_number)
+        for item in order.items or ():
+            amount, unit, size, eaches = _quick_quantity(item.shipped_quantity)
+            items.append(
+                {
+                    "line_no": len(items) + 1,
+                    "po_number": po_number,
+                    "item_sequence": _quick_text(item.item_sequence_number),
+                    "asin": _quick_text(item.buyer_product_identifier)
+                    or _quick_text(item.amazon_product_identifier),
+                    "vendor_sku": _quick_text(item.vendor_product_identifier),
+                    "shipped_quantity": amount or 0,
+                    "shipped_unit": unit or UnitOfMeasure.eaches.value,
+                    "unit_size": size,
+                    "shipped_eaches": eaches or 0,
+                }
+            )
+    return row, items
+
+
+def _quick_container_counts(shipment: shapes.ShipmentDoc) -> tuple[int | None, int | None]:
+    measurements = shipment.shipment_measurements
+    cartons = measurements.total_carton_count if measurements else None
+    pallets: int | None = None
+    if measurements is not None:
+        stackable = measurements.total_pallet_stackable
+        loose = measurements.total_pallet_non_stackable
+        if stackable is not None or loose is not None:
+            pallets = (stackable or 0) + (loose or 0)
+    containers = shipment.containers or []
+    if containers and cartons is None:
+        cartons = sum(1 for c in containers if _quick_text(c.container_type) == "carton")
+    if containers and pallets is None:
+        pallets = sum(1 for c in containers if _quick_text(c.container_type) == "pallet")
+    return cartons, pallets
+
+
+# The quick read of single values: what the checked read gives for Amazon's usual shapes,
+# `_Unusual` for anything else.
+
+
+def _quick_text(value: str | None) -> str | None:
+    return (value.strip() or None) if value is not None else None
+
+
+def _quick_required(value: str | None) -> str:
+    text = _quick_text(value)
+    if text is None:
+        raise _Unusual
+    return text
+
+
+def _quick_party(party: shapes.Party | None) -> str | None:
+    return _quick_text(party.party_id) if party is not None else None
+
+
+def _quick_time(value: str | None) -> datetime | None:
+    text = _quick_text(value)
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _Unusual from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _quick_window(value: str | None) -> tuple[datetime | None, datetime | None]:
+    text = _quick_text(value)
+    if text is None:
+        return None, None
+    start, sep, end = text.partition("--")
+    if not sep:
+        raise _Unusual
+    return _quick_time(start), _quick_time(end)
+
+
+# Cached: a year of documents repeats the same few quantities and prices millions of times.
+@lru_cache(maxsize=4096)
+def _quick_quantity(
+    quantity: shapes.ItemQuantity | None,
+) -> tuple[int | None, str | None, int, int | None]:
+    if quantity is None:
+        return None, None, 1, None
+    amount, unit = quantity.amount, quantity.unit_of_measure
+    size = 1 if quantity.unit_size is None else quantity.unit_size
+    if amount is None or size < 1 or unit not in _PLAIN_UNITS:
+        raise _Unusual
+    return amount, unit, size, amount * size if _PLAIN_UNITS[unit] else amount
+
+
+@lru_cache(maxsize=4096)
+def _quick_money(money: shapes.Money | None, fallback_currency: str) -> tuple[int | None, str]:
+    if money is None or money.amount is None:
+        return None, fallback_currency
+    code = money.currency_code
+    if money.unit_of_measure is None and code is not None:
+        places = _plain_places(code)
+        minor = None if places is None else plain_minor(money.amount, places)
+        if minor is not None:
+            return minor, code
+    raise _Unusual
 
 
 def _container_counts(shipment: _Doc) -> tuple[int | None, int | None]:

@@ -299,3 +299,113 @@ def test_every_layout_links_to_its_shipment(
         assert _links(engine, f"{layout}.pdf") == {
             (asn.shipment_id, asn.items[0][0], "bol_number+pro_number")
         }
+
+
+def _carrier_shipment(
+    session: Session, account_id: int, shipment_id: str, carrier: str | None, pro: str, po: str
+) -> None:
+    shipment = Shipment(
+        account_id=account_id,
+        shipment_id=shipment_id,
+        carrier=carrier,
+        pro_number=pro,
+        shipped_at=datetime(2026, 6, 1, 15, tzinfo=UTC),
+    )
+    session.add(shipment)
+    session.flush()
+    assert shipment.id is not None
+    session.add(PurchaseOrder(account_id=account_id, po_number=po))
+    session.add(
+        ShipmentItem(
+            shipment_id=shipment.id, line_no=1, po_number=po, shipped_quantity=5, shipped_eaches=5
+        )
+    )
+
+
+def _document(name: str, **fields: object) -> EvidenceDocument:
+    return EvidenceDocument(
+        sha256=name.ljust(64, "0"),
+        original_name=name,
+        stored_path=name,
+        kind="bol",
+        ship_date=date(2026, 6, 1),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_a_pro_number_links_only_to_a_shipment_of_the_same_carrier(engine: Engine) -> None:
+    # PRO numbers are unique per carrier only: two carriers' shipments share this one.
+    with Session(engine) as session:
+        account = VendorAccount(vendor_code="ACME1")
+        session.add(account)
+        session.flush()
+        assert account.id is not None
+        _carrier_shipment(session, account.id, "ASN-E", "Estes Express Lines", "70012345", "PO1")
+        _carrier_shipment(session, account.id, "ASN-O", "ODFL", "70012345", "PO2")
+        _carrier_shipment(session, account.id, "ASN-U", None, "70012345", "PO3")
+        session.add_all(
+            [
+                _document("estes.pdf", carrier="ESTES EXPRESS", pro_number="70012345"),
+                _document("odfl.pdf", carrier="Old Dominion Freight Line", pro_number="70012345"),
+                _document("saia.pdf", carrier="Saia LTL Freight", pro_number="70012345"),
+                _document("unnamed.pdf", carrier=None, pro_number="70012345"),
+            ]
+        )
+        session.commit()
+        summary = link_all(session)
+        session.commit()
+    assert (summary.documents, summary.linked) == (4, 4)
+    assert _links(engine, "estes.pdf") == {
+        ("ASN-E", "PO1", "pro_number"),
+        ("ASN-U", "PO3", "pro_number"),
+    }
+    assert _links(engine, "odfl.pdf") == {
+        ("ASN-O", "PO2", "pro_number"),
+        ("ASN-U", "PO3", "pro_number"),
+    }
+    assert _links(engine, "saia.pdf") == {("ASN-U", "PO3", "pro_number")}
+    assert {s for s, _, _ in _links(engine, "unnamed.pdf")} == {"ASN-E", "ASN-O", "ASN-U"}
+
+
+def test_a_document_matched_to_one_accounts_shipment_links_only_that_accounts_pos(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        first, second = VendorAccount(vendor_code="ACME1"), VendorAccount(vendor_code="ACME2")
+        session.add_all([first, second])
+        session.flush()
+        first_id, second_id = first.id, second.id
+        assert first_id is not None and second_id is not None
+        _carrier_shipment(session, first_id, "ASN-A", None, "PRO1", "PO-ON-ASN")
+        # The same PO number in both accounts, on no shipment.
+        session.add_all(
+            [
+                PurchaseOrder(account_id=first_id, po_number="PO-EXTRA"),
+                PurchaseOrder(account_id=second_id, po_number="PO-EXTRA"),
+            ]
+        )
+        session.add_all(
+            [
+                _document("matched.pdf", pro_number="PRO1", po_numbers=["PO-ON-ASN", "PO-EXTRA"]),
+                _document("po-only.pdf", bol_number="BOL-NONE", po_numbers=["PO-EXTRA"]),
+            ]
+        )
+        session.commit()
+        link_all(session)
+        session.commit()
+        accounts = dict(
+            session.exec(
+                select(EvidenceDocument.original_name, EvidenceLink.account_id)
+                .join(EvidenceLink, col(EvidenceLink.document_id) == col(EvidenceDocument.id))
+                .where(EvidenceLink.po_number == "PO-EXTRA")
+                .where(EvidenceDocument.original_name == "matched.pdf")
+            ).all()
+        )
+        po_only = session.exec(
+            select(EvidenceLink.account_id)
+            .join(EvidenceDocument, col(EvidenceLink.document_id) == col(EvidenceDocument.id))
+            .where(EvidenceDocument.original_name == "po-only.pdf")
+        ).all()
+    assert accounts == {"matched.pdf": first_id}
+    # Nothing ties the PO-only document to one account: both accounts' POs are linked.
+    assert sorted(po_only) == sorted([first_id, second_id])

@@ -80,3 +80,63 @@ def test_an_error_deep_in_a_long_file_names_its_line_and_column() -> None:
         read_all(JsonReader(io.StringIO(text), block_chars=4096))
     assert raised.value.row == expected.value.lineno == 5002
     assert f"(column {expected.value.colno})" in raised.value.detail
+
+
+def _orders() -> list[Any]:
+    """Documents that begin alike, with nested objects that begin like them too, and strings
+    holding what a cut between two documents would look like."""
+    orders: list[Any] = []
+    for n in range(300):
+        order: dict[str, Any] = {
+            "purchaseOrderNumber": f"PO{n}",
+            "items": [{"purchaseOrderNumber": f"PO{n}", "n": i} for i in range(n % 4)],
+        }
+        if n % 7 == 0:
+            order["note"] = 'ends },{"purchaseOrderNumber": "X" and \\ "quotes" é ✓'
+        orders.append(order)
+    return orders
+
+
+def read_runs(reader: JsonReader) -> tuple[list[Any], int]:
+    """The array's elements through `runs`, and how many came in runs."""
+    values: list[Any] = []
+    in_runs = 0
+    for whole, value in reader.runs():
+        if whole:
+            run = json.loads(value)
+            in_runs += len(run)
+            values.extend(run)
+        else:
+            values.append(value)
+    return values, in_runs
+
+
+@pytest.mark.parametrize("block", [1, 50, 4096, 1 << 20])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_runs_are_whole_elements_whatever_the_blocks(block: int, indent: int | None) -> None:
+    orders = _orders()
+    text = json.dumps(orders, indent=indent, ensure_ascii=False)
+    reader = JsonReader(io.StringIO(text), block_chars=block)
+    values, in_runs = read_runs(reader)
+    assert values == orders
+    assert reader.peek() == "end"
+    if block >= 4096:
+        assert in_runs > len(orders) // 2  # most go to the fast decoder in runs
+
+
+@pytest.mark.parametrize("text", ["[]", "[1, 2, 3]", '["a", {"b": 1}]', '[{"a": 1}]'])
+def test_runs_of_anything_else_are_read_one_by_one(text: str) -> None:
+    values, in_runs = read_runs(JsonReader(io.StringIO(text)))
+    assert values == json.loads(text)
+    assert in_runs == 0 or text == '[{"a": 1}]'
+
+
+def test_broken_json_between_runs_names_its_line() -> None:
+    lines = [json.dumps({"purchaseOrderNumber": n}) + "," for n in range(5000)]
+    text = "[\n" + "\n".join(lines[:4000]) + '\n{"purchaseOrderNumber": 1 "oops"},\n'
+    text += "\n".join(lines[4000:]) + '\n{"purchaseOrderNumber": 0}\n]'
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(text)
+    with pytest.raises(InputError) as raised:
+        read_runs(JsonReader(io.StringIO(text), block_chars=4096))
+    assert raised.value.row == expected.value.lineno == 4002

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
 from recovery.errors import InputError
+from recovery.sources import spapi_payloads as payloads
 from recovery.sources.spapi_payloads import _checked_quantity, _Doc, _money, _quantity
+from recovery.sources.spapi_shapes import ItemQuantity, Money
 
 # What a JSON document may hold in each field: the usual shapes and everything near them.
 _scalars = st.one_of(
@@ -81,6 +84,44 @@ def test_an_amount_reads_as_the_checks_read_it(value: Any, fallback: str) -> Non
     assert _outcome(lambda: _money(item, "netCost", fallback)) == _outcome(
         lambda: _money(shadowed, "netCost", fallback)
     )
+
+
+def _as_shape(value: Any, shape: type[msgspec.Struct]) -> Any:
+    """`value` as msgspec reads it from a file into Amazon's shape; None where it does not fit
+    (a document holding it is read the checked way only)."""
+    try:
+        return msgspec.json.decode(msgspec.json.encode(value), type=shape | None)
+    except msgspec.ValidationError:
+        return _NOT_A_SHAPE
+
+
+_NOT_A_SHAPE = object()
+
+
+@given(st.one_of(_quantities, _scalars, st.just([])))
+def test_the_typed_read_of_a_quantity_gives_what_the_checks_give(value: Any) -> None:
+    shape = _as_shape(value, ItemQuantity)
+    if shape is _NOT_A_SHAPE:
+        return
+    try:
+        quick = payloads._quick_quantity(shape)
+    except payloads._Unusual:
+        return  # left to the checked read
+    item = _Doc({"orderedQuantity": value}, None, "orders", 3)
+    assert quick == _quantity(item, "orderedQuantity")
+
+
+@given(st.one_of(_amounts, _scalars), st.sampled_from(["USD", "JPY", "KWD"]))
+def test_the_typed_read_of_an_amount_gives_what_the_checks_give(value: Any, fallback: str) -> None:
+    shape = _as_shape(value, Money)
+    if shape is _NOT_A_SHAPE:
+        return
+    try:
+        quick = payloads._quick_money(shape, fallback)
+    except payloads._Unusual:
+        return
+    item = _Doc({"netCost": value}, None, "orders", 3)
+    assert quick == _money(item, "netCost", fallback)
 
 
 class _Unusual(dict):  # type: ignore[type-arg]

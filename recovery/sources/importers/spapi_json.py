@@ -3,6 +3,8 @@
 Accepts a response's `payload`, the payload itself, a list of pages, single documents, and
 Amazon's sandbox example objects (`{"request": ..., "response": {...}}`) exactly as the API
 models carry them. Storing goes through `recovery.sources.spapi_payloads`, as the sync does.
+The lists of documents are read in runs by msgspec into Amazon's shapes
+(`recovery.sources.spapi_shapes`); what does not fit them is read and checked the general way.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Protocol
 
+import msgspec
 from sqlmodel import Session
 
 from recovery.errors import InputError
@@ -27,6 +30,7 @@ from recovery.sources.spapi_payloads import (
     upsert_purchase_orders,
     upsert_shipments,
 )
+from recovery.sources.spapi_shapes import Document, as_plain, decode_documents
 from recovery.upsert import UpsertCounts
 
 # Kind -> the payload's list key, and how to tell a single document of that kind.
@@ -45,7 +49,7 @@ class Upsert(Protocol):
         self,
         session: Session,
         account: VendorAccount,
-        documents: Sequence[Mapping[str, Any]],
+        documents: Sequence[Document],
         /,
         *,
         start: int = 0,
@@ -63,7 +67,7 @@ _STORE: dict[str, Upsert] = {
 # the vendor of the file.
 BATCH_DOCUMENTS = 1000
 
-Found = tuple[str, Mapping[str, Any]]  # (kind, document)
+Found = tuple[str, Document]  # (kind, document)
 
 
 @dataclass
@@ -71,13 +75,14 @@ class SpApiDocuments:
     """The documents of one SP-API JSON file, read while they are stored."""
 
     kind: str
-    first: list[Mapping[str, Any]]
-    _more: Iterator[Mapping[str, Any]]
+    first: list[Document]
+    _more: Iterator[Document]
 
     def vendor_code(self) -> str | None:
         """The selling party most of the first documents name."""
         codes: Counter[str] = Counter()
-        for document in self.first:
+        for read in self.first:
+            document = as_plain(read) if isinstance(read, msgspec.Struct) else read
             details = document.get("orderDetails")
             holder = details if isinstance(details, Mapping) else document
             party = holder.get("sellingParty")
@@ -85,7 +90,7 @@ class SpApiDocuments:
                 codes[party["partyId"]] += 1
         return codes.most_common(1)[0][0] if codes else None
 
-    def batches(self) -> Iterator[list[Mapping[str, Any]]]:
+    def batches(self) -> Iterator[list[Document]]:
         """The documents in batches, in file order."""
         yield self.first
         while batch := list(islice(self._more, BATCH_DOCUMENTS)):
@@ -111,9 +116,7 @@ def open_documents(path: Path, kind: str | None = None) -> Iterator[SpApiDocumen
         yield SpApiDocuments(head[0], first, documents)
 
 
-def _of_kind(
-    found: Iterator[Found], kind: str, *, others_allowed: bool
-) -> Iterator[Mapping[str, Any]]:
+def _of_kind(found: Iterator[Found], kind: str, *, others_allowed: bool) -> Iterator[Document]:
     for found_kind, document in found:
         if found_kind == kind:
             yield document
@@ -168,8 +171,13 @@ def _walk(reader: JsonReader, errors: list[str]) -> Iterator[Found]:
             yield from _walk(reader, errors)
         elif key in _KIND_OF_LIST and reader.peek() == "array":
             stepped_in = True
-            for _ in reader.elements():
-                yield _KIND_OF_LIST[key], reader.read()
+            kind = _KIND_OF_LIST[key]
+            # Runs of whole documents go to msgspec, which reads them typed in one go.
+            for whole, value in reader.runs():
+                if whole:
+                    yield from ((kind, document) for document in decode_documents(kind, value))
+                else:
+                    yield kind, value
         else:
             rest[key] = reader.read()
     if not stepped_in:
