@@ -79,10 +79,22 @@ class VendorCentralSettings(Section):
     totp_seed: SecretStr | None = None
 
 
+def _default_bulk_caps() -> dict[str, Decimal]:
+    return {"admin": Decimal("100000"), "specialist": Decimal("10000"), "viewer": Decimal("0")}
+
+
 class UiSettings(Section):
     host: str = "127.0.0.1"
     port: int = 8400
+    # Signs the CSRF cookie; without it each start of the UI picks a random one.
     session_key: SecretStr | None = None
+    # Cookies only over HTTPS (browsers also send them to http://localhost). Turn off only
+    # behind a proxy on a trusted network that serves plain HTTP.
+    secure_cookies: bool = True
+    session_hours: int = Field(default=12, ge=1)
+    # The most one bulk approval or rejection may move, per role, per currency.
+    bulk_caps: dict[str, Decimal] = Field(default_factory=_default_bulk_caps)
+    page_size: int = Field(default=50, ge=1, le=500)
 
 
 class SmtpSettings(Section):

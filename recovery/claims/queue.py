@@ -226,13 +226,24 @@ def to_do(claim: Claim) -> str:
 
 def current_band(claim: Claim, today: date, rules: RuleSettings) -> str | None:
     """The stored band is from the last detection run; before filing it moves with the clock."""
-    if (
-        claim.deadline is not None
-        and claim.age_from is not None
-        and ClaimStatus(claim.status) in PRE_FILING
-    ):
-        return band_for(claim.type, claim.age_from, claim.deadline, today, rules).value
-    return claim.band
+    return band_now(
+        claim.type, claim.status, claim.band, claim.age_from, claim.deadline, today, rules
+    )
+
+
+def band_now(
+    claim_type: str,
+    status: str,
+    stored: str | None,
+    age_from: date | None,
+    deadline: date | None,
+    today: date,
+    rules: RuleSettings,
+) -> str | None:
+    """`current_band` from a claim's columns (for pages that read rows, not claims)."""
+    if deadline is not None and age_from is not None and ClaimStatus(status) in PRE_FILING:
+        return band_for(claim_type, age_from, deadline, today, rules).value
+    return stored
 
 
 def _evidence_names(session: Session, claim_ids: Sequence[int]) -> dict[int, list[str]]:

@@ -20,8 +20,10 @@ from recovery.cli.import_cmd import import_command
 from recovery.cli.init_cmd import init
 from recovery.cli.ledger_cmd import ledger
 from recovery.cli.report_cmd import report_app
+from recovery.cli.serve_cmd import serve
 from recovery.cli.sync_cmd import sync
 from recovery.cli.testing_cmd import testing_app
+from recovery.cli.users_cmd import users_app
 from recovery.errors import RecoveryError
 
 app = typer.Typer(
@@ -59,10 +61,12 @@ app.command("import")(import_command)
 app.command("sync")(sync)
 app.command("demo")(demo)
 app.command("ledger")(ledger)
+app.command("serve")(serve)
 app.add_typer(claims_app, name="claims")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(report_app, name="report")
 app.add_typer(testing_app, name="testing")
+app.add_typer(users_app, name="users")
 
 
 def main(argv: list[str] | None = None) -> None:

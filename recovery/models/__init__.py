@@ -49,10 +49,12 @@ from recovery.models.payments import (
     ShortageLine,
 )
 from recovery.models.runs import ImportBatch, JobRun, SyncCursor
+from recovery.models.web import AuditEntry, LedgerAdjustment, WebSession
 
 __all__ = [
     "PPM_PER_PERCENT",
     "AgreementStatus",
+    "AuditEntry",
     "BankTransaction",
     "ChangedKey",
     "Chargeback",
@@ -78,6 +80,7 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "JobRun",
+    "LedgerAdjustment",
     "Payment",
     "PriceVarianceLine",
     "PurchaseOrder",
@@ -94,6 +97,7 @@ __all__ = [
     "UnitOfMeasure",
     "User",
     "VendorAccount",
+    "WebSession",
     "amount",
     "money_field",
     "table_of",

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from recovery.models.base import money_field, time_field
@@ -73,6 +73,26 @@ class Claim(SQLModel, table=True):
     recovered_minor: int = money_field(default=0)
     created_at: datetime = time_field(default_now=True)
     updated_at: datetime = time_field(default_now=True)
+
+
+# The review queue pages 100k claims by file_by or by expected value (amount × confidence):
+# the first and last let the database walk the claims in that order and stop after a page
+# instead of sorting them all.
+_claims = Claim.__table__  # type: ignore[attr-defined]
+Index("ix_claim_file_by_id", _claims.c.file_by, _claims.c.id)
+# Counting a filtered queue reads only this index, never the 100k rows behind it.
+Index(
+    "ix_claim_queue_filters",
+    _claims.c.status,
+    _claims.c.file_by,
+    _claims.c.type,
+    _claims.c.account_id,
+    _claims.c.band,
+    _claims.c.deadline,
+    _claims.c.age_from,
+)
+# Read backwards for "largest first" (ties: newest claim first).
+Index("ix_claim_expected_value", _claims.c.amount_minor * _claims.c.confidence_pct, _claims.c.id)
 
 
 class ClaimLine(SQLModel, table=True):

@@ -1,0 +1,1 @@
+"""One module per page group; each declares the least role its routes need."""
