@@ -53,7 +53,9 @@ def fake_vc(
         session_seconds=session_minutes * 60,
     )
     fake = FakeVendorCentral(scenario, auth=settings)
-    url = f"http://127.0.0.1:{port}"
+    # Listening before the lines are printed: a script that reads them may connect at once.
+    sock = fake.listen(port)
+    url = fake.url
     data = fake.portal.data
     typer.echo(
         f"fake Vendor Central on {url} ({data.vendor_code}, today {fake.today.isoformat()}; "
@@ -64,4 +66,4 @@ def fake_vc(
     typer.echo(f"  control API: {url}/_fake/disputes, {url}/_fake/clock, {url}/_fake/faults")
     # Scripts wait for these lines; do not leave them in a pipe's buffer while serving.
     sys.stdout.flush()
-    fake.serve_forever(port)
+    fake.serve_forever(sock)

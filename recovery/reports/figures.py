@@ -5,7 +5,8 @@ the open items at the end (short-pays, receivables, unmatched payments), which a
 state as of the week's end. Definitions, as the report prints them:
 
 - recoverable $: the amount of the claims drafted in the period (a claim drafted after its
-  deadline had passed is not recoverable: it is listed as a missed deadline instead);
+  deadline had passed is not recoverable: it is listed as a missed deadline instead; a claim
+  still waiting for a document or a person's look is neither drafted nor recoverable yet);
 - disputed $: the amount of the claims filed in the period (a claim's first filing);
 - recovered $: what the claims decided won or partly won in the period got back;
 - recovery rate on disputed: recovered ÷ the disputed amount of the claims decided in the
@@ -26,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from recovery.claims.workflow import PRE_FILING
 from recovery.ledger import InvoiceBalance, Receivable
+from recovery.models.claims import ClaimStatus
 from recovery.reports.periods import Period, ReportCalendar
 from recovery.reports.rows import AccountRows, ChargebackRow, ClaimRow, PaymentRow, StatusChange
 
@@ -35,6 +37,9 @@ DEDUCTION_GROUPS = (*CLAIM_TYPES, "other")
 DECISIONS = ("won", "partially_won", "denied")
 TOP_DENIAL_REASONS = 5
 _UNFILED = frozenset(s.value for s in PRE_FILING)
+
+# Drafted, but not money a rule stands behind yet: the claim needs a document or a person.
+WAITING_FOR_A_PERSON = frozenset({ClaimStatus.needs_evidence.value, ClaimStatus.needs_look.value})
 
 
 @dataclass
@@ -287,7 +292,11 @@ def _period_figures(
     for claim in rows.claims:
         figures = types[deduction_group(claim.type)]
         history = histories[claim.id]
-        if claim.drafted_on in period and not history.born_expired:
+        if (
+            claim.drafted_on in period
+            and not history.born_expired
+            and claim.status not in WAITING_FOR_A_PERSON
+        ):
             figures.drafted += 1
             figures.recoverable_minor += claim.amount_minor
         filed_on = history.first_filed
@@ -367,7 +376,9 @@ def _trend(
         recoverable = sum(
             c.amount_minor
             for c in rows.claims
-            if c.drafted_on in week and not histories[c.id].born_expired
+            if c.drafted_on in week
+            and not histories[c.id].born_expired
+            and c.status not in WAITING_FOR_A_PERSON
         )
         recovered = sum(
             c.recovered_minor

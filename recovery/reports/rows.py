@@ -31,9 +31,8 @@ from recovery.models import (
     table_of,
 )
 
-# The day a person or the bot plans to file. i24 adds `Claim.file_by` (a business day on or
-# before the deadline); until then the deadline stands in. Switching is this one line.
-PLAN_DATE = table_of(Claim).c.deadline
+# The day a person or the bot plans to file: a business day on or before Amazon's deadline.
+PLAN_DATE = table_of(Claim).c.file_by
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ def _row(claim_id: int, payload: str) -> QueueRow:
         band=None,
         days_left=5,
         deadline=date(2026, 12, 1),
+        file_by=date(2026, 11, 30),
         invoice_number=payload,
         po_number=payload,
         asin=payload,
@@ -70,6 +71,7 @@ def _row(claim_id: int, payload: str) -> QueueRow:
         confidence_pct=90,
         reason=payload,
         evidence=(payload,),
+        to_do=payload,
     )
 
 

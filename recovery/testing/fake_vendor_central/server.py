@@ -78,11 +78,18 @@ class FakeVendorCentral:
         return f"http://127.0.0.1:{self._port}"
 
     def _socket(self, port: int) -> socket.socket:
+        """A loopback socket already listening: a client that connects before the server
+        loop starts waits in the backlog instead of being refused."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", port))
+        sock.listen(128)
         self._port = sock.getsockname()[1]
         return sock
+
+    def listen(self, port: int) -> socket.socket:
+        """Bind and listen on `port` (0: a free one) for `serve_forever`."""
+        return self._socket(port)
 
     def _uvicorn(self) -> uvicorn.Server:
         config = uvicorn.Config(
@@ -113,9 +120,10 @@ class FakeVendorCentral:
         self._server = None
         self._thread = None
 
-    def serve_forever(self, port: int) -> None:
-        """Run in this thread until interrupted (the `recovery testing fake-vc` command)."""
-        self._uvicorn().run(sockets=[self._socket(port)])
+    def serve_forever(self, sock: socket.socket) -> None:
+        """Run in this thread on a socket from `listen` until interrupted (the `recovery
+        testing fake-vc` command)."""
+        self._uvicorn().run(sockets=[sock])
 
     def __enter__(self) -> FakeVendorCentral:
         return self.start()
