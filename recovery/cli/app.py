@@ -15,8 +15,10 @@ from recovery.cli.context import AppContext
 from recovery.cli.demo_cmd import demo
 from recovery.cli.detect_cmd import detect
 from recovery.cli.evidence_cmd import evidence_app
+from recovery.cli.file_cmd import file_command
 from recovery.cli.import_cmd import import_command
 from recovery.cli.init_cmd import init
+from recovery.cli.outcomes_cmd import outcomes
 from recovery.cli.sync_cmd import sync
 from recovery.cli.testing_cmd import testing_app
 from recovery.errors import RecoveryError
@@ -54,6 +56,8 @@ app.command("init")(init)
 app.command("detect")(detect)
 app.command("import")(import_command)
 app.command("sync")(sync)
+app.command("file")(file_command)
+app.command("outcomes")(outcomes)
 app.command("demo")(demo)
 app.add_typer(claims_app, name="claims")
 app.add_typer(evidence_app, name="evidence")
