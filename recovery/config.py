@@ -73,10 +73,26 @@ class SyncSettings(Section):
 
 
 class VendorCentralSettings(Section):
+    """The Vendor Central portal the filing bot drives (`recovery.portal`)."""
+
     url: str = "https://vendorcentral.amazon.com"
     username: str | None = None
     password: SecretStr | None = None
-    totp_seed: SecretStr | None = None
+    # The authenticator app's secret (base32), from which the one-time codes are computed.
+    totp_secret: SecretStr | None = None
+    # Seconds between page loads: a person's pace, so Amazon never throttles the account.
+    pace_seconds: float = Field(default=1.0, ge=0)
+    # On the "Requests throttled" page: wait this long, doubling, at most `throttle_retries`.
+    throttle_backoff_seconds: float = Field(default=30.0, ge=0)
+    throttle_retries: int = Field(default=5, ge=0)
+    # Milliseconds Playwright waits for a page or a field before the step counts as failed.
+    timeout_ms: int = Field(default=30_000, ge=1000)
+    chromium_path: Path = Path("/usr/bin/chromium")
+    headless: bool = True
+    # A filing attempt left unfinished this long is taken for a crashed filer's: the portal is
+    # searched for its key and, when absent, it is filed again. Younger ones belong to a filer
+    # that may still be running, and are left alone.
+    filing_lease_seconds: int = Field(default=900, ge=0)
 
 
 def _default_bulk_caps() -> dict[str, Decimal]:
@@ -304,6 +320,11 @@ class Settings(BaseSettings):
     @property
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
+
+    @property
+    def portal_dir(self) -> Path:
+        """The portal's browser state (0600), receipts and what was on screen at every error."""
+        return self.data_dir / "portal"
 
     def account(self, vendor_code: str) -> AccountSettings | None:
         for account in self.accounts:

@@ -16,9 +16,11 @@ from recovery.cli.context import AppContext, database_problem
 from recovery.cli.demo_cmd import demo
 from recovery.cli.detect_cmd import detect
 from recovery.cli.evidence_cmd import evidence_app
+from recovery.cli.file_cmd import file_command
 from recovery.cli.import_cmd import import_command
 from recovery.cli.init_cmd import init
 from recovery.cli.ledger_cmd import ledger
+from recovery.cli.outcomes_cmd import outcomes
 from recovery.cli.report_cmd import report_app
 from recovery.cli.serve_cmd import serve
 from recovery.cli.sync_cmd import sync
@@ -59,6 +61,8 @@ app.command("init")(init)
 app.command("detect")(detect)
 app.command("import")(import_command)
 app.command("sync")(sync)
+app.command("file")(file_command)
+app.command("outcomes")(outcomes)
 app.command("demo")(demo)
 app.command("ledger")(ledger)
 app.command("serve")(serve)

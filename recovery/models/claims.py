@@ -150,3 +150,11 @@ class FilingAttempt(SQLModel, table=True):
     case_id: str | None = Field(default=None, max_length=32)
     screenshot_path: str | None = Field(default=None, max_length=500)
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The dispute's own key, written into its justification: the claims of one dispute (a
+    # shortage invoice's lines) share it, and after a crash the portal is searched for it.
+    dispute_key: str | None = Field(default=None, max_length=64, index=True)
+    # The receipt: what was typed into the form, as submitted.
+    fields: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # Amazon's decision once the dispute is resolved, and this claim's share of the approval.
+    decision: str | None = Field(default=None, max_length=32)
+    approved_minor: int | None = money_field(nullable=True)

@@ -64,7 +64,7 @@ def test_a_named_config_that_is_missing_is_an_error(tmp_path: Path) -> None:
         ('[spapi]\nlwa_client_secret = "s"\n', "RECOVERY_SPAPI__LWA_CLIENT_SECRET"),
         ('[spapi.refresh_tokens]\nABCDE = "Atzr|x"\n', "RECOVERY_SPAPI__REFRESH_TOKENS"),
         ('[vendor_central]\npassword = "hunter2"\n', "RECOVERY_VENDOR_CENTRAL__PASSWORD"),
-        ('[vendor_central]\ntotp_seed = "JBSWY3DP"\n', "RECOVERY_VENDOR_CENTRAL__TOTP_SEED"),
+        ('[vendor_central]\ntotp_secret = "JBSWY3DP"\n', "RECOVERY_VENDOR_CENTRAL__TOTP_SECRET"),
         ('[ui]\nsession_key = "k"\n', "RECOVERY_UI__SESSION_KEY"),
     ],
 )
@@ -83,7 +83,7 @@ def test_every_secret_field_is_known() -> None:
         "spapi.refresh_token",
         "spapi.refresh_tokens",
         "vendor_central.password",
-        "vendor_central.totp_seed",
+        "vendor_central.totp_secret",
         "ui.session_key",
         "smtp.password",
     }

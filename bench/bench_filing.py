@@ -1,0 +1,71 @@
+"""Filing throughput against the fake Vendor Central: disputes per hour and pages per dispute.
+
+Files every approved claim of a generated scenario (signed in once, pace 0, one browser
+context) and checks the fake's store holds exactly one dispute per dispute filed.
+
+    .venv/bin/python bench/bench_filing.py               # the tiny scenario
+    .venv/bin/python bench/bench_filing.py --size small  # more disputes (longer preparation)
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from recovery import db
+from recovery.claims.filing import file_claims
+from recovery.config import VendorCentralSettings, load_settings
+from recovery.testing.fake_vendor_central import (
+    DEFAULT_EMAIL,
+    DEFAULT_PASSWORD,
+    DEFAULT_TOTP_SECRET,
+    AuthSettings,
+    FakeVendorCentral,
+    Odds,
+)
+from recovery.testing.fake_vendor_central.scenario_source import load_portal_data
+from recovery.testing.filing_workspace import prepare_filing_workspace
+
+TODAY = date(2026, 11, 30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="tiny")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-filing-") as tmp:
+        root = prepare_filing_workspace(Path(tmp) / "ws", TODAY, size=args.size)
+        data = load_portal_data(root / "scenario")
+        # A person's page budget would throttle a bench on purpose; measure the bot instead.
+        auth = AuthSettings(page_rate=1000.0, page_burst=1000)
+        with FakeVendorCentral(data, odds=Odds.certain(), auth=auth) as fake:
+            settings = load_settings(root / "config.toml").model_copy(
+                update={
+                    "vendor_central": VendorCentralSettings(
+                        url=fake.url,
+                        username=DEFAULT_EMAIL,
+                        password=SecretStr(DEFAULT_PASSWORD),
+                        totp_secret=SecretStr(DEFAULT_TOTP_SECRET),
+                        pace_seconds=0.0,
+                    )
+                }
+            )
+            engine = db.engine_from_settings(settings)
+            began = time.perf_counter()
+            report = file_claims(engine, settings)
+            seconds = time.perf_counter() - began
+            stored = len(fake.disputes)
+        filed = len(report.filed)
+        print(f"{filed} disputes filed in {seconds:.1f} s (browser start and sign-in included)")
+        print(f"{filed / seconds * 3600:,.0f} disputes/hour, one browser context")
+        print(f"{report.pages_loaded / max(filed, 1):.1f} pages per dispute")
+        print(f"the fake holds {stored} disputes for {filed} filed: duplicates {stored - filed}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,272 @@
+"""Filing against the fake Vendor Central: every approved claim becomes exactly one dispute, even
+through a 500 after the store, an expired session in the middle of a form, throttling, the
+second layout and a filer killed at a random moment. Each check reads the fake's own store."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+from pydantic import SecretStr
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from recovery import db
+from recovery.claims.filing import KEY_PREFIX, file_claims, group_disputes
+from recovery.claims.outcomes import follow_outcomes
+from recovery.config import Settings, VendorCentralSettings, load_settings
+from recovery.models.claims import Claim, ClaimStatus, FilingAttempt
+from recovery.portal.session import STATE_FILE
+from recovery.testing.fake_vendor_central import (
+    DEFAULT_EMAIL,
+    DEFAULT_PASSWORD,
+    DEFAULT_TOTP_SECRET,
+    FakeVendorCentral,
+    Odds,
+)
+from recovery.testing.fake_vendor_central.scenario_source import PortalData, load_portal_data
+from recovery.testing.filing_workspace import prepare_filing_workspace
+
+TODAY = date(2026, 11, 30)
+
+
+@dataclass
+class Prepared:
+    root: Path  # a workspace with the database after detection, every ready claim approved
+    data: PortalData
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
+    root = prepare_filing_workspace(tmp_path_factory.mktemp("filing") / "ws", TODAY)
+    return Prepared(root, load_portal_data(root / "scenario"))
+
+
+@dataclass
+class Run:
+    settings: Settings
+    engine: Engine
+    fake: FakeVendorCentral
+    config: Path
+    browser: Browser  # the suite's Chromium (conftest): one Playwright driver per process
+
+
+@pytest.fixture
+def run(prepared: Prepared, tmp_path: Path, browser: Browser) -> Iterator[Run]:
+    root = tmp_path / "ws"
+    shutil.copytree(prepared.root, root, ignore=shutil.ignore_patterns("scenario"))
+    config = root / "config.toml"
+    config.write_text(
+        f'database_url = "sqlite:///{root / "recovery.db"}"\ndata_dir = "{root / "data"}"\n',
+        encoding="utf-8",
+    )
+    with FakeVendorCentral(prepared.data, odds=Odds.certain()) as fake:
+        settings = load_settings(config).model_copy(
+            update={
+                "vendor_central": VendorCentralSettings(
+                    url=fake.url,
+                    username=DEFAULT_EMAIL,
+                    password=SecretStr(DEFAULT_PASSWORD),
+                    totp_secret=SecretStr(DEFAULT_TOTP_SECRET),
+                    pace_seconds=0.0,
+                    throttle_backoff_seconds=0.3,
+                    timeout_ms=15_000,
+                    filing_lease_seconds=0,
+                ),
+            }
+        )
+        engine = db.engine_from_settings(settings)
+        yield Run(settings, engine, fake, config, browser)
+        engine.dispose()
+
+
+def approved_groups(engine: Engine) -> list[list[Claim]]:
+    with Session(engine) as session:
+        claims = session.exec(select(Claim).where(Claim.status == ClaimStatus.approved)).all()
+        return group_disputes(list(claims))
+
+
+def assert_each_claim_filed_once(run: Run, groups: list[list[Claim]]) -> None:
+    """The fake holds one dispute per group, each carrying one key, and our receipts agree."""
+    stored = run.fake.disputes
+    keys = Counter(
+        d.justification.rsplit(KEY_PREFIX, 1)[1].strip()
+        for d in stored
+        if KEY_PREFIX in d.justification
+    )
+    assert len(stored) == len(groups), [(d.id, d.invoice_number) for d in stored]
+    assert set(keys.values()) == {1}
+    by_id = {d.id: d for d in stored}
+    with Session(run.engine) as session:
+        for group in groups:
+            claims = [session.get(Claim, c.id) for c in group]
+            assert all(c is not None and c.status == ClaimStatus.filed for c in claims)
+            case_ids = {c.case_id for c in claims if c is not None}
+            assert len(case_ids) == 1
+            [case_id] = case_ids
+            assert case_id in by_id
+            attempts = session.exec(
+                select(FilingAttempt).where(
+                    FilingAttempt.case_id == case_id, FilingAttempt.outcome == "filed"
+                )
+            ).all()
+            assert {a.claim_id for a in attempts} == {c.id for c in group}
+            assert all(
+                a.dispute_key and a.dispute_key in by_id[case_id].justification for a in attempts
+            )
+            assert all(a.screenshot_path and Path(a.screenshot_path).exists() for a in attempts)
+
+
+def test_dry_run_submits_nothing_then_every_approved_claim_is_filed_once(run: Run) -> None:
+    groups = approved_groups(run.engine)
+    assert {g[0].type for g in groups} == {"shortage", "price", "coop", "chargeback"}
+
+    preview = file_claims(run.engine, run.settings, dry_run=True, limit=2, browser=run.browser)
+    assert len(preview.previews) == 2 and all(p.exists() for _, p in preview.previews)
+    assert run.fake.disputes == []
+    # Nothing moved: every claim is still approved, none has an attempt.
+    assert [[c.id for c in g] for g in approved_groups(run.engine)] == [
+        [c.id for c in g] for g in groups
+    ]
+    with Session(run.engine) as session:
+        assert session.exec(select(FilingAttempt)).all() == []
+
+    report = file_claims(run.engine, run.settings, browser=run.browser)
+    assert not report.refused and not report.unknown, (report.refused, report.unknown)
+    assert len(report.filed) == len(groups)
+    assert_each_claim_filed_once(run, groups)
+    # The shortage dispute of an invoice carries its lines and the signed document.
+    shortage = next(d for d in run.fake.disputes if d.type.value == "shortage")
+    assert shortage.attachments and shortage.lines
+
+    state = run.settings.portal_dir / STATE_FILE
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
+    again = file_claims(run.engine, run.settings, browser=run.browser)
+    assert again.filed == [] and again.refused == []
+    assert len(run.fake.disputes) == len(groups)
+
+
+def test_outcomes_follow_the_portals_decisions_and_recovered_is_the_credits_seen(
+    run: Run,
+) -> None:
+    file_claims(run.engine, run.settings, browser=run.browser)
+    filed = len(run.fake.disputes)
+    early = follow_outcomes(run.engine, run.settings, run.browser)
+    assert early.pending == filed and early.decided == {}
+
+    run.fake.advance(14)  # every dispute is reviewed; the money comes with Tuesday's payment
+    decided = follow_outcomes(run.engine, run.settings, run.browser)
+    assert decided.pending == 0
+    assert sum(decided.decided.values()) == sum(len(g) for g in approved_groups_filed(run))
+    assert decided.recovered_minor.get("USD", 0) == 0  # approved is not yet paid
+
+    run.fake.advance(7)
+    paid = follow_outcomes(run.engine, run.settings, run.browser)
+    approved = sum(d.approved_minor for d in run.fake.disputes)
+    assert approved > 0
+    assert paid.recovered_minor == {"USD": approved}
+    with Session(run.engine) as session:
+        claims = session.exec(select(Claim).where(Claim.case_id != None)).all()  # noqa: E711
+        assert sum(c.recovered_minor for c in claims) == approved
+        by_dispute = {d.id: d for d in run.fake.disputes}
+        for claim in claims:
+            outcome = by_dispute[claim.case_id or ""].outcome
+            assert outcome is not None
+            if outcome.value == "Denied":
+                assert claim.status == ClaimStatus.denied and claim.recovered_minor == 0
+            elif outcome.value == "Approved":
+                assert claim.status == ClaimStatus.won
+                assert claim.recovered_minor == claim.amount_minor
+
+
+def approved_groups_filed(run: Run) -> list[list[Claim]]:
+    with Session(run.engine) as session:
+        claims = session.exec(select(Claim).where(Claim.case_id != None)).all()  # noqa: E711
+        return group_disputes(list(claims))
+
+
+def test_a_500_after_the_store_is_found_by_its_key_not_filed_again(run: Run) -> None:
+    groups = approved_groups(run.engine)
+    run.fake.set_faults(fail_after_store=2)
+    report = file_claims(run.engine, run.settings, browser=run.browser)
+    assert not report.refused and not report.unknown, (report.refused, report.unknown)
+    assert_each_claim_filed_once(run, groups)
+
+
+def test_expired_session_throttling_and_the_second_layout_are_survived(run: Run) -> None:
+    groups = approved_groups(run.engine)
+    run.fake.set_faults(expire_mid_form=True, throttle_pages=2, layout=2)
+    report = file_claims(run.engine, run.settings, browser=run.browser)
+    assert not report.refused and not report.unknown, (report.refused, report.unknown)
+    assert_each_claim_filed_once(run, groups)
+
+
+def test_a_filer_killed_at_random_moments_neither_doubles_nor_loses_a_dispute(
+    run: Run,
+) -> None:
+    groups = approved_groups(run.engine)
+    env = {
+        **os.environ,
+        "RECOVERY_VENDOR_CENTRAL__URL": run.fake.url,
+        "RECOVERY_VENDOR_CENTRAL__USERNAME": DEFAULT_EMAIL,
+        "RECOVERY_VENDOR_CENTRAL__PASSWORD": DEFAULT_PASSWORD,
+        "RECOVERY_VENDOR_CENTRAL__TOTP_SECRET": DEFAULT_TOTP_SECRET,
+        "RECOVERY_VENDOR_CENTRAL__PACE_SECONDS": "0",
+        "RECOVERY_VENDOR_CENTRAL__FILING_LEASE_SECONDS": "0",
+    }
+    command = [str(Path(sys.executable).parent / "recovery"), "--config", str(run.config), "file"]
+    chance = random.Random(28)
+    stored_after_kills: list[int] = []
+    for _ in range(4):
+        # A session of its own: the kill takes the filer's Chromium with it, as a crash would.
+        filer = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(chance.uniform(2.0, 12.0))
+        if filer.poll() is None:
+            os.killpg(filer.pid, signal.SIGKILL)
+        filer.wait()
+        stored_after_kills.append(len(run.fake.disputes))
+    # The trials did interrupt filing: some kill left disputes still to be filed.
+    assert min(stored_after_kills) < len(groups), stored_after_kills
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert_each_claim_filed_once(run, groups)
+
+
+def test_filing_without_the_portal_secrets_names_them_and_takes_no_claim(run: Run) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RECOVERY_VENDOR_CENTRAL")}
+    env["RECOVERY_VENDOR_CENTRAL__URL"] = run.fake.url
+    env["RECOVERY_VENDOR_CENTRAL__USERNAME"] = DEFAULT_EMAIL
+    recovery = str(Path(sys.executable).parent / "recovery")
+    finished = subprocess.run(
+        [recovery, "--config", str(run.config), "file"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 1
+    assert "RECOVERY_VENDOR_CENTRAL__PASSWORD" in finished.stderr
+    assert "RECOVERY_VENDOR_CENTRAL__TOTP_SECRET" in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert run.fake.disputes == []
+    with Session(run.engine) as session:
+        assert session.exec(select(FilingAttempt)).all() == []
