@@ -25,7 +25,7 @@ from recovery.config import RuleSettings
 from recovery.errors import RecoveryError
 from recovery.exports import XlsxCells, write_csv_records, write_csv_rows, xlsx_workbook
 from recovery.models.accounts import VendorAccount
-from recovery.models.claims import Claim, ClaimEvidence, ClaimStatus, ClaimType
+from recovery.models.claims import Claim, ClaimEvidence, ClaimStatus, ClaimType, FilingAttempt
 from recovery.models.evidence import EvidenceDocument
 from recovery.money import from_minor
 
@@ -88,6 +88,26 @@ class QueueError(RecoveryError):
 
 
 @dataclass(frozen=True)
+class Filing:
+    """What the contract shows once a claim is filed: the portal's dispute id, when, Amazon's
+    decision so far, and the money seen back on a remittance."""
+
+    dispute_id: str | None
+    filed_at: datetime | None
+    outcome: str
+    recovered: Decimal
+
+
+# A filed claim's outcome as the contract names it, by the claim's status.
+_OUTCOMES = {
+    ClaimStatus.won: "approved",
+    ClaimStatus.partially_won: "partially_approved",
+    ClaimStatus.denied: "denied",
+    ClaimStatus.closed: "denied",
+}
+
+
+@dataclass(frozen=True)
 class QueueRow:
     id: int
     type: str
@@ -108,6 +128,7 @@ class QueueRow:
     reason: str
     evidence: tuple[str, ...]
     to_do: str = ""
+    filing: Filing | None = None  # once filed
 
     @property
     def expected_value(self) -> Decimal:
@@ -162,6 +183,7 @@ def load_rows(
         query = query.where(Claim.account_id == found.id)
     claims = session.exec(query).all()
     evidence = _evidence_names(session, [c.id for c in claims if c.id is not None])
+    filed = _filed_attempts(session, [c.id for c in claims if c.id is not None])
     today = calendar.today(now)
     rows = []
     for claim in claims:
@@ -189,9 +211,36 @@ def load_rows(
                 reason=claim.reason,
                 evidence=tuple(evidence.get(claim.id, ())),
                 to_do=to_do(claim),
+                filing=_filing(claim, filed.get(claim.id)),
             )
         )
     return rows
+
+
+def _filing(claim: Claim, attempt: FilingAttempt | None) -> Filing | None:
+    if attempt is None:
+        return None
+    return Filing(
+        dispute_id=attempt.case_id,
+        filed_at=attempt.finished_at,
+        outcome=_OUTCOMES.get(ClaimStatus(claim.status), "pending"),
+        recovered=from_minor(claim.recovered_minor, claim.currency),
+    )
+
+
+def _filed_attempts(session: Session, claim_ids: Sequence[int]) -> dict[int, FilingAttempt]:
+    """Each claim's latest attempt that the portal confirmed (a DSPT id)."""
+    latest: dict[int, FilingAttempt] = {}
+    for start in range(0, len(claim_ids), _ID_CHUNK):
+        chunk = list(claim_ids[start : start + _ID_CHUNK])
+        attempts = session.exec(
+            select(FilingAttempt)
+            .where(col(FilingAttempt.claim_id).in_(chunk), FilingAttempt.outcome == "filed")
+            .order_by(col(FilingAttempt.started_at))
+        ).all()
+        for attempt in attempts:
+            latest[attempt.claim_id] = attempt
+    return latest
 
 
 def to_do(claim: Claim) -> str:
@@ -275,8 +324,8 @@ def worklist_order(rows: Iterable[QueueRow]) -> list[QueueRow]:
 
 
 def contract_record(row: QueueRow) -> dict[str, Any]:
-    """One claim as `claims list --format json` prints it."""
-    return {
+    """One claim as `claims list --format json` prints it (and, once filed, its dispute)."""
+    record: dict[str, Any] = {
         "id": row.id,
         "type": row.type,
         "status": row.status,
@@ -293,6 +342,12 @@ def contract_record(row: QueueRow) -> dict[str, Any]:
         "reason": row.reason,
         "evidence": list(row.evidence),
     }
+    if row.filing is not None:
+        record["dispute_id"] = row.filing.dispute_id
+        record["filed_at"] = row.filing.filed_at.isoformat() if row.filing.filed_at else None
+        record["outcome"] = row.filing.outcome
+        record["recovered"] = str(row.filing.recovered)
+    return record
 
 
 def write_contract_csv(rows: Iterable[QueueRow], stream: IO[str]) -> None:

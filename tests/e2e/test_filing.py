@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from recovery import db
+from recovery.calendar import BusinessCalendar
 from recovery.claims.filing import KEY_PREFIX, file_claims, group_disputes
 from recovery.claims.outcomes import follow_outcomes
+from recovery.claims.queue import contract_record, load_rows
 from recovery.config import Settings, VendorCentralSettings, load_settings
 from recovery.models.claims import Claim, ClaimStatus, FilingAttempt
+from recovery.money import from_minor
 from recovery.portal.session import STATE_FILE
 from recovery.testing.fake_vendor_central import (
     DEFAULT_EMAIL,
@@ -190,6 +194,18 @@ def test_outcomes_follow_the_portals_decisions_and_recovered_is_the_credits_seen
             elif outcome.value == "Approved":
                 assert claim.status == ClaimStatus.won
                 assert claim.recovered_minor == claim.amount_minor
+        # `claims list --format json` shows each filed claim's dispute and the money seen.
+        calendar = BusinessCalendar.from_settings(run.settings.calendar)
+        listed = {
+            r["id"]: r for r in map(contract_record, load_rows(session, calendar=calendar,
+                                                                rules=run.settings.rules))
+        }  # fmt: skip
+        for claim in claims:
+            record = listed[claim.id]
+            assert record["dispute_id"] == claim.case_id
+            assert record["filed_at"] is not None
+            assert record["outcome"] in ("approved", "partially_approved", "denied")
+            assert Decimal(record["recovered"]) == from_minor(claim.recovered_minor, "USD")
 
 
 def approved_groups_filed(run: Run) -> list[list[Claim]]:
