@@ -4,7 +4,7 @@
 
 Loads N claims (default 100,000) of four types, every status and deadlines spread over a year,
 then asks for the queue page as a signed-in viewer through the whole app (routing, session
-check, database, template): the default view (open work by deadline), sorted by amount ×
+check, database, template): the default view (open work by file_by), sorted by amount ×
 confidence, filtered by band, by type and account, and a deep page. Prints p50/p95 per view.
 Without a URL it uses a temporary SQLite file; a DATABASE_URL must name an empty, throwaway
 database (the script migrates it and leaves its rows there). Several URLs run one after another.
@@ -33,7 +33,7 @@ from recovery.web.app import create_app
 PASSWORD = "benchmark password"
 ROUNDS = 60
 VIEWS = {
-    "open work by deadline": "/queue",
+    "open work by file_by": "/queue",
     "by amount x confidence": "/queue?sort=value",
     "band optimal": "/queue?band=optimal",
     "shortage, account 2, value": "/queue?type=shortage&account={account}&sort=value",
