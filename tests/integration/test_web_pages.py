@@ -183,6 +183,21 @@ def test_dashboard_figures(engine: Engine, settings: Settings, seeded: dict[str,
     assert f'<a href="/claims/{seeded["soon"]}">' in page.split("To file this week")[1]
 
 
+def test_the_worklist_lists_claims_that_need_a_person(
+    engine: Engine, settings: Settings, seeded: dict[str, int]
+) -> None:
+    claims = table_of(Claim)
+    with db.session_scope(engine) as session:
+        session.connection().execute(
+            update(claims).where(claims.c.id == seeded["small"]).values(status="needs_look")
+        )
+    page = client_for(_app(settings, engine), Role.viewer).get("/worklist").text
+    evidence, look = page.split("Needs a look")
+    assert _claim_ids(evidence) == [seeded["bare"]]  # waiting for its POD
+    assert _claim_ids(look) == [seeded["small"]]  # a rule could not judge it
+    assert "INV-1004SC" in look
+
+
 def test_evidence_is_shown_only_for_its_claim(
     engine: Engine, settings: Settings, seeded: dict[str, int]
 ) -> None:
