@@ -44,6 +44,7 @@ _STATUS_BUCKET = {
     "draft": "claimable",
     "ready": "claimable",
     "needs_evidence": "unexplained",
+    "needs_look": "unexplained",
     "approved": "claimable",
     "filing": "claimed",
     "filed": "claimed",
@@ -56,6 +57,9 @@ _STATUS_BUCKET = {
     "expired": "written_off",
     "retired": "recovered",
 }
+# A finding that needed a person stays unexplained until the person decides: once its claim is
+# approved (and on), rejected or expired, it is bucketed by that status like any claim.
+_WAITING_FOR_A_PERSON = frozenset({"", "needs_evidence", "needs_look"})
 # Deductions no rule judges: contractual ones are valid, the rest need a person.
 _UNJUDGED_BUCKET = {"returns": "valid", "allowance": "valid"}
 
@@ -247,15 +251,16 @@ def bucket_deductions(
         for finding in group_findings:
             claim_minor = to_minor(finding.amount, finding.currency)
             status, recovered = claim_status.get(finding.key, ("", 0))
-            if finding.verdict == Verdict.claimable:
+            needs_person = finding.verdict in (Verdict.needs_evidence, Verdict.unexplained)
+            if needs_person and status in _WAITING_FOR_A_PERSON:
+                put("unexplained", claim_minor)
+            elif finding.verdict == Verdict.claimable or needs_person:
                 bucket = _STATUS_BUCKET.get(status, "claimable")
                 if bucket == "recovered" and status in ("won", "partially_won"):
                     put("recovered", recovered)
                     put("denied", claim_minor - recovered)
                 else:
                     put(bucket, claim_minor)
-            elif finding.verdict in (Verdict.needs_evidence, Verdict.unexplained):
-                put("unexplained", claim_minor)
         if group_findings or family in ("shortage", "price", "coop", "chargeback"):
             # Judged, or reversed in full before any rule had something to judge.
             rest = "valid"

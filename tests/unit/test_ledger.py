@@ -78,6 +78,24 @@ def test_won_claims_are_recovered_and_the_rest_denied() -> None:
     assert groups[0].buckets["denied"] == 4_000
 
 
+def test_what_needed_a_person_is_bucketed_by_what_the_person_decided() -> None:
+    inp = detection_input(deductions=[deduction(1, "shortage", "INV1SC", 30_000)])
+    findings = [
+        finding("looked", (1,), Verdict.unexplained, "100.00"),
+        finding("rejected", (1,), Verdict.unexplained, "100.00"),
+        finding("approved", (1,), Verdict.needs_evidence, "100.00"),
+    ]
+    status = {
+        "looked": ("needs_look", 0),
+        "rejected": ("rejected", 0),
+        "approved": ("approved", 0),
+    }
+    [group] = bucket_deductions(inp, findings, status)
+    assert group.buckets["unexplained"] == 10_000  # still waiting for a person
+    assert group.buckets["written_off"] == 10_000  # a person rejected it
+    assert group.buckets["claimable"] == 10_000  # a person approved it: it will be filed
+
+
 def test_a_claim_larger_than_the_debit_cannot_overfill_the_buckets() -> None:
     inp = detection_input(deductions=[deduction(1, "shortage", "INV1SC", 10_000)])
     groups = bucket_deductions(inp, [finding("k", (1,), Verdict.claimable, "150.00")])
