@@ -68,7 +68,7 @@ def import_command(
     except RecoveryError:
         bars.done()
         if results:
-            console.print(_summary(results))
+            console.print(summary_table(results))
         # Each file is all or nothing: say where the run stopped, for whoever runs it again.
         stored = [r.path.name for r in results if not r.duplicate]
         console.print(
@@ -77,7 +77,7 @@ def import_command(
             highlight=False,
         )
         raise
-    console.print(_summary(results))
+    console.print(summary_table(results))
     for result in results:
         for item in result.needs_look:
             console.print(f"[yellow]needs a look[/] {result.path.name}: {item}", highlight=False)
@@ -97,7 +97,7 @@ def _announce(console: Console, result: ImportResult) -> None:
         console.print(f"[yellow]warning[/] {warning}", highlight=False)
 
 
-def _summary(results: list[ImportResult]) -> Table:
+def summary_table(results: list[ImportResult]) -> Table:
     table = Table(title="Import summary")
     for column in ("file", "kind", "account", "rows read", "inserted", "updated", "skipped"):
         table.add_column(column, justify="right" if column[0] in "riusw" else "left")

@@ -1,4 +1,5 @@
-"""`recovery sync`: pull purchase orders, PO statuses and shipments from the SP-API."""
+"""`recovery sync`: pull purchase orders, PO statuses and shipments from the SP-API, and
+Vendor Central's exports through the portal."""
 
 from __future__ import annotations
 
@@ -11,11 +12,23 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from recovery.cli.context import app_context
+from recovery.cli.context import AppContext, app_context
+from recovery.cli.import_cmd import summary_table
 from recovery.errors import ConfigError, RecoveryError
-from recovery.sources.spapi import ALL_FEEDS, SyncProgress, SyncReport, parse_feeds, sync_spapi
+from recovery.sources.spapi import (
+    ALL_FEEDS,
+    Feed,
+    SyncProgress,
+    SyncReport,
+    parse_feeds,
+    sync_spapi,
+)
+from recovery.sources.vendor_central import sync_vendor_central
 
 DEFAULT_FEEDS = ",".join(feed.value for feed in ALL_FEEDS)
+SPAPI = "spapi"
+VENDOR_CENTRAL = "vendor-central"
+SOURCES = (SPAPI, VENDOR_CENTRAL)
 
 
 class SyncFailed(RecoveryError):
@@ -33,20 +46,55 @@ def sync(
         typer.Option(
             "--from",
             formats=["%Y-%m-%d"],
-            help="Pull changes since this date (UTC) instead of since the last sync.",
+            help="SP-API: pull changes since this date (UTC) instead of since the last sync.",
         ),
     ] = None,
     feeds: Annotated[
         str,
         typer.Option("--feeds", help="Comma-separated: orders, status, shipments."),
     ] = DEFAULT_FEEDS,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="spapi or vendor-central (default: both; Vendor Central when"
+            " vendor_central.username is set).",
+        ),
+    ] = None,
 ) -> None:
-    """Pull from the Selling Partner API, resuming where the last sync stopped."""
+    """Pull from the Selling Partner API, resuming where the last sync stopped, and download
+    Vendor Central's exports into the importers."""
     try:
         chosen = parse_feeds(feeds)
     except ConfigError as exc:
         raise typer.BadParameter(str(exc), param_hint="--feeds") from exc
+    if source is not None and source not in SOURCES:
+        raise typer.BadParameter(
+            f"{source!r} is not a source; one of: {', '.join(SOURCES)}", param_hint="--source"
+        )
     app = app_context(ctx)
+    if source in (None, SPAPI):
+        _sync_spapi(app, account, from_, chosen)
+    # Without --source, Vendor Central is synced once it is set up: an SP-API-only install
+    # runs as before.
+    if source == VENDOR_CENTRAL or (source is None and app.settings.vendor_central.username):
+        _sync_vendor_central(app)
+
+
+def _sync_vendor_central(app: AppContext) -> None:
+    app.console.print("Vendor Central: signing in and downloading the exports", highlight=False)
+    report = sync_vendor_central(app.engine, app.settings)
+    app.console.print(summary_table(report.results))
+    app.console.print(
+        f"Vendor Central: {len(report.results)} files in {report.folder}"
+        f" ({report.pages_loaded} pages loaded)",
+        highlight=False,
+    )
+
+
+def _sync_spapi(
+    app: AppContext, account: str | None, from_: datetime | None, chosen: tuple[Feed, ...]
+) -> None:
     settings = app.settings
     engine = app.engine
     start = from_.replace(tzinfo=UTC) if from_ is not None else None

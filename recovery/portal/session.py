@@ -179,11 +179,7 @@ class PortalSession:
     def _paced(self, load: Callable[[], Any], *, retry: bool = True) -> None:
         backoff = self.vc.throttle_backoff_seconds
         for attempt in range(self.vc.throttle_retries + 1):
-            wait = self._last_load + self.vc.pace_seconds - time.monotonic()
-            if wait > 0:
-                self.sleep(wait)
-            self._last_load = time.monotonic()
-            self.pages_loaded += 1
+            self.wait_turn()
             try:
                 load()
             except PlaywrightError as exc:
@@ -202,6 +198,14 @@ class PortalSession:
         raise self.kept_error(
             "throttled", f"still throttled after {self.vc.throttle_retries} waits"
         )
+
+    def wait_turn(self) -> None:
+        """Keep a person's pace before the next request to the portal, and count it."""
+        wait = self._last_load + self.vc.pace_seconds - time.monotonic()
+        if wait > 0:
+            self.sleep(wait)
+        self._last_load = time.monotonic()
+        self.pages_loaded += 1
 
     def throttled(self) -> bool:
         return self.page.get_by_role("heading", name="Requests throttled").count() > 0

@@ -97,3 +97,18 @@ def test_a_failed_window_is_named_and_exits_1(
     assert "shipments window 2026-05-01T00:00:00Z.." in err and "503" in err
     assert "run `recovery sync` again" in err and "Traceback" not in err
     assert "FAILED" in out and "failed ABCDE: shipments window 2026-05-01" in out
+
+
+def test_vendor_central_without_its_secrets_names_them_in_one_line(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("PASSWORD", "TOTP_SECRET", "USERNAME"):
+        monkeypatch.delenv(f"RECOVERY_VENDOR_CENTRAL__{name}", raising=False)
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write('\n[vendor_central]\nurl = "http://127.0.0.1:9"\nusername = "a@b.example"\n')
+    code, _, err = run(["--config", str(config), "sync", "--source", "vendor-central"], capsys)
+    assert code == 1
+    assert "RECOVERY_VENDOR_CENTRAL__PASSWORD, RECOVERY_VENDOR_CENTRAL__TOTP_SECRET" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(["--config", str(config), "sync", "--source", "ftp"], capsys)
+    assert code == 2 and "ftp" in err
