@@ -150,23 +150,18 @@ def _judge_invoice(
             else f"PO {po_number} net cost {money(agreed, currency)}"
         )
         if invoiced > agreed:
-            excess = (invoiced - agreed) * units
             over.append(
-                Finding(
-                    type="price",
-                    verdict=Verdict.over_invoiced,
-                    key=f"price-over:{invoice_number}:{po_number or ''}:{asin}",
-                    amount=from_minor(excess, currency),
+                _over_invoiced(
+                    base,
+                    invoice_number,
+                    po_number,
+                    asin,
+                    units,
+                    invoiced,
+                    agreed,
+                    source,
+                    currency,
                     confidence=95,
-                    asin=asin,
-                    quantity=units,
-                    reason=(
-                        f"Invoice {invoice_number} ASIN {asin}: invoiced "
-                        f"{money(invoiced, currency)} per unit above the agreed {source}; "
-                        f"Amazon was right to pay less. The vendor over-invoiced {units} units "
-                        f"by {money(invoiced - agreed, currency)} = {money(excess, currency)}."
-                    ),
-                    **{**base, "po_number": po_number},
                 )
             )
             continue
@@ -290,21 +285,17 @@ def _judge_invoice_level(
                 f"on {units} units ({money(excess, currency)} Amazon may keep)"
             )
             over.append(
-                Finding(
-                    type="price",
-                    verdict=Verdict.over_invoiced,
-                    key=f"price-over:{invoice_number}:{po_number or ''}:{asin}",
-                    amount=from_minor(excess, currency),
+                _over_invoiced(
+                    base,
+                    invoice_number,
+                    po_number,
+                    asin,
+                    units,
+                    invoiced,
+                    agreed,
+                    source,
+                    currency,
                     confidence=90,
-                    asin=asin,
-                    quantity=units,
-                    reason=(
-                        f"Invoice {invoice_number} ASIN {asin}: invoiced "
-                        f"{money(invoiced, currency)} per unit above the agreed {source}; "
-                        f"Amazon was right to pay less. The vendor over-invoiced {units} units "
-                        f"by {money(invoiced - agreed, currency)} = {money(excess, currency)}."
-                    ),
-                    **{**base, "po_number": po_number},
                 )
             )
         else:
@@ -414,3 +405,36 @@ def _po_costs(inp: DetectionInput) -> dict[tuple[str, str], tuple[int | None, da
         )
         for r in records(inp.po_items)
     }
+
+
+def _over_invoiced(
+    base: dict[str, Any],
+    invoice_number: str,
+    po_number: str | None,
+    asin: str,
+    units: int,
+    invoiced: int,
+    agreed: int,
+    source: str,
+    currency: str,
+    *,
+    confidence: int,
+) -> Finding:
+    """The vendor invoiced above the agreed cost: Amazon was right, and the report says so."""
+    excess = (invoiced - agreed) * units
+    return Finding(
+        type="price",
+        verdict=Verdict.over_invoiced,
+        key=f"price-over:{invoice_number}:{po_number or ''}:{asin}",
+        amount=from_minor(excess, currency),
+        confidence=confidence,
+        asin=asin,
+        quantity=units,
+        reason=(
+            f"Invoice {invoice_number} ASIN {asin}: invoiced "
+            f"{money(invoiced, currency)} per unit above the agreed {source}; "
+            f"Amazon was right to pay less. The vendor over-invoiced {units} units "
+            f"by {money(invoiced - agreed, currency)} = {money(excess, currency)}."
+        ),
+        **{**base, "po_number": po_number},
+    )
