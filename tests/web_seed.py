@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -20,6 +21,9 @@ from recovery.models import EvidenceDocument, Role
 from recovery.testing.documents import LAYOUTS, DocumentTruth, render_document
 from recovery.users import add_user
 from recovery.web.app import create_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 PASSWORD = "correct horse battery"
 PERSONAS = {
@@ -203,3 +207,16 @@ def seed_ledger(engine: Engine) -> dict[str, int]:
         session.flush()
         assert payment.id is not None and deposit.id is not None
         return {"account": account.id, "payment": payment.id, "deposit": deposit.id}
+
+
+def wait_until_htmx_settled(page: Page) -> None:
+    """Wait until htmx has wired the page's new content.
+
+    htmx swaps a boosted page in at once but wires its elements (hx-get, hx-trigger) only when the
+    swap settles, 20 ms later; a test that changes a filter inside that gap changes a plain form
+    and nothing is requested. No person is that fast, Playwright is.
+    """
+    page.wait_for_function(
+        "() => document.readyState === 'complete' && window.htmx !== undefined"
+        " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )

@@ -24,6 +24,7 @@ from web_seed import (
     seed_ledger,
     seed_users,
     signed_pod,
+    wait_until_htmx_settled,
     web_settings,
 )
 
@@ -96,6 +97,7 @@ def test_a_specialists_day(
     # The queue, filtered to chargebacks with an htmx partial update (the URL follows).
     page.get_by_role("link", name="Queue").click()
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+    wait_until_htmx_settled(page)
     page.get_by_label("Type").select_option("chargeback")
     expect(page.locator("#queue-results")).to_contain_text("1 claims")
     expect(page).to_have_url(re.compile(r"type=chargeback"))
