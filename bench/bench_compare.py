@@ -166,9 +166,9 @@ def _timed(run: Callable[[], object]) -> dict[str, float]:
 
 
 def _import(work: Path, paths: list[Path]) -> dict[str, float]:
-    from recovery import db
     from recovery.config import Settings
     from recovery.sources.importing import import_files
+    from recovery.store import db
 
     settings = Settings(database_url=f"sqlite:///{work / 'compare.db'}", data_dir=work / "data")
     engine = db.make_engine(settings.database_url)
@@ -191,8 +191,8 @@ def _copy(work: Path, database: Path) -> Path:
 def _link(work: Path, database: Path) -> dict[str, float]:
     from sqlmodel import Session
 
-    from recovery import db
     from recovery.evidence.link import link_all
+    from recovery.store import db
 
     engine = db.make_engine(f"sqlite:///{_copy(work, database)}")
 
@@ -205,9 +205,9 @@ def _link(work: Path, database: Path) -> dict[str, float]:
 
 
 def _detect(work: Path, database: Path, *, full: bool) -> dict[str, float]:
-    from recovery import db
     from recovery.claims.detection import run_detection
     from recovery.config import Settings
+    from recovery.store import db
 
     copy = _copy(work, database)
     settings = Settings(database_url=f"sqlite:///{copy}", data_dir=work / "data")

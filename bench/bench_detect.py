@@ -40,12 +40,12 @@ from pathlib import Path
 
 import duckdb
 
-from recovery import db
 from recovery.calendar import BusinessCalendar
 from recovery.claims.detection import run_detection
 from recovery.claims.queue import contract_record, load_rows
 from recovery.config import AccountSettings, Settings
 from recovery.sources.importing import import_files
+from recovery.store import db
 from recovery.testing.answer_key_evidence import record_evidence
 from recovery.testing.scenario import generate_scenario
 from recovery.testing.scoring import score

@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from recovery import db
 from recovery.claims.drafting import draft_claims
 from recovery.config import Settings
 from recovery.models import Claim, ClaimEvidence, ClaimLine, EvidenceDocument, VendorAccount
+from recovery.store import db
 
 
 def main() -> None:

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from recovery import db
 from recovery.config import EvidenceSettings, Settings
 from recovery.evidence.extract import ExtractOptions
 from recovery.evidence.ingest import add_evidence, extract_files, worker_count
+from recovery.store import db
 from recovery.testing.documents import DocumentTruth, render_document
 from recovery.testing.evidence_scoring import Scorecard, random_truths
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from recovery import db
 from recovery.claims.filing import file_claims
 from recovery.config import VendorCentralSettings, load_settings
+from recovery.store import db
 from recovery.testing.fake_vendor_central import (
     DEFAULT_EMAIL,
     DEFAULT_PASSWORD,

@@ -18,9 +18,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from recovery import db
 from recovery.config import Settings
 from recovery.sources.importing import import_file
+from recovery.store import db
 
 # One cycle of 16 lines: 10 invoice payments and 6 deductions (shortages, price, co-op,
 # a chargeback, a reversal), a deduction-heavy remittance.

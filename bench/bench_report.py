@@ -16,11 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from recovery import db
 from recovery.config import Settings
 from recovery.reports.charts import account_charts
 from recovery.reports.periods import parse_week
 from recovery.reports.weekly import ReportFormat, render, weekly_report
+from recovery.store import db
 
 
 def best(rounds: int, step: Callable[[], Any]) -> tuple[float, Any]:

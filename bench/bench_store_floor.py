@@ -25,8 +25,8 @@ from pathlib import Path
 
 from bench_detect import duckdb_reading, machine_speed
 
-from recovery import db
 from recovery.sources.importing import IMPORT_CACHE_KIB
+from recovery.store import db
 
 # The tables the CSV/XLSX import fills (the SP-API JSON, cost records and detection's change
 # queue are left out: leaving rows out only lowers the floor). Parents before children.

@@ -29,10 +29,10 @@ from pydantic import SecretStr
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from recovery import db
 from recovery.config import AccountSettings, Settings, SpApiSettings, SyncSettings
 from recovery.models import PurchaseOrder, PurchaseOrderItem, Shipment
 from recovery.sources.spapi import SyncProgress, sync_spapi
+from recovery.store import db
 from recovery.testing.fake_spapi import FakeSpApi, Faults
 from recovery.testing.fake_spapi_data import synthetic_dataset
 

@@ -23,10 +23,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
-from recovery import db
 from recovery.calendar import BusinessCalendar
 from recovery.config import Settings
 from recovery.models import Claim, ClaimStatus, Role, VendorAccount, table_of, utcnow
+from recovery.store import db
 from recovery.users import add_user
 from recovery.web.app import create_app
 

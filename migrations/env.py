@@ -1,4 +1,4 @@
-"""Alembic environment: the engine comes from recovery.db (or the URL in the config)."""
+"""Alembic environment: the engine comes from recovery.store.db (or the URL in the config)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def _engine() -> Engine:
     engine = config.attributes.get("engine")
     if isinstance(engine, Engine):
         return engine
-    from recovery.db import make_engine
+    from recovery.store.db import make_engine
 
     # `alembic -x url=...` lets scripts point at a throwaway database.
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(

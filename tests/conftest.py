@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from recovery import db
 from recovery.config import Settings
+from recovery.store import db
 
 POSTGRES_URL = os.environ.get("RECOVERY_TEST_POSTGRES_URL")
 

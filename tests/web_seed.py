@@ -13,11 +13,11 @@ from integration.claims_factory import shortage_claim
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from recovery import db
 from recovery.calendar import BusinessCalendar
 from recovery.claims import drafting
 from recovery.config import Settings
 from recovery.models import EvidenceDocument, Role
+from recovery.store import db
 from recovery.testing.documents import LAYOUTS, DocumentTruth, render_document
 from recovery.users import add_user
 from recovery.web.app import create_app

@@ -31,7 +31,7 @@ from recovery.models import (
     utcnow,
 )
 from recovery.money import to_minor
-from recovery.upsert import existing_ids, insert_rows
+from recovery.store.upsert import existing_ids, insert_rows
 
 S = ClaimStatus
 # A person (or the filing job) has not touched these yet: detection may rewrite them.

@@ -27,8 +27,8 @@ from recovery.claims.detect.coop import detect_coop
 from recovery.claims.findings import Finding
 from recovery.claims.frames import DetectionInput, load_detection_input
 from recovery.config import Settings
-from recovery.db import make_engine, shared
 from recovery.models import CoopBackupLine, VendorAccount, table_of
+from recovery.store.db import make_engine, shared
 
 # What `detect_coop` reads.
 COOP_FRAMES = frozenset({"deductions", "coop_invoices", "coop_lines", "coop_agreements"})

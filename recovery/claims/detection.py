@@ -32,9 +32,7 @@ from recovery.claims.findings import Finding, Verdict
 from recovery.claims.frames import DetectionInput, load_detection_input
 from recovery.claims.incremental import combine, plan_run, rules_input
 from recovery.claims.scope import clear_queue
-from recovery.collector import collector_paused
 from recovery.config import Settings
-from recovery.db import reading_engine, session_scope
 from recovery.errors import RecoveryError
 from recovery.ledger import (
     BUCKETS,
@@ -52,6 +50,8 @@ from recovery.models import (
     VendorAccount,
 )
 from recovery.money import to_minor
+from recovery.store.collector import collector_paused
+from recovery.store.db import reading_engine, session_scope
 
 Progress = Callable[[str], None]
 

@@ -13,11 +13,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from recovery.config import Settings
-from recovery.db import session_scope
 from recovery.errors import InputError
 from recovery.evidence.ingest import add_evidence
 from recovery.evidence.store import EvidenceStore, sha256_of
 from recovery.models.evidence import DocumentKind, EvidenceDocument
+from recovery.store.db import session_scope
 
 _NAME_HINTS = (
     ("packing", DocumentKind.packing_list),

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Text, cast, delete, insert, select
 from recovery.claims.findings import Finding, FindingLine, Verdict
 from recovery.config import Settings
 from recovery.models import DetectionState, StoredFinding, table_of
-from recovery.upsert import insert_rows
+from recovery.store.upsert import insert_rows
 
 STORED = table_of(StoredFinding)
 STATE = table_of(DetectionState)
@@ -38,7 +38,7 @@ _RULE_SOURCES = (
     _CLAIMS / "scope.py",
     _CLAIMS / "incremental.py",
     _CLAIMS / "finding_store.py",
-    _CLAIMS.parent / "changes.py",
+    _CLAIMS.parent / "store" / "changes.py",
     _CLAIMS.parent / "evidence" / "exceptions.py",  # which noted exceptions reduce the proof
 )
 

@@ -20,7 +20,6 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from recovery import db
 from recovery.calendar import BusinessCalendar
 from recovery.claims import drafting, queue, workflow
 from recovery.claims.evidence_intake import intake_attachment
@@ -28,6 +27,7 @@ from recovery.cli.context import AppContext, app_context
 from recovery.errors import RecoveryError
 from recovery.models.evidence import DocumentKind, EvidenceDocument
 from recovery.money import format_money
+from recovery.store import db
 
 claims_app = typer.Typer(help="Review, approve and export drafted claims.", no_args_is_help=True)
 

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
-from recovery import db
 from recovery.config import Settings, load_settings
+from recovery.store import db
 
 # psycopg's and sqlite3's words for a database that cannot be reached, or is busy.
 _UNREACHABLE = (

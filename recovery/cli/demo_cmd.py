@@ -19,6 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from recovery import demo as steps
 from recovery.calendar import BusinessCalendar
 from recovery.claims.detection import AccountResult
 from recovery.claims.queue import QueueRow
@@ -29,7 +30,6 @@ from recovery.config import CalendarSettings
 from recovery.money import format_minor, format_money
 from recovery.sources.importing import ImportResult
 from recovery.sources.spapi import SyncProgress
-from recovery.testing import demo as steps
 from recovery.testing.scoring import TypeScore
 
 # Remittance kinds grouped the way a finance team talks about them.

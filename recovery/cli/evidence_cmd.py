@@ -13,11 +13,11 @@ from rich.table import Table
 from sqlmodel import Session, col, select
 
 from recovery.cli.context import app_context
-from recovery.db import session_scope
 from recovery.errors import InputError
 from recovery.evidence.ingest import add_evidence
 from recovery.evidence.link import link_all
 from recovery.models import EvidenceConflict, EvidenceDocument, EvidenceLink
+from recovery.store.db import session_scope
 
 evidence_app = typer.Typer(help="BOL and POD documents: add, list, show.", no_args_is_help=True)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from recovery import db
 from recovery.cli.context import app_context
 from recovery.config import load_settings, resolve_config_path
 from recovery.resources import example_config
+from recovery.store import db
 
 
 def init(ctx: typer.Context) -> None:

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from recovery import db
 from recovery.cli.context import app_context
 from recovery.errors import RecoveryError
 from recovery.models.accounts import Role
+from recovery.store import db
 
 users_app = typer.Typer(help="People who may sign in to the review UI.", no_args_is_help=True)
 

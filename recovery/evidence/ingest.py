@@ -20,11 +20,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from recovery.config import Settings
-from recovery.db import session_scope
 from recovery.evidence.extract import Extraction, ExtractOptions, extract_file
 from recovery.evidence.link import LinkSummary, link_all
 from recovery.evidence.store import EvidenceStore, sha256_of
 from recovery.models import DocumentKind, EvidenceDocument
+from recovery.store.db import session_scope
 
 ProgressCallback = Callable[[int, int, Path], None]  # (files done, files in total, file)
 

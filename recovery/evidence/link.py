@@ -27,7 +27,6 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, select
 from sqlmodel import Session
 
-from recovery import changes
 from recovery.models import (
     EvidenceConflict,
     EvidenceDocument,
@@ -37,6 +36,7 @@ from recovery.models import (
     ShipmentItem,
     table_of,
 )
+from recovery.store import changes
 
 # A BOL's date and the ASN's shipped date differ by time zones and late pickups.
 SHIP_DATE_TOLERANCE_DAYS = 3

@@ -21,7 +21,7 @@ class ChangedKey(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="vendor_account.id", index=True)
-    kind: str = Field(max_length=16)  # see recovery.changes.KINDS
+    kind: str = Field(max_length=16)  # see recovery.store.changes.KINDS
     key: str = Field(max_length=200)
 
 

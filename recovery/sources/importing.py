@@ -19,7 +19,6 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
-from recovery.collector import collector_paused
 from recovery.config import Settings
 from recovery.errors import InputError
 from recovery.models import ImportBatch, VendorAccount, table_of
@@ -36,7 +35,8 @@ from recovery.sources.read_ahead import (
     remove_stale_spools,
     worth_reading_ahead,
 )
-from recovery.upsert import UpsertCounts
+from recovery.store.collector import collector_paused
+from recovery.store.upsert import UpsertCounts
 
 BATCH = table_of(ImportBatch)
 

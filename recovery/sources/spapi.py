@@ -27,7 +27,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from recovery.config import AccountSettings, Settings
-from recovery.db import session_scope
 from recovery.errors import ConfigError, RecoveryError
 from recovery.models import JobRun, VendorAccount, utcnow
 from recovery.sources.accounts import resolve_account
@@ -46,7 +45,8 @@ from recovery.sources.spapi_payloads import (
     upsert_purchase_orders,
     upsert_shipments,
 )
-from recovery.upsert import UpsertCounts
+from recovery.store.db import session_scope
+from recovery.store.upsert import UpsertCounts
 
 JOB_NAME = "spapi_sync"
 

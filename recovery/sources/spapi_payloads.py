@@ -28,7 +28,6 @@ import msgspec
 from sqlalchemy import Connection, delete, func, select
 from sqlmodel import Session
 
-from recovery import changes
 from recovery.errors import InputError, MoneyError
 from recovery.models import (
     CostRecord,
@@ -45,7 +44,8 @@ from recovery.models import (
 from recovery.money import exponent, normalize_currency, plain_minor, to_decimal, to_minor
 from recovery.sources import spapi_shapes as shapes
 from recovery.sources.spapi_shapes import Document, as_plain
-from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
+from recovery.store import changes
+from recovery.store.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
 __all__ = [
     "UpsertCounts",

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from recovery import db
 from recovery.evidence.link import LinkSummary, link_all
 from recovery.models import EvidenceDocument
+from recovery.store import db
 
 
 def record_evidence(engine: Engine, answer_key: dict[str, Any]) -> LinkSummary:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from recovery import demo
 from recovery.claims import workflow
 from recovery.claims.detection import run_detection
 from recovery.models.claims import Claim, ClaimStatus
-from recovery.testing import demo
 
 # Our deadlines are a plan and the fake judges windows itself: keep every claim fileable.
 FILEABLE_RULES = {

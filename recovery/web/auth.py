@@ -17,10 +17,10 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from sqlmodel import Session, col, delete, select
 
-from recovery.db import session_scope
 from recovery.models.accounts import Role, User
 from recovery.models.base import utcnow
 from recovery.models.web import WebSession
+from recovery.store.db import session_scope
 from recovery.web.context import web_context
 
 SESSION_COOKIE = "recovery_session"

@@ -25,7 +25,6 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from recovery import db
 from recovery.calendar import BusinessCalendar
 from recovery.claims.filing import KEY_PREFIX, file_claims, group_disputes
 from recovery.claims.outcomes import follow_outcomes
@@ -34,6 +33,7 @@ from recovery.config import Settings, VendorCentralSettings, load_settings
 from recovery.models.claims import Claim, ClaimStatus, FilingAttempt
 from recovery.money import from_minor
 from recovery.portal.session import STATE_FILE
+from recovery.store import db
 from recovery.testing.fake_vendor_central import (
     DEFAULT_EMAIL,
     DEFAULT_PASSWORD,

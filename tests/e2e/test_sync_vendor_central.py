@@ -15,11 +15,11 @@ from playwright.sync_api import Browser
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
-from recovery import db
+from recovery import demo
 from recovery.config import Settings, VendorCentralSettings, load_settings
 from recovery.sources.importing import import_files
 from recovery.sources.vendor_central import sync_vendor_central
-from recovery.testing import demo
+from recovery.store import db
 from recovery.testing.fake_vendor_central import (
     DEFAULT_EMAIL,
     DEFAULT_PASSWORD,

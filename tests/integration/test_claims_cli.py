@@ -16,12 +16,12 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from recovery import db
 from recovery.calendar import BusinessCalendar
 from recovery.claims import drafting
 from recovery.cli.app import main
 from recovery.config import Settings
 from recovery.models import Claim, ClaimEvent, EvidenceDocument
+from recovery.store import db
 from recovery.testing.documents import LAYOUTS, DocumentTruth, render_document
 
 CONTRACT_KEYS = {

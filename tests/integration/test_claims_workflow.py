@@ -11,10 +11,10 @@ from claims_factory import document, shortage_claim
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from recovery import db
 from recovery.claims import drafting, workflow
 from recovery.config import AutoApproval, Settings
 from recovery.models import Claim, ClaimEvent, ClaimEvidence, ClaimStatus
+from recovery.store import db
 
 ALL = [s.value for s in ClaimStatus]
 

@@ -14,7 +14,7 @@ from recovery.claims.coop_process import CoopProcess
 from recovery.claims.detection import run_detection
 from recovery.claims.findings import Finding
 from recovery.config import DetectSettings, Settings
-from recovery.db import make_engine
+from recovery.store.db import make_engine
 
 
 def test_coop_judged_in_a_second_process_gives_the_same_claims_and_summary(

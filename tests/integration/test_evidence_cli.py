@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from recovery import db
 from recovery.cli.app import main
 from recovery.models import PurchaseOrder, Shipment, ShipmentItem, VendorAccount
+from recovery.store import db
 from recovery.testing.documents import DocumentTruth, render_document
 
 HARD = Path(__file__).resolve().parents[1] / "data" / "evidence"

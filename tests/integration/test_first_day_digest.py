@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from recovery import db
 from recovery.claims.detection import run_detection
 from recovery.config import AccountSettings, Settings
 from recovery.sources.importing import import_files
+from recovery.store import db
 from recovery.testing.answer_key_evidence import record_evidence
 from recovery.testing.scenario import generate_scenario
 from recovery.testing.store_digest import store_digest, table_digests

@@ -21,11 +21,11 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 
 import recovery.models  # noqa: F401  (every table in the metadata)
-from recovery import db
 from recovery.cli.app import main
 from recovery.config import Settings
 from recovery.errors import InputError
 from recovery.sources.importing import import_file
+from recovery.store import db
 
 HOSTILE = Path(__file__).parents[1] / "data" / "hostile"
 _CLI = [sys.executable, "-c", "from recovery.cli.app import main; main()"]

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from recovery import db
 from recovery.config import Settings
 from recovery.errors import InputError
 from recovery.models import Invoice, InvoiceLine
 from recovery.sources import csv_columns, files
 from recovery.sources.csv_columns import ColumnRun
 from recovery.sources.importing import import_file
+from recovery.store import db
 
 HEADER = "Invoice Number,Invoice Date,Invoice Amount,Payment Due Date,ASIN,Quantity,Unit Cost"
 REORDERED = "ASIN,Quantity,Unit Cost,Invoice Number,Invoice Date,Invoice Amount,Payment Due Date"

@@ -19,7 +19,7 @@ from recovery.models import (
     table_of,
 )
 from recovery.sources.importing import import_file
-from recovery.upsert import CHUNK_ROWS, existing_ids, upsert_tuples
+from recovery.store.upsert import CHUNK_ROWS, existing_ids, upsert_tuples
 
 HEAD = "Invoice Number,Invoice Date,Vendor Code,Invoice Amount,Payment Due Date,Invoice Status,"
 HEAD += "ASIN,Quantity,Unit Cost\n"

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from test_import_blocks import HEAD, lines
 
-from recovery import db
 from recovery.config import Settings
 from recovery.sources.importing import import_files
+from recovery.store import db
 
 _CLI = [sys.executable, "-c", "from recovery.cli.app import main; main()"]
 

@@ -24,7 +24,7 @@ from recovery.models import (
     table_of,
 )
 from recovery.sources.importing import import_file
-from recovery.upsert import existing_ids, upsert
+from recovery.store.upsert import existing_ids, upsert
 
 HEADER = (
     "Payment Number,Invoice Number,Invoice Date,Description,Invoice Amount,"

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
 
-from recovery import db
 from recovery.cli.app import main
 from recovery.models import Deduction, ImportBatch, RemittanceLine
+from recovery.store import db
 
 COLUMNS = [
     "Payment Number",

@@ -18,13 +18,13 @@ from sqlmodel import Session
 from test_import_blocks import HEAD, lines
 from test_import_kinds import DATA, _backup_workbook
 
-from recovery import db
 from recovery.config import AccountSettings, ImportSettings, Settings
 from recovery.errors import InputError
 from recovery.models import BankTransaction, Chargeback, InvoiceLine, VendorAccount
 from recovery.sources.importers.base import BLOCK_ROWS
 from recovery.sources.importing import ImportResult, import_file, import_files
 from recovery.sources.read_ahead import AheadFile, ReadAhead
+from recovery.store import db
 
 ALWAYS = ImportSettings(read_ahead_min_bytes=0)
 NEVER = ImportSettings(read_ahead=False)

@@ -10,9 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, SQLModel
 
-from recovery import db
 from recovery.cli.app import main
 from recovery.models import Invoice, VendorAccount
+from recovery.store import db
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -15,11 +15,11 @@ from pipeline import TODAY, PipelineRun, cents, expected_buckets, run_pipeline
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from recovery import db
 from recovery.cli.app import main
 from recovery.config import Settings
 from recovery.ledger import BUCKETS
 from recovery.models import BankTransaction, Deduction, Payment
+from recovery.store import db
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -11,10 +11,10 @@ from claims_factory import account
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session
 
-from recovery import db
 from recovery.models import CoopBackupLine, table_of
-from recovery.sqlite_rows import multirow_sql
-from recovery.upsert import upsert_tuples
+from recovery.store import db
+from recovery.store.sqlite_rows import multirow_sql
+from recovery.store.upsert import upsert_tuples
 
 COLUMNS = ("account_id", "coop_invoice_number", "revised", "line_no", "quantity", "currency")
 KEY = ("account_id", "coop_invoice_number", "revised", "line_no")

@@ -11,9 +11,9 @@ from spapi_fixtures import APP_ID, CLIENT_SECRET, REFRESH_TOKEN, VENDOR, dataset
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from recovery import db
 from recovery.cli.app import main
 from recovery.models import PurchaseOrder, Shipment
+from recovery.store import db
 from recovery.testing.fake_spapi import FakeSpApi, Faults
 
 DATA = dataset(120, days=30)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from recovery.models import CoopBackupLine, Shipment, table_of
-from recovery.upsert import UpsertCounts, upsert, upsert_tuples
+from recovery.store.upsert import UpsertCounts, upsert, upsert_tuples
 
 
 def _account(engine: Engine) -> int:

@@ -23,11 +23,11 @@ from web_seed import (
     web_settings,
 )
 
-from recovery import db
 from recovery.claims import workflow
 from recovery.cli.app import main
 from recovery.config import Settings
 from recovery.models import Claim, ClaimEvidence, Role, User, table_of, utcnow
+from recovery.store import db
 from recovery.users import authenticate
 from recovery.web import reads
 

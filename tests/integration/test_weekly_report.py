@@ -25,7 +25,6 @@ from pipeline import run_pipeline
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from recovery import db
 from recovery.claims import workflow
 from recovery.claims.detection import AccountResult, run_detection
 from recovery.claims.frames import load_detection_input
@@ -35,6 +34,7 @@ from recovery.ledger import balance_invoices, match_bank_deposits, receivables
 from recovery.models import Chargeback, Claim, ClaimStatus, Deduction, Payment, VendorAccount
 from recovery.reports.figures import AccountFigures, deduction_group
 from recovery.reports.weekly import weekly_report
+from recovery.store import db
 
 MONDAY = date(2026, 11, 23)  # the scenario's today: detection drafts its claims this day
 WEEK_END = date(2026, 11, 29)

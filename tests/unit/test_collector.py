@@ -7,7 +7,7 @@ import gc
 
 import pytest
 
-from recovery.collector import collector_paused
+from recovery.store.collector import collector_paused
 
 
 def test_the_collector_is_back_after_the_work_even_when_it_fails() -> None:

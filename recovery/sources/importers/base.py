@@ -31,7 +31,7 @@ from recovery.sources.layouts import (
     require_columns,
 )
 from recovery.sources.values import RowParser
-from recovery.upsert import UpsertCounts
+from recovery.store.upsert import UpsertCounts
 
 HEADER_SEARCH_ROWS = 100
 PROGRESS_EVERY = 2000

@@ -26,7 +26,7 @@ from recovery.sources.importers.base import (
 )
 from recovery.sources.importers.simple import SimpleImporter, note_vendor_code
 from recovery.sources.layouts import COOP_AGREEMENTS, COOP_BACKUP, COOP_INVOICES
-from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert_tuples
+from recovery.store.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert_tuples
 
 
 class CoopInvoicesImporter(SimpleImporter):

@@ -6,7 +6,7 @@ from recovery.models import PriceVarianceLine, ShortageLine, table_of
 from recovery.sources.importers.base import ImportContext, Record
 from recovery.sources.importers.simple import SimpleImporter, note_vendor_code
 from recovery.sources.layouts import PRICE_DETAILS, SHORTAGES
-from recovery.upsert import Row
+from recovery.store.upsert import Row
 
 
 class ShortagesImporter(SimpleImporter):

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 
-from recovery import changes
 from recovery.models import Deduction, Invoice, InvoiceLine, table_of
 from recovery.money import from_minor
 from recovery.sources.importers.base import (
@@ -21,7 +20,8 @@ from recovery.sources.importers.base import (
 )
 from recovery.sources.importers.simple import note_vendor_code
 from recovery.sources.layouts import INVOICES
-from recovery.upsert import (
+from recovery.store import changes
+from recovery.store.upsert import (
     CHUNK_ROWS,
     Row,
     UpsertCounts,

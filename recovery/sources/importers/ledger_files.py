@@ -8,7 +8,7 @@ from recovery.models import BankTransaction, CostRecord, CostSource, table_of
 from recovery.sources.importers.base import ImportContext, Record
 from recovery.sources.importers.simple import SimpleImporter
 from recovery.sources.layouts import BANK, COSTS
-from recovery.upsert import Row, UpsertCounts, upsert
+from recovery.store.upsert import Row, UpsertCounts, upsert
 
 
 class CostsImporter(SimpleImporter):

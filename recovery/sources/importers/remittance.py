@@ -18,7 +18,7 @@ from recovery.money import from_minor
 from recovery.sources.classify import classify
 from recovery.sources.importers.base import ImportContext, Record, RecordImporter
 from recovery.sources.layouts import REMITTANCE_LINES, REMITTANCE_PAYMENTS, REMITTANCE_TRANSACTIONS
-from recovery.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
+from recovery.store.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
 PAYMENT = table_of(Payment)
 LINE = table_of(RemittanceLine)

@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlalchemy import Table
 
 from recovery.sources.importers.base import ImportContext, Record, RecordImporter
-from recovery.upsert import Row, UpsertCounts, upsert
+from recovery.store.upsert import Row, UpsertCounts, upsert
 
 
 class SimpleImporter(RecordImporter):

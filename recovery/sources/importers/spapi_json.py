@@ -31,7 +31,7 @@ from recovery.sources.spapi_payloads import (
     upsert_shipments,
 )
 from recovery.sources.spapi_shapes import Document, as_plain, decode_documents
-from recovery.upsert import UpsertCounts
+from recovery.store.upsert import UpsertCounts
 
 # Kind -> the payload's list key, and how to tell a single document of that kind.
 _LISTS = {"purchase-orders": "orders", "po-status": "ordersStatus", "shipments": "shipments"}

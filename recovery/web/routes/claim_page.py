@@ -12,11 +12,11 @@ from fastapi.responses import FileResponse, Response
 
 from recovery.claims import drafting, workflow
 from recovery.claims.evidence_intake import intake_attachment
-from recovery.db import session_scope
 from recovery.errors import RecoveryError
 from recovery.evidence.preview import first_page_png
 from recovery.evidence.store import EvidenceStore
 from recovery.models.evidence import DocumentKind
+from recovery.store.db import session_scope
 from recovery.web import reads
 from recovery.web.audit import record_audit
 from recovery.web.auth import SpecialistUser, ViewerUser

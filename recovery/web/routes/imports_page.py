@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
 
-from recovery.db import session_scope
 from recovery.errors import InputError, RecoveryError
 from recovery.sources.importing import ImportResult, import_files
+from recovery.store.db import session_scope
 from recovery.web import reads
 from recovery.web.audit import record_audit
 from recovery.web.auth import SpecialistUser, ViewerUser

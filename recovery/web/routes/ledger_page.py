@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from recovery.db import session_scope
 from recovery.errors import RecoveryError
 from recovery.models import BankTransaction, LedgerAdjustment, Payment, VendorAccount
 from recovery.money import parse_amount, to_minor
+from recovery.store.db import session_scope
 from recovery.web import reads
 from recovery.web.audit import record_audit
 from recovery.web.auth import SpecialistUser, ViewerUser

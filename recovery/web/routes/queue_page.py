@@ -12,10 +12,10 @@ from fastapi.responses import Response
 
 from recovery.claims import workflow
 from recovery.claims.queue import QueueError
-from recovery.db import session_scope
 from recovery.errors import RecoveryError
 from recovery.models.claims import Claim, ClaimStatus, ClaimType
 from recovery.money import from_minor
+from recovery.store.db import session_scope
 from recovery.web import reads
 from recovery.web.audit import record_audit
 from recovery.web.auth import SignedIn, SpecialistUser, ViewerUser

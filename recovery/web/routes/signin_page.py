@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
-from recovery.db import session_scope
+from recovery.store.db import session_scope
 from recovery.users import authenticate
 from recovery.web.audit import record_audit
 from recovery.web.auth import (

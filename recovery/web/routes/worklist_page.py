@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from recovery.db import session_scope
+from recovery.store.db import session_scope
 from recovery.web import reads
 from recovery.web.auth import ViewerUser
 from recovery.web.context import web_context

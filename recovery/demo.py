@@ -21,7 +21,6 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from recovery import db
 from recovery.calendar import BusinessCalendar
 from recovery.claims.detection import AccountResult, run_detection
 from recovery.claims.queue import QueueRow, contract_record, load_rows, prioritise
@@ -32,6 +31,7 @@ from recovery.evidence.ingest import ProgressCallback as EvidenceProgress
 from recovery.sources.importing import ImportResult, import_files
 from recovery.sources.spapi import ProgressCallback as SyncProgress
 from recovery.sources.spapi import SyncReport, sync_spapi
+from recovery.store import db
 from recovery.testing.fake_spapi import FakeSpApi
 from recovery.testing.fake_spapi_data import load_scenario
 from recovery.testing.scenario import ScenarioSummary, generate_scenario

@@ -24,9 +24,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
-from recovery import changes
 from recovery.config import Settings
 from recovery.errors import ConfigError
+from recovery.store import changes
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 

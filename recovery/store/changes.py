@@ -42,13 +42,13 @@ from recovery.models import (
     Shipment,
     table_of,
 )
-from recovery.sqlite_rows import execute_rows
+from recovery.store.sqlite_rows import execute_rows
 
 KINDS = ("po", "receipts", "invoice", "ref", "asin", "agreement", "asn", "shipment")
 CHANGED = table_of(ChangedKey)
 _CHUNK = 500
 
-# For rows written through `recovery.upsert`: which columns of a table's row are keys
+# For rows written through `recovery.store.upsert`: which columns of a table's row are keys
 # detection depends on. Child tables (invoice lines, PO items, shipment items) are absent:
 # their parent row is written in the same call and carries the keys.
 _ROW_KEYS: dict[str, tuple[tuple[str, str], ...]] = {

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import Boolean, Connection, Date, Dialect, Table, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from recovery import changes
 from recovery.models.base import UTCDateTime
 from recovery.money import MinorUnits
-from recovery.sqlite_rows import execute_rows
+from recovery.store import changes
+from recovery.store.sqlite_rows import execute_rows
 
 CHUNK_ROWS = 2000
 
@@ -69,7 +69,7 @@ def upsert(
     the highest id before, which keeps million-row files fast; `count=False` skips counting
     for rows the caller derives rather than reads.
 
-    Detection is told of the rows inserted or changed (`recovery.changes`), not of the ones an
+    Detection is told of the rows inserted or changed (`recovery.store.changes`), not of the ones an
     export repeats as they were.
     """
     result = UpsertResult()
