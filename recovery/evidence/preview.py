@@ -7,11 +7,21 @@ import io
 from pathlib import Path
 
 import pypdfium2  # type: ignore[import-untyped]
+from PIL import Image
 
 from recovery.errors import RecoveryError
+from recovery.evidence.pdfium import PDFIUM_LOCK
 
 
 def first_page_png(path: Path, width_px: int = 900) -> bytes:
+    with PDFIUM_LOCK:
+        image = _first_page_image(path, width_px)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _first_page_image(path: Path, width_px: int) -> Image.Image:
     try:
         pdf = pypdfium2.PdfDocument(str(path))
     except pypdfium2.PdfiumError as exc:
@@ -21,9 +31,7 @@ def first_page_png(path: Path, width_px: int = 900) -> bytes:
             raise RecoveryError(f"{path.name}: the PDF has no pages")
         page = pdf[0]
         scale = width_px / page.get_width()
-        image = page.render(scale=scale).to_pil()
-        out = io.BytesIO()
-        image.save(out, format="PNG", optimize=True)
-        return out.getvalue()
+        image: Image.Image = page.render(scale=scale).to_pil()
+        return image
     finally:
         pdf.close()

@@ -23,6 +23,8 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from recovery.evidence.pdfium import PDFIUM_LOCK
+
 PAGE_WIDTH, PAGE_HEIGHT = letter
 MARGIN = 40.0
 HANDWRITING_FONT = "Times-BoldItalic"
@@ -670,12 +672,13 @@ def _as_scan(pdf: bytes, truth: DocumentTruth) -> bytes:
     import pypdfium2  # type: ignore[import-untyped]
     from PIL import Image, ImageDraw
 
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        bitmap = document[0].render(scale=SCAN_DPI / 72, grayscale=True)
-        image = bitmap.to_pil().convert("L")
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            bitmap = document[0].render(scale=SCAN_DPI / 72, grayscale=True)
+            image = bitmap.to_pil().convert("L")
+        finally:
+            document.close()
     rng = _Chooser(truth).rng("scan")
     image = image.rotate(rng.uniform(-0.35, 0.35), resample=Image.Resampling.BICUBIC, fillcolor=255)
     draw = ImageDraw.Draw(image)
