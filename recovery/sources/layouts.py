@@ -191,6 +191,8 @@ REMITTANCE_TRANSACTIONS = Layout(
     (
         _c("Invoice Number", "invoice_number", required=True, aliases=_INVOICE_NO, max_length=64),
         _c("Payment Number", "payment_number", required=True, max_length=64),
+        # Not in every download of this layout; when there, it dates the payment.
+        _c("Payment Date", "payment_date", D),
         _c("Invoice Date", "invoice_date", D),
         _c("Transaction type", "transaction_type", max_length=64),
         _c("Transaction Description", "description", max_length=200),
@@ -235,7 +237,13 @@ SHORTAGES = Layout(
         _c("Invoice Date", "invoice_date", D),
         _c("Due Date", "due_date", D),
         _c("PO Number", "po_number", aliases=_PO_NO, max_length=32),
-        _c("External ID", "external_id", max_length=64, aliases=("Debit Note", "External Id")),
+        _c(
+            "External ID",
+            "external_id",
+            max_length=64,
+            # The portal's dispute form: "Shipped Product (External Product ID)".
+            aliases=("Debit Note", "External Id", "External Product ID"),
+        ),
         _c("ASIN", "asin", required=True, max_length=16),
         _c("Unit Price", "unit_price", A, aliases=("Unit Cost",)),
         _c("Invoiced Quantity", "invoiced_quantity", INT, non_negative=True),
