@@ -318,7 +318,8 @@ def _exception_box(lines: Sequence[Line]) -> dict[tuple[int, int], set[tuple[int
             for p in range(position, len(line.cells)):
                 inside[(index, p)].add(owner)
             for offset, below in enumerate(_lines_below(lines, index, 2), start=1):
-                if any(_is_label(c) for c in below.cells):
+                # Another label ends the box; "OS&D noted" written in it does not.
+                if any(_is_label(c) and not _EXCEPTION_LABEL.match(c.text) for c in below.cells):
                     break
                 for p in range(len(below.cells)):
                     inside[(index + offset, p)].add(owner)

@@ -646,6 +646,9 @@ def _draw_freight_bill(canvas: Canvas, truth: DocumentTruth, chooser: _Chooser) 
         unit = {"carton": "CTN", "unit": "EA", "pallet": "PLT"}[truth.exception_unit]
         osd += f" QTY: {truth.exception_units} {unit}"
     _text(canvas, MARGIN, y, osd, 10)
+    if truth.exception_note is not None:
+        # No box ticked: the receiver wrote under the boxes instead.
+        _handwritten(canvas, MARGIN + 40, y - 18, truth.exception_note, 14)
 
     y -= 40
     if truth.kind == "pod":
