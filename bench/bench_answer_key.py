@@ -98,16 +98,21 @@ def run_one(work: Path, size: str, seed: int, varied: bool) -> bool:
         ok = ok and s.recall >= Decimal("0.99") and s.precision >= Decimal("0.995")
         ok = ok and not (s.claims_on_valid or s.wrong_deadlines or s.expired_too_soon)
     wrong, invoices = _buckets_against_key(engine, settings, key)
-    print(f"  buckets: {invoices - wrong} of {invoices} invoices as the key states")
+    print(f"  buckets: {invoices - len(wrong)} of {invoices} invoices as the key states")
+    for anchor, (actual, expected) in list(wrong.items())[:5]:
+        print(f"    {anchor}: {actual} ≠ key {expected}")
     [account] = detection.accounts
-    ok = ok and wrong == 0 and sum(account.buckets.values()) == account.deducted
+    ok = ok and not wrong and sum(account.buckets.values()) == account.deducted
     print(f"  look: {len(key['needs_look'])} finding(s) for a person; {'OK' if ok else 'FAILS'}")
     engine.dispose()
     return ok
 
 
-def _buckets_against_key(engine: Any, settings: Settings, key: dict[str, Any]) -> tuple[int, int]:
-    """(invoices whose buckets differ from the key's, invoices), as the CI test compares them."""
+def _buckets_against_key(
+    engine: Any, settings: Settings, key: dict[str, Any]
+) -> tuple[dict[str, tuple[Any, Any]], int]:
+    """({invoice: (buckets, the key's)} where they differ, invoices), as the CI test compares
+    them."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
@@ -133,8 +138,11 @@ def _buckets_against_key(engine: Any, settings: Settings, key: dict[str, Any]) -
         )
     }
     expected = expected_buckets(key, invoice_of)
-    anchors = set(actual) | set(expected)
-    return sum(1 for a in anchors if actual.get(a) != expected.get(a)), len(anchors)
+    anchors = sorted(set(actual) | set(expected))
+    wrong = {
+        a: (actual.get(a), expected.get(a)) for a in anchors if actual.get(a) != expected.get(a)
+    }
+    return wrong, len(anchors)
 
 
 def main() -> None:

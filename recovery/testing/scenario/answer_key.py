@@ -338,6 +338,13 @@ class Key:
             "allowance": "The agreed allowance on this invoice.",
             "other": "An adjustment with a description nobody knows: a person must look at it.",
         }
+        # A provision is a hold that its PRVR gives back; until the reversal is on a
+        # remittance, the money is held and a person watches it (the ledger: unexplained).
+        given_back = {
+            e.reference.removesuffix("R")
+            for e in self.world.events
+            if e.kind == "provision_reversal" and e.payment is not None
+        }
         for event in self.world.events:
             if event.kind in reasons:
                 if event.kind == "other":
@@ -345,6 +352,9 @@ class Key:
                 else:
                     _truth(event)
                 event.why = reasons[event.kind]
+                if event.kind == "provision" and event.reference not in given_back:
+                    event.truth = "unexplained"
+                    event.why = "Held as a provision for an aged receivable; not given back yet."
 
 
 def build_answer_key(world: World) -> dict[str, Any]:
