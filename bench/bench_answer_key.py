@@ -20,18 +20,15 @@ import argparse
 import json
 import tempfile
 import time
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims.detection import find_all, run_detection
-from recovery.claims.frames import load_detection_input
+from recovery.claims.detection import run_detection
 from recovery.claims.queue import contract_record, load_rows
 from recovery.config import AccountSettings, Settings
-from recovery.ledger import BUCKETS, bucket_deductions
 from recovery.sources.importing import import_files
 from recovery.store import db
 from recovery.testing.answer_key_evidence import record_evidence
@@ -112,32 +109,13 @@ def _buckets_against_key(
     engine: Any, settings: Settings, key: dict[str, Any]
 ) -> tuple[dict[str, tuple[Any, Any]], int]:
     """({invoice: (buckets, the key's)} where they differ, invoices), as the CI test compares
-    them."""
+    them (tests/integration/pipeline.py)."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
-    from pipeline import expected_buckets
+    from pipeline import buckets_against_key
 
-    from recovery.claims.detect.common import as_str
-
-    with engine.connect() as conn:
-        inp = load_detection_input(conn, 1)
-    groups = bucket_deductions(inp, find_all(inp, settings))
-    reference_of = dict(zip(inp.deductions["id"], inp.deductions["reference"], strict=True))
-    actual: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BUCKETS, 0))
-    for group in groups:
-        kind, anchor = group.key.split(":", 1)
-        if kind == "judged":
-            anchor = str(reference_of[int(anchor)])
-        for bucket, minor in group.buckets.items():
-            actual[group.invoice_number or anchor][bucket] += minor
-    invoice_of = {
-        str(reference): as_str(number)
-        for reference, number in zip(
-            inp.deductions["reference"], inp.deductions["invoice_number"], strict=True
-        )
-    }
-    expected = expected_buckets(key, invoice_of)
+    actual, expected = buckets_against_key(engine, settings, key)
     anchors = sorted(set(actual) | set(expected))
     wrong = {
         a: (actual.get(a), expected.get(a)) for a in anchors if actual.get(a) != expected.get(a)

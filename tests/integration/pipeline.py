@@ -89,6 +89,39 @@ def assert_scores(run: PipelineRun, title: str) -> dict[str, TypeScore]:
     return scores
 
 
+def buckets_against_key(
+    engine: Engine, settings: Settings, answer_key: dict[str, Any]
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """(buckets per invoice as the ledger splits the deducted cents, the key's), anchored on
+    the invoice, or on the debit note's reference where the import could not tell the invoice
+    (an unknown suffix)."""
+    from recovery.claims.detect.common import as_str
+    from recovery.claims.detection import find_all
+    from recovery.claims.frames import load_detection_input
+    from recovery.ledger import bucket_deductions
+
+    with engine.connect() as conn:
+        inp = load_detection_input(conn, 1)
+    groups = bucket_deductions(inp, find_all(inp, settings))
+    reference_of = dict(zip(inp.deductions["id"], inp.deductions["reference"], strict=True))
+    actual: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BUCKETS, 0))
+    for group in groups:
+        assert all(value >= 0 for value in group.buckets.values())
+        assert group.total == group.gross
+        kind, anchor = group.key.split(":", 1)
+        if kind == "judged":
+            anchor = str(reference_of[int(anchor)])
+        for bucket, minor in group.buckets.items():
+            actual[group.invoice_number or anchor][bucket] += minor
+    invoice_of = {
+        str(reference): as_str(number)
+        for reference, number in zip(
+            inp.deductions["reference"], inp.deductions["invoice_number"], strict=True
+        )
+    }
+    return dict(actual), expected_buckets(answer_key, invoice_of)
+
+
 def expected_buckets(
     answer_key: dict[str, Any], invoice_of: dict[str, str | None]
 ) -> dict[str, dict[str, int]]:

@@ -8,11 +8,10 @@ answer key's (Amazon's date), and every invoice's buckets adding up to its deduc
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from pipeline import assert_scores, expected_buckets, run_pipeline
+from pipeline import assert_scores, buckets_against_key, run_pipeline
 from sqlalchemy import Engine
 
 from recovery.config import Settings
@@ -39,33 +38,8 @@ def test_buckets_match_the_answer_key_for_every_invoice(
     moving money from one bucket to another fails, not only losing it."""
     if engine.dialect.name != "sqlite" and varied:
         pytest.skip("the plain run proves PostgreSQL buckets alike")
-    from recovery.claims.detect.common import as_str
-    from recovery.claims.detection import find_all
-    from recovery.claims.frames import load_detection_input
-    from recovery.ledger import BUCKETS, bucket_deductions
-
     run = run_pipeline(engine, settings, tmp_path, seed=seed, size="tiny", varied=varied)
-    with engine.connect() as conn:
-        inp = load_detection_input(conn, 1)
-    groups = bucket_deductions(inp, find_all(inp, settings))
-    reference_of = dict(zip(inp.deductions["id"], inp.deductions["reference"], strict=True))
-    actual: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BUCKETS, 0))
-    for group in groups:
-        assert all(value >= 0 for value in group.buckets.values())
-        assert group.total == group.gross
-        kind, anchor = group.key.split(":", 1)
-        if kind == "judged":
-            anchor = str(reference_of[int(anchor)])
-        for bucket, minor in group.buckets.items():
-            actual[group.invoice_number or anchor][bucket] += minor
-    # A debit note whose invoice the import could not tell (an unknown suffix) stands alone.
-    invoice_of = {
-        str(reference): as_str(number)
-        for reference, number in zip(
-            inp.deductions["reference"], inp.deductions["invoice_number"], strict=True
-        )
-    }
-    expected = expected_buckets(run.answer_key, invoice_of)
+    actual, expected = buckets_against_key(engine, settings, run.answer_key)
     assert set(actual) == set(expected)
     wrong = {
         anchor: (actual[anchor], expected[anchor])

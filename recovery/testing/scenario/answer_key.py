@@ -128,39 +128,29 @@ class Key:
             deducted = line.shortage * len(debits) - line.reversed_units * len(credits)
             shipped, proven, used = _proof(po, line)
             asin = line.item.asin
+            held = {
+                "invoice_number": invoice.number,
+                "po_number": po.number,
+                "asin": asin,
+                "quantity": deducted,
+                "amount": money(quantize(cost * deducted, CURRENCY)),
+            }
             note = _unread_note(po, line)
             if note is not None:
                 unread_any = True
-                self.needs_look.append(
-                    {
-                        "type": "shortage",
-                        "invoice_number": invoice.number,
-                        "po_number": po.number,
-                        "asin": asin,
-                        "quantity": deducted,
-                        "amount": money(quantize(cost * deducted, CURRENCY)),
-                        "why": (
-                            f"The signed POD for PO {po.number} notes {note!r}: an exception, "
-                            "but not how many units; a person must read the document."
-                        ),
-                    }
+                why = (
+                    f"The signed POD for PO {po.number} notes {note!r}: an exception, but not "
+                    "how many units; a person must read the document."
                 )
+                self.needs_look.append({"type": "shortage", **held, "why": why})
                 continue
             if proven is None:
                 unproven_any = True
-                self.needs_evidence.append(
-                    {
-                        "invoice_number": invoice.number,
-                        "po_number": po.number,
-                        "asin": asin,
-                        "quantity": deducted,
-                        "amount": money(quantize(cost * deducted, CURRENCY)),
-                        "why": (
-                            f"Invoiced {line.invoiced}, ASN shows {shipped} shipped, Amazon "
-                            f"deducted {deducted}; no signed BOL or POD proves the delivery."
-                        ),
-                    }
+                why = (
+                    f"Invoiced {line.invoiced}, ASN shows {shipped} shipped, Amazon deducted "
+                    f"{deducted}; no signed BOL or POD proves the delivery."
                 )
+                self.needs_evidence.append({**held, "why": why})
                 continue
             entitled = line.invoiced - proven
             claimable = max(0, min(deducted, deducted - entitled))
