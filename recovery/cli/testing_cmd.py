@@ -44,6 +44,14 @@ def scenario(
         typer.Option("--xlsx/--no-xlsx", help="Also write XLSX copies (default: not for large)."),
     ] = None,
     pdfs: Annotated[bool, typer.Option("--pdfs/--no-pdfs", help="Render BOL/POD PDFs.")] = True,
+    varied: Annotated[
+        bool,
+        typer.Option(
+            "--varied/--plain",
+            help="Write files the way real exports vary (header spellings and order, "
+            "preambles, either remittance layout) and plant the cases only that has.",
+        ),
+    ] = False,
 ) -> None:
     """Generate a synthetic vendor with planted discrepancies and its answer key."""
     from recovery.testing.scenario import generate_scenario
@@ -57,6 +65,7 @@ def scenario(
         months=months,
         xlsx=xlsx,
         pdfs=pdfs,
+        varied=varied,
     )
     counts = summary.counts
     console.print(

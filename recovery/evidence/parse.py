@@ -9,6 +9,7 @@ the earliest on the page; a candidate that does not read as the field's kind of 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -271,6 +272,16 @@ def _read_exception(parsed: ParsedDocument, lines: Sequence[Line]) -> None:
         for position, cell in enumerate(line.cells):
             label = match_label(cell.text)
             text = cell.text if label is None else label.rest
+            owners = in_box.get((index, position), set())
+            # Written in another label's exceptions box, "OS&D" or "OS&D noted" is the
+            # receiver's mark that something went wrong, not a printed label: the whole cell
+            # is the note (and counts nothing, so a person must look).
+            if (
+                label is not None
+                and owners - {(index, position)}
+                and _EXCEPTION_LABEL.match(cell.text)
+            ):
+                text = cell.text
             note = read_exception_note(text) if text else None
             if note is None:
                 continue
@@ -294,19 +305,24 @@ def _read_exception(parsed: ParsedDocument, lines: Sequence[Line]) -> None:
         parsed.sources[name] = first
 
 
-def _exception_box(lines: Sequence[Line]) -> set[tuple[int, int]]:
-    """(line, cell) positions of what is written for an exceptions label: the rest of its
-    line and the two lines under it, up to the next label."""
-    inside: set[tuple[int, int]] = set()
+def _exception_box(lines: Sequence[Line]) -> dict[tuple[int, int], set[tuple[int, int]]]:
+    """(line, cell) positions of what is written for an exceptions label (the label itself,
+    the rest of its line and the two lines under it, up to the next label), each with the
+    positions of the labels whose box it is in."""
+    inside: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
     for index, line in enumerate(lines):
         for position, cell in enumerate(line.cells):
             if not _EXCEPTION_LABEL.match(cell.text):
                 continue
-            inside.update((index, p) for p in range(position, len(line.cells)))
+            owner = (index, position)
+            for p in range(position, len(line.cells)):
+                inside[(index, p)].add(owner)
             for offset, below in enumerate(_lines_below(lines, index, 2), start=1):
-                if any(_is_label(c) for c in below.cells):
+                # Another label ends the box; "OS&D noted" written in it does not.
+                if any(_is_label(c) and not _EXCEPTION_LABEL.match(c.text) for c in below.cells):
                     break
-                inside.update((index + offset, p) for p in range(len(below.cells)))
+                for p in range(len(below.cells)):
+                    inside[(index + offset, p)].add(owner)
     return inside
 
 

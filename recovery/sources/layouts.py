@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from recovery.errors import InputError
 
@@ -41,17 +42,34 @@ class Column:
 
 @dataclass(frozen=True)
 class Layout:
-    """The header of one kind of file (or one section of it, like a remittance's payments)."""
+    """The header of one kind of file (or one section of it, like a remittance's payments),
+    and where its fields go in the kind's table: a header spelling, or a field's place in the
+    table, is one entry here rather than a line in an importer."""
 
     kind: str
     section: str
     columns: tuple[Column, ...]
     # Headers that must all be present for a row to be taken as this layout's header.
     signature: tuple[str, ...]
+    # The table column of each field stored under another name; None: not stored.
+    store_as: Mapping[str, str | None] = field(default_factory=dict)
+    # What an empty cell stores instead of NULL, by field.
+    empty: Mapping[str, Any] = field(default_factory=dict)
     by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {c.name: c for c in self.columns})
+
+    def table_row(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """One record's values under their table columns."""
+        row: dict[str, Any] = {}
+        for column in self.columns:
+            target = self.store_as.get(column.name, column.name)
+            if target is None:
+                continue
+            value = values.get(column.name)
+            row[target] = self.empty.get(column.name) if value is None else value
+        return row
 
 
 def normalize_header(text: str) -> str:
@@ -191,6 +209,8 @@ REMITTANCE_TRANSACTIONS = Layout(
     (
         _c("Invoice Number", "invoice_number", required=True, aliases=_INVOICE_NO, max_length=64),
         _c("Payment Number", "payment_number", required=True, max_length=64),
+        # Not in every download of this layout; when there, it dates the payment.
+        _c("Payment Date", "payment_date", D),
         _c("Invoice Date", "invoice_date", D),
         _c("Transaction type", "transaction_type", max_length=64),
         _c("Transaction Description", "description", max_length=200),
@@ -235,7 +255,13 @@ SHORTAGES = Layout(
         _c("Invoice Date", "invoice_date", D),
         _c("Due Date", "due_date", D),
         _c("PO Number", "po_number", aliases=_PO_NO, max_length=32),
-        _c("External ID", "external_id", max_length=64, aliases=("Debit Note", "External Id")),
+        _c(
+            "External ID",
+            "external_id",
+            max_length=64,
+            # The portal's dispute form: "Shipped Product (External Product ID)".
+            aliases=("Debit Note", "External Id", "External Product ID"),
+        ),
         _c("ASIN", "asin", required=True, max_length=16),
         _c("Unit Price", "unit_price", A, aliases=("Unit Cost",)),
         _c("Invoiced Quantity", "invoiced_quantity", INT, non_negative=True),
@@ -249,6 +275,13 @@ SHORTAGES = Layout(
         _c("Currency", "currency", C),
     ),
     signature=("invoice_number", "asin", "shortage_quantity"),
+    store_as={
+        "vendor_code": "payee_code",
+        "unit_price": "unit_price_minor",
+        "shortage_amount": "shortage_minor",
+        "dispute_amount": "dispute_minor",
+    },
+    empty={"external_id": "", "unit_price": 0, "invoiced_quantity": 0},
 )
 
 PRICE_DETAILS = Layout(
@@ -266,6 +299,13 @@ PRICE_DETAILS = Layout(
         _c("Currency", "currency", C),
     ),
     signature=("invoice_number", "invoice_cost", "variance"),
+    store_as={
+        "invoice_cost": "invoice_cost_minor",
+        "po_cost": "po_cost_minor",
+        "adjusted_cost": "adjusted_cost_minor",
+        "variance": "variance_minor",
+    },
+    empty={"po_number": ""},
 )
 
 COOP_INVOICES = Layout(
@@ -357,6 +397,8 @@ CHARGEBACKS = Layout(
         _c("Status", "status", max_length=32),
     ),
     signature=("chargeback_id", "amount"),
+    store_as={"amount": "amount_minor"},
+    empty={"issue_type": "", "sub_type": ""},
 )
 
 COSTS = Layout(
@@ -372,6 +414,8 @@ COSTS = Layout(
         _c("Reason", "reason", max_length=200),
     ),
     signature=("cost", "effective_from"),
+    store_as={"cost": "cost_minor"},
+    empty={"asin": "", "vendor_sku": ""},
 )
 
 BANK = Layout(
@@ -391,6 +435,8 @@ BANK = Layout(
         _c("Description", "description", max_length=500, aliases=("Details", "Narrative")),
     ),
     signature=("booked_on", "amount"),
+    store_as={"amount": "amount_minor"},
+    empty={"reference": "", "description": ""},
 )
 
 # Most specific first: detection takes the first layout whose signature a row carries

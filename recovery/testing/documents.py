@@ -56,6 +56,9 @@ class DocumentTruth:
     # ("SHORT 2 CTNS", "Short 2 pcs"); some receivers count units.
     exception_units: int | None
     exception_unit: str = "carton"  # "carton" | "unit" | "pallet"
+    # Words the receiver wrote that count nothing ("OS&D", "DAMAGED"), written as they are
+    # where the note goes; with `exception_kind` None. A reader must call them unreadable.
+    exception_note: str | None = None
 
 
 LAYOUTS: tuple[str, ...] = (
@@ -157,6 +160,8 @@ _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", 
 def _exception_note(truth: DocumentTruth, chooser: _Chooser) -> str | None:
     """The receiver's note in one of the many ways receivers write it (OS&D wording: see
     recovery/evidence/exceptions.py for the sources)."""
+    if truth.exception_note is not None:
+        return truth.exception_note
     if truth.exception_kind is None or truth.exception_units is None:
         return None
     n = truth.exception_units
@@ -643,6 +648,9 @@ def _draw_freight_bill(canvas: Canvas, truth: DocumentTruth, chooser: _Chooser) 
         unit = {"carton": "CTN", "unit": "EA", "pallet": "PLT"}[truth.exception_unit]
         osd += f" QTY: {truth.exception_units} {unit}"
     _text(canvas, MARGIN, y, osd, 10)
+    if truth.exception_note is not None:
+        # No box ticked: the receiver wrote under the boxes instead.
+        _handwritten(canvas, MARGIN + 40, y - 18, truth.exception_note, 14)
 
     y -= 40
     if truth.kind == "pod":

@@ -7,7 +7,8 @@ costs recall.
 
 Only what can still be filed counts: a planted claim whose deadline (the answer key states
 Amazon's date) has passed on the key's `today` is `expired`, shown apart and never part of
-recall; a claim detection calls expired claims nothing. Every matched claim's deadline is
+recall; a claim detection calls expired claims nothing, and one it calls expired while the
+key's deadline has not passed is listed (`expired_too_soon`). Every matched claim's deadline is
 compared with the key's.
 """
 
@@ -37,6 +38,8 @@ class TypeScore:
     expired: Decimal = Decimal(0)  # planted recoverable dollars past Amazon's deadline
     # "reference: claimed deadline ≠ key's deadline", for every claim whose deadline is wrong
     wrong_deadlines: list[str] = field(default_factory=list)
+    # Claims detection calls expired while the key's deadline (Amazon's) has not passed.
+    expired_too_soon: list[str] = field(default_factory=list)
 
     @property
     def recall(self) -> Decimal:
@@ -95,6 +98,15 @@ def score(
         if planted_deadline is not None and claim.get("deadline") != planted_deadline:
             scores[str(claim["type"])].wrong_deadlines.append(
                 f"{claim.get('reference')}: {claim.get('deadline')} ≠ {planted_deadline}"
+            )
+        if (
+            claim.get("status") == "expired"
+            and planted_deadline is not None
+            and today
+            and planted_deadline >= today
+        ):
+            scores[str(claim["type"])].expired_too_soon.append(
+                f"{claim.get('reference')}: expired, Amazon accepts it until {planted_deadline}"
             )
         if claim.get("status") in NOT_CLAIMING:
             continue

@@ -166,3 +166,41 @@ def test_a_coop_invoice_can_be_re_disputed_later_than_a_shortage(
     portal.advance(41)  # past the ~40 days a shortage re-dispute is taken
     assert portal.can_redispute(coop_dispute)
     assert not portal.can_redispute(shortage_dispute)
+
+
+def test_a_lines_only_remittance_still_shows_its_payments(tmp_path: Path) -> None:
+    """A varied scenario may write its remittance as lines only (no payment block): the
+    portal's remittance page and its download still list every payment, dated and summed
+    from the lines, and the download reads back to the same payments."""
+    from recovery.testing.fake_vendor_central.exports import remittance_csv
+    from recovery.testing.fake_vendor_central.scenario_source import read_export
+    from recovery.testing.scenario.variety import Variety
+
+    seed = next(s for s in range(1, 50) if Variety(s, "", "").remittance_lines_only)
+    today = date(2026, 11, 30)
+    generate_scenario(
+        tmp_path, seed=seed, size="tiny", today=today, xlsx=False, pdfs=False, varied=True
+    )
+    assert json.loads((tmp_path / "scenario.json").read_text())["remittance_layout"] == "lines-only"
+    data = load_portal_data(tmp_path)
+    payments, lines = Portal(data).remittance()
+    assert payments and lines
+    assert all(p["payment_date"] is not None and p["payment_date"] <= today for p in payments)
+    numbers = {p["payment_number"] for p in payments}
+    assert {line["payment_number"] for line in lines} == numbers
+    for payment in payments:
+        paid = sum(
+            line["paid"] for line in lines if line["payment_number"] == payment["payment_number"]
+        )
+        assert payment["payment_amount"] == paid
+    download = tmp_path / "download.csv"
+    download.write_bytes(remittance_csv(payments, lines, data.currency, today))
+    _, rows = read_export(download, data.vendor_code, "remittance")
+    again = {
+        r["payment_number"]: (r["payment_date"], r["payment_amount"])
+        for r in rows
+        if r["section"] == "payments"
+    }
+    assert again == {
+        p["payment_number"]: (p["payment_date"], p["payment_amount"]) for p in payments
+    }

@@ -106,6 +106,28 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     assert (first / "answer_key.json").read_bytes() != (other / "answer_key.json").read_bytes()
 
 
+def test_a_varied_scenario_is_as_repeatable_and_its_xlsx_twins_read_alike(tmp_path: Path) -> None:
+    """Varied files come from the seed too; each XLSX twin reads to its CSV's rows, and the
+    plain scenario of the same seed is written otherwise."""
+    from recovery.testing.fake_vendor_central.scenario_source import read_export
+
+    first, second, plain = tmp_path / "a", tmp_path / "b", tmp_path / "plain"
+    for out in (first, second):
+        generate_scenario(out, seed=5, size="tiny", today=TODAY, pdfs=False, varied=True)
+    generate_scenario(plain, seed=5, size="tiny", today=TODAY, pdfs=False, xlsx=False)
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    headers_differ = 0
+    for csv_file in [*(first / "vendor-central").glob("*.csv"), *(first / "vendor").glob("*.csv")]:
+        twin = first / "xlsx" / f"{csv_file.stem}.xlsx"
+        rows = read_export(csv_file, "BRWHL", csv_file.stem)[1]
+        assert rows and read_export(twin, "BRWHL", csv_file.stem)[1] == rows, csv_file.stem
+        relative = csv_file.relative_to(first)
+        headers_differ += (first / relative).read_bytes() != (plain / relative).read_bytes()
+    assert headers_differ >= 6
+
+
 # --- every file parses ------------------------------------------------------------------------
 
 EXPECTED_HEADERS = {

@@ -32,6 +32,8 @@ class Case:
     # What the detail rows' External ID holds: None, the debit note (some exports); else this
     # product id (a UPC, as DOMAIN.md defines the column).
     product_id: str | None = None
+    # Notes whose detail rows name the note even where the others carry the product id.
+    self_named: tuple[str, ...] = ()
 
 
 CASES = [
@@ -170,7 +172,9 @@ def build(case: Case) -> Any:
             shortage_lines.append(
                 {
                     "invoice_number": INV,
-                    "external_id": case.product_id or debit,
+                    "external_id": (
+                        debit if debit in case.self_named else case.product_id or debit
+                    ),
                     "po_number": PO,
                     "asin": ASIN,
                     "unit_price_minor": COST,
@@ -240,6 +244,27 @@ def build(case: Case) -> Any:
 PRODUCT_ID_CASES = [
     replace(case, name=f"{case.name} (External ID a UPC)", product_id="012345678905")
     for case in CASES
+] + [
+    # The first debit's rows carry the product id, the re-raise's rows name SCRSC: the
+    # product-id rows are not the re-raise's detail too (it was counted twice).
+    Case(
+        "re-raised, the SCRSC rows naming their note",
+        [("INV100SC", 24), ("INV100SCR", -24), ("INV100SCRSC", 24)],
+        [(120, "pod")],
+        Verdict.claimable,
+        24,
+        product_id="012345678905",
+        self_named=("INV100SCRSC",),
+    ),
+    Case(
+        "re-raised, the reversal and the SCRSC rows naming their notes",
+        [("INV100SC", 24), ("INV100SCR", -24), ("INV100SCRSC", 24)],
+        [(120, "pod")],
+        Verdict.claimable,
+        24,
+        product_id="012345678905",
+        self_named=("INV100SCR", "INV100SCRSC"),
+    ),
 ]
 
 

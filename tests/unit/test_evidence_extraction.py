@@ -136,3 +136,37 @@ def test_bad_files_are_one_clear_line(name: str, reason: str) -> None:
         extract_file(HARD / name, ExtractOptions())
     message = str(raised.value)
     assert name in message and reason in message and "\n" not in message
+
+
+# Every POD layout and every such note once (each render and read takes a second).
+UNCOUNTED_NOTES = [
+    ("OS&D", "freight_bill"),
+    ("OS&D noted", "delivery_receipt"),
+    ("DAMAGED", "parcel_pod"),
+    ("short - see photos", "vics_bol"),
+    ("exception noted", "delivery_receipt"),
+    ("OS&D", "vics_bol"),
+]
+
+
+@pytest.mark.parametrize(("note", "layout"), UNCOUNTED_NOTES)
+def test_a_note_that_counts_nothing_is_unreadable_never_a_clean_pod(
+    tmp_path: Path, layout: str, note: str
+) -> None:
+    """A receiver's "OS&D" in the exceptions box is the mark that something went wrong, not
+    a printed label: the POD is unreadable (a person looks), never clean."""
+    truth = replace(
+        random_truths(2)[1],
+        kind="pod",
+        layout=layout,
+        signed=True,
+        receiver="J. Smith",
+        delivery_date=date(2026, 3, 5),
+        ship_date=date(2026, 3, 2),
+        exception_kind=None,
+        exception_units=None,
+        exception_note=note,
+    )
+    path = _write(tmp_path, "pod.pdf", render_document(truth))
+    parsed = extract_file(path, ExtractOptions()).document
+    assert parsed.exception_kind == "unreadable", (note, layout)

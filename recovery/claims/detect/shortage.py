@@ -166,20 +166,28 @@ def _deducted_lines(
     inp: DetectionInput, times_taken: dict[str, int], notes: dict[str, _Notes]
 ) -> dict[tuple[str, str], _Line]:
     lines: dict[tuple[str, str], _Line] = {}
-    rows = read_rows(
-        inp.shortage_lines,
-        invoice_number=str,
-        asin=str,
-        po_number=as_str,
-        currency=str,
-        unit_price_minor=as_int,
-        invoiced_quantity=as_int,
-        due_date=as_date,
-        invoice_date=as_date,
-        external_id=as_str,
-        shortage_quantity=as_int,
-        shortage_minor=as_int,
+    rows = list(
+        read_rows(
+            inp.shortage_lines,
+            invoice_number=str,
+            asin=str,
+            po_number=as_str,
+            currency=str,
+            unit_price_minor=as_int,
+            invoiced_quantity=as_int,
+            due_date=as_date,
+            invoice_date=as_date,
+            external_id=as_str,
+            shortage_quantity=as_int,
+            shortage_minor=as_int,
+        )
     )
+    # Notes that have rows of their own for a line: a product-id row of the same line is not
+    # their detail too (SC rows with the product's id beside SCRSC rows naming their note).
+    named: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        if is_shortage_note(row["external_id"], row["invoice_number"]):
+            named[(row["invoice_number"], row["asin"])].add(str(row["external_id"]))
     for row in rows:
         key = (row["invoice_number"], row["asin"])
         line = lines.get(key)
@@ -209,9 +217,13 @@ def _deducted_lines(
             if sign in line.counted_signs:
                 continue
             line.counted_signs.add(sign)
-            taken = (entry.credits if reversal else entry.debits) or [
-                f"{key[0]}{'SCR' if reversal else 'SC'}"
-            ]
+            notes_taken = entry.credits if reversal else entry.debits
+            own = named.get(key, set())
+            taken = (
+                [note for note in notes_taken if note not in own]
+                if notes_taken
+                else [f"{key[0]}{'SCR' if reversal else 'SC'}"]
+            )
         line.deducted_units += row["shortage_quantity"] * len(taken)
         line.deducted_minor += row["shortage_minor"] * len(taken)
         line.debits.extend(taken)

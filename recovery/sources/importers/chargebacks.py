@@ -16,21 +16,5 @@ class ChargebacksImporter(SimpleImporter):
     key = ("account_id", "chargeback_id")
 
     def row(self, ctx: ImportContext, record: Record) -> Row:
-        v = record.values
-        currency = v["currency"] or ctx.currency
-        note_vendor_code(ctx, v["vendor_code"])
-        return {
-            "account_id": ctx.account_id,
-            "chargeback_id": v["chargeback_id"],
-            "issue_type": v["issue_type"] or "",
-            "sub_type": v["sub_type"] or "",
-            "po_number": v["po_number"],
-            "asin": v["asin"],
-            "vendor_code": v["vendor_code"],
-            "notified_on": v["notified_on"],
-            "quantity": v["quantity"],
-            "cartons": v["cartons"],
-            "amount_minor": v["amount"],
-            "currency": currency,
-            "status": v["status"],
-        }
+        note_vendor_code(ctx, record.values["vendor_code"])
+        return super().row(ctx, record)

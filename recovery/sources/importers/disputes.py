@@ -18,28 +18,8 @@ class ShortagesImporter(SimpleImporter):
     key = ("account_id", "invoice_number", "external_id", "asin")
 
     def row(self, ctx: ImportContext, record: Record) -> Row:
-        v = record.values
-        currency = v["currency"] or ctx.currency
-        note_vendor_code(ctx, v["vendor_code"])
-        return {
-            "account_id": ctx.account_id,
-            "invoice_number": v["invoice_number"],
-            "external_id": v["external_id"] or "",
-            "payee_code": v["vendor_code"],
-            "invoice_date": v["invoice_date"],
-            "due_date": v["due_date"],
-            "po_number": v["po_number"],
-            "asin": v["asin"],
-            "unit_price_minor": v["unit_price"] or 0,
-            "invoiced_quantity": v["invoiced_quantity"] or 0,
-            "shortage_quantity": v["shortage_quantity"],
-            "shortage_minor": v["shortage_amount"],
-            "dispute_quantity": v["dispute_quantity"],
-            "dispute_minor": v["dispute_amount"],
-            "approved_quantity": v["approved_quantity"],
-            "decision": v["decision"],
-            "currency": currency,
-        }
+        note_vendor_code(ctx, record.values["vendor_code"])
+        return super().row(ctx, record)
 
 
 class PriceDetailsImporter(SimpleImporter):
@@ -49,19 +29,3 @@ class PriceDetailsImporter(SimpleImporter):
     layouts = (PRICE_DETAILS,)
     table = table_of(PriceVarianceLine)
     key = ("account_id", "invoice_number", "po_number", "asin")
-
-    def row(self, ctx: ImportContext, record: Record) -> Row:
-        v = record.values
-        currency = v["currency"] or ctx.currency
-        return {
-            "account_id": ctx.account_id,
-            "invoice_number": v["invoice_number"],
-            "po_number": v["po_number"] or "",
-            "asin": v["asin"],
-            "quantity": v["quantity"],
-            "invoice_cost_minor": v["invoice_cost"],
-            "po_cost_minor": v["po_cost"],
-            "adjusted_cost_minor": v["adjusted_cost"],
-            "variance_minor": v["variance"],
-            "currency": currency,
-        }

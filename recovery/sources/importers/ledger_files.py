@@ -23,22 +23,13 @@ class CostsImporter(SimpleImporter):
         v = record.values
         if not v["asin"] and not v["vendor_sku"]:
             raise record.fail("ASIN", "needs an ASIN or a Vendor SKU")
-        currency = v["currency"] or ctx.currency
         if v["effective_to"] is not None and v["effective_to"] < v["effective_from"]:
             raise record.fail("Effective To", "ends before Effective From")
-        return {
-            "account_id": ctx.account_id,
-            "source": CostSource.price_list.value,
-            "asin": v["asin"] or "",
-            "vendor_sku": v["vendor_sku"] or "",
-            "cost_minor": v["cost"],
-            "currency": currency,
-            "effective_from": v["effective_from"],
-            "effective_to": v["effective_to"],
-            # Empty, not the file name: a newer cost list must update, not duplicate, entries.
-            "source_ref": "",
-            "reason": v["reason"],
-        }
+        row = super().row(ctx, record)
+        row["source"] = CostSource.price_list.value
+        # Empty, not the file name: a newer cost list must update, not duplicate, entries.
+        row["source_ref"] = ""
+        return row
 
 
 class BankImporter(SimpleImporter):
@@ -61,15 +52,3 @@ class BankImporter(SimpleImporter):
                 yield row
 
         return upsert(ctx.conn, self.table, rows(), self.key).counts
-
-    def row(self, ctx: ImportContext, record: Record) -> Row:
-        v = record.values
-        currency = v["currency"] or ctx.currency
-        return {
-            "account_id": ctx.account_id,
-            "booked_on": v["booked_on"],
-            "amount_minor": v["amount"],
-            "currency": currency,
-            "reference": v["reference"] or "",
-            "description": v["description"] or "",
-        }

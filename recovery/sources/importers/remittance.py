@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import bindparam, select, update
 
@@ -77,7 +78,8 @@ class RemittanceImporter(RecordImporter):
                 row = self._line_row(ctx, record, unknown)
                 number = row["payment_number"]
                 if number not in totals.ids:
-                    derived = self._derive_payment(ctx, number, row["currency"], totals)
+                    paid_on = record.values.get("payment_date")
+                    derived = self._derive_payment(ctx, number, row["currency"], paid_on, totals)
                     payment_counts = payment_counts + derived
                 row["payment_id"] = totals.ids[number]
                 totals.paid[number] = totals.paid.get(number, 0) + row["paid_minor"]
@@ -105,11 +107,31 @@ class RemittanceImporter(RecordImporter):
         return counts + payment_counts
 
     def _derive_payment(
-        self, ctx: ImportContext, number: str, currency: str, totals: _PaymentTotals
+        self,
+        ctx: ImportContext,
+        number: str,
+        currency: str,
+        paid_on: date | None,
+        totals: _PaymentTotals,
     ) -> UpsertCounts:
-        """No payment block for this payment: create it from its lines (amount settled later)."""
-        row = {"account_id": ctx.account_id, "payment_number": number, "currency": currency}
+        """No payment block for this payment: create it from its lines (amount settled later;
+        the date from the lines' `Payment Date` when the download has one)."""
+        row = {
+            "account_id": ctx.account_id,
+            "payment_number": number,
+            "currency": currency,
+            "payment_date": paid_on,
+        }
+        # A date the lines give fills a payment stored without one; a stored date stays.
         result = upsert(ctx.conn, PAYMENT, [row], _PAYMENT_KEY, update=(), want_ids=True)
+        if paid_on is not None:
+            ctx.conn.execute(
+                update(PAYMENT)
+                .where(PAYMENT.c.account_id == ctx.account_id)
+                .where(PAYMENT.c.payment_number == number)
+                .where(PAYMENT.c.payment_date.is_(None))
+                .values(payment_date=paid_on)
+            )
         totals.ids.update({k[1]: v for k, v in result.ids.items()})
         totals.currency.setdefault(number, currency)
         return result.counts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -13,12 +12,17 @@ from recovery.store.upsert import Row, UpsertCounts, upsert
 
 
 class SimpleImporter(RecordImporter):
+    """One layout, one table: a record's row is its layout's field map (`Layout.table_row`),
+    in the account, in the account's currency when the file names none."""
+
     table: ClassVar[Table]
     key: ClassVar[tuple[str, ...]]
 
-    @abstractmethod
     def row(self, ctx: ImportContext, record: Record) -> Row:
         """The table row for one record (raise `record.fail(...)` for a bad value)."""
+        row = {"account_id": ctx.account_id, **self.layouts[0].table_row(record.values)}
+        row["currency"] = row.get("currency") or ctx.currency
+        return row
 
     def store_records(self, ctx: ImportContext, records: Iterator[Record]) -> UpsertCounts:
         rows = (self.row(ctx, record) for record in records)

@@ -113,8 +113,10 @@ def load_portal_data(scenario_dir: Path) -> PortalData:
         currency=currency,
     )
     rows = {kind: _rows(root / rel, data.vendor_code, kind) for kind, rel in _EXPORTS.items()}
-    data.payments = [r for r in rows["remittance"] if r["section"] == "payments"]
     data.remittance_lines = [r for r in rows["remittance"] if r["section"] == "lines"]
+    data.payments = [r for r in rows["remittance"] if r["section"] == "payments"] or (
+        payments_of_lines(data.remittance_lines, currency)
+    )
     data.invoices = rows["invoices"]
     data.shortages = rows["shortages"]
     data.price_details = rows["price-details"]
@@ -126,6 +128,27 @@ def load_portal_data(scenario_dir: Path) -> PortalData:
     _load_documents(data, key, root / "evidence")
     _load_freight_terms(data, root / "spapi" / "shipments.json")
     return data
+
+
+def payments_of_lines(lines: list[Row], currency: str) -> list[Row]:
+    """The payments of a remittance downloaded as lines only (no payment block): each one's
+    amount is what its lines paid, its date the lines' `Payment Date`, as the importer does."""
+    payments: dict[str, Row] = {}
+    for line in lines:
+        number = line["payment_number"]
+        payment = payments.setdefault(
+            number,
+            {
+                "section": "payments",
+                "payment_number": number,
+                "payment_date": line.get("payment_date"),
+                "payment_amount": 0,
+                "currency": line.get("currency") or currency,
+            },
+        )
+        payment["payment_amount"] += line["paid"] or 0
+        payment["payment_date"] = payment["payment_date"] or line.get("payment_date")
+    return list(payments.values())
 
 
 def _json(path: Path) -> Any:

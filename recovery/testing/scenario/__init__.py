@@ -28,6 +28,7 @@ from recovery.testing.scenario.orders import at, make_orders
 from recovery.testing.scenario.plan import plan_cases, prepare_price_cases
 from recovery.testing.scenario.sizes import SIZES, size_profile
 from recovery.testing.scenario.spapi import order, order_status, shipment
+from recovery.testing.scenario.variety import Variety
 from recovery.testing.scenario.world import CURRENCY, MARKETPLACE, World, stream
 
 __all__ = ["SIZES", "ScenarioSummary", "build_world", "generate_scenario", "period_start"]
@@ -58,8 +59,9 @@ def period_start(today: date, months: int) -> date:
             day -= 1
 
 
-def build_world(seed: int, size: str, today: date, months: int) -> World:
-    """Everything that happened, in memory; files are views of it."""
+def build_world(seed: int, size: str, today: date, months: int, *, varied: bool = False) -> World:
+    """Everything that happened, in memory; files are views of it. `varied` plants the cases
+    only a varied scenario has (variety.py) and dates chargebacks so most can still be filed."""
     profile = size_profile(size)
     start = period_start(today, months)
     world = World(seed, profile, today, start, VENDOR_CODE, VENDOR_NAME)
@@ -73,14 +75,14 @@ def build_world(seed: int, size: str, today: date, months: int) -> World:
         start,
         today,
     )
-    plan_cases(stream(seed, "plan"), world.orders, today)
+    plan_cases(stream(seed, "plan"), world.orders, today, varied=varied)
     prepare_price_cases(stream(seed, "prices"), world.orders)
     numbers = Numbers(stream(seed, "numbers"))
     rng = stream(seed, "fulfilment")
     for po in world.orders:
         fulfil(rng, po, today, numbers)
     settle_documents(stream(seed, "documents"), world)
-    make_chargebacks(stream(seed, "chargebacks"), world)
+    make_chargebacks(stream(seed, "chargebacks"), world, varied=varied)
     # Tiny scopes every agreement to the whole catalog so each co-op case finds receipts.
     make_coop(stream(seed, "coop"), world, scoped=profile.name != "tiny")
     invoice_deductions(stream(seed, "deductions"), world)
@@ -111,14 +113,17 @@ def generate_scenario(
     months: int = 12,
     xlsx: bool | None = None,
     pdfs: bool = True,
+    varied: bool = False,
 ) -> ScenarioSummary:
     """Write a complete scenario into `out_dir`. `xlsx=None` means the size's default (every size
-    but large writes XLSX twins)."""
+    but large writes XLSX twins). `varied` writes the files the way real exports vary (header
+    spellings and order, preambles, either remittance layout) and plants the cases only a
+    varied scenario has (see variety.py)."""
     began = time.perf_counter()
     out = Path(out_dir)
     today = today or date.today()
     profile = size_profile(size)
-    world = build_world(seed, size, today, months)
+    world = build_world(seed, size, today, months, varied=varied)
     write_xlsx = profile.xlsx_by_default if xlsx is None else xlsx
     now = at(today)
     counts: dict[str, int] = {}
@@ -143,7 +148,8 @@ def generate_scenario(
     )
     counts["po_lines"] = sum(len(po.lines) for po in world.orders)
     counts["invoices"] = len(world.invoices)
-    rows = write_exports(world, out, xlsx=write_xlsx)
+    variety = Variety(seed, world.vendor_code, f"{today:%m/%d/%Y}") if varied else None
+    rows = write_exports(world, out, xlsx=write_xlsx, variety=variety)
     counts["invoice_lines"] = rows["invoices"]
     counts["remittance_lines"] = sum(len(p.lines) for p in world.payments)
     counts["payments"] = len(world.payments)
@@ -173,6 +179,12 @@ def generate_scenario(
             "currency": CURRENCY,
             "xlsx": write_xlsx,
             "pdfs": pdfs,
+            "varied": varied,
+            "remittance_layout": (
+                "lines-only"
+                if variety is not None and variety.remittance_lines_only
+                else "payments"
+            ),
             "evidence": {
                 "documents": len(world.documents),
                 "capped": profile.document_cap is not None,

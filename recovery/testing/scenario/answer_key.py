@@ -51,9 +51,11 @@ def money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _truth(event: DeductionEvent, unproven: bool = False) -> None:
+def _truth(event: DeductionEvent, unproven: bool = False, unread: bool = False) -> None:
     if event.amount < 0:
         event.truth = "reversal"
+    elif unread:
+        event.truth = "needs_look"
     elif event.recoverable >= event.amount:
         event.truth = "recoverable"
     elif event.recoverable > 0:
@@ -62,6 +64,16 @@ def _truth(event: DeductionEvent, unproven: bool = False) -> None:
         event.truth = "needs_evidence"
     else:
         event.truth = "valid"
+
+
+def _unread_note(po: PurchaseOrder, line: PoLine) -> str | None:
+    """The receiver's note nobody can count on a signed POD of the line's shipments, if any."""
+    for shipment in po.shipments:
+        if any(loaded is line for loaded, _ in shipment.items):
+            for doc in shipment.documents:
+                if doc.signed and doc.exception_note:
+                    return doc.exception_note
+    return None
 
 
 def _proof(po: PurchaseOrder, line: PoLine) -> tuple[int, int | None, str]:
@@ -88,6 +100,7 @@ class Key:
         self.world = world
         self.claims: list[dict[str, Any]] = []
         self.needs_evidence: list[dict[str, Any]] = []
+        self.needs_look: list[dict[str, Any]] = []
         self.over_invoiced: list[dict[str, Any]] = []
 
     def shortages(self) -> None:
@@ -107,7 +120,7 @@ class Key:
             key=lambda e: e.payment.pay_date if e.payment else date.max,
         )
         credits = [e for e in events if e.kind == "shortage_reversal"]
-        unproven_any = False
+        unproven_any = unread_any = False
         for line in po.lines:
             if line.shortage <= 0:
                 continue
@@ -115,21 +128,29 @@ class Key:
             deducted = line.shortage * len(debits) - line.reversed_units * len(credits)
             shipped, proven, used = _proof(po, line)
             asin = line.item.asin
+            held = {
+                "invoice_number": invoice.number,
+                "po_number": po.number,
+                "asin": asin,
+                "quantity": deducted,
+                "amount": money(quantize(cost * deducted, CURRENCY)),
+            }
+            note = _unread_note(po, line)
+            if note is not None:
+                unread_any = True
+                why = (
+                    f"The signed POD for PO {po.number} notes {note!r}: an exception, but not "
+                    "how many units; a person must read the document."
+                )
+                self.needs_look.append({"type": "shortage", **held, "why": why})
+                continue
             if proven is None:
                 unproven_any = True
-                self.needs_evidence.append(
-                    {
-                        "invoice_number": invoice.number,
-                        "po_number": po.number,
-                        "asin": asin,
-                        "quantity": deducted,
-                        "amount": money(quantize(cost * deducted, CURRENCY)),
-                        "why": (
-                            f"Invoiced {line.invoiced}, ASN shows {shipped} shipped, Amazon "
-                            f"deducted {deducted}; no signed BOL or POD proves the delivery."
-                        ),
-                    }
+                why = (
+                    f"Invoiced {line.invoiced}, ASN shows {shipped} shipped, Amazon deducted "
+                    f"{deducted}; no signed BOL or POD proves the delivery."
                 )
+                self.needs_evidence.append({**held, "why": why})
                 continue
             entitled = line.invoiced - proven
             claimable = max(0, min(deducted, deducted - entitled))
@@ -151,7 +172,8 @@ class Key:
             self.claims.append(
                 {
                     "type": "shortage",
-                    "reference": f"{invoice.number}SC",
+                    # The debit the money is still held on: a re-raised SCRSC, else the SC.
+                    "reference": debits[-1].reference if debits else f"{invoice.number}SC",
                     "invoice_number": invoice.number,
                     "po_number": po.number,
                     "asin": asin,
@@ -164,9 +186,13 @@ class Key:
                     "why": why,
                 }
             )
+        reversed_in_full = po.shortage_case == "reraised"
         for event in debits:
             event.deadline = years_after(invoice.invoice_date, DISPUTE_LIMIT_YEARS)
-            _truth(event, unproven_any)
+            _truth(event, unproven_any, unread_any)
+            if reversed_in_full and event.recoverable == 0 and event is not debits[-1]:
+                # Amazon gave this debit back in full (SCR) before raising it again.
+                event.truth = "reversed"
             event.why = self._shortage_why(po, event)
         for event in credits:
             _truth(event)
@@ -180,6 +206,8 @@ class Key:
             "exception); the rest was delivered as proven.",
             "valid": "The vendor shipped fewer units than it invoiced; Amazon was right.",
             "needs_evidence": "Shipped per the ASN, but no signed BOL/POD proves the delivery.",
+            "needs_look": "The POD notes an exception without saying how much: a person looks.",
+            "reversed": "Reversed in full by the SCR credit, then raised again as SCRSC.",
         }.get(event.truth, "")
 
     def prices(self) -> None:
@@ -300,6 +328,13 @@ class Key:
             "allowance": "The agreed allowance on this invoice.",
             "other": "An adjustment with a description nobody knows: a person must look at it.",
         }
+        # A provision is a hold that its PRVR gives back; until the reversal is on a
+        # remittance, the money is held and a person watches it (the ledger: unexplained).
+        given_back = {
+            e.reference.removesuffix("R")
+            for e in self.world.events
+            if e.kind == "provision_reversal" and e.payment is not None
+        }
         for event in self.world.events:
             if event.kind in reasons:
                 if event.kind == "other":
@@ -307,6 +342,9 @@ class Key:
                 else:
                     _truth(event)
                 event.why = reasons[event.kind]
+                if event.kind == "provision" and event.reference not in given_back:
+                    event.truth = "unexplained"
+                    event.why = "Held as a provision for an aged receivable; not given back yet."
 
 
 def build_answer_key(world: World) -> dict[str, Any]:
@@ -384,6 +422,8 @@ def build_answer_key(world: World) -> dict[str, Any]:
         ],
         "claims": key.claims,
         "needs_evidence": key.needs_evidence,
+        # Findings a person must look at before anything is claimed (an unreadable POD note).
+        "needs_look": key.needs_look,
         "over_invoiced": key.over_invoiced,
         "short_pays": short_pays,
         "receivables": receivables,

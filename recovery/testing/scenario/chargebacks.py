@@ -9,6 +9,7 @@ from decimal import Decimal
 from recovery.calendar import BusinessCalendar
 from recovery.money import quantize
 from recovery.testing.scenario.plan import role_line_index
+from recovery.testing.scenario.variety import EXTRA_CHARGEBACK_WORDINGS
 from recovery.testing.scenario.world import (
     CURRENCY,
     ZERO,
@@ -73,10 +74,12 @@ def _deadline_off_work(notified: date, chargeback_id: int) -> date:
     return notified
 
 
-def wording(role: str, chargeback_id: int) -> tuple[str, str]:
+def wording(role: str, chargeback_id: int, *, varied: bool = False) -> tuple[str, str]:
     """The issue and sub-type words of a chargeback (no random draw: the rest of the
-    scenario stays the same for a seed)."""
+    scenario stays the same for a seed); a varied scenario has more words to choose from."""
     variants = _TYPES[_family(role)]
+    if varied:
+        variants = variants + EXTRA_CHARGEBACK_WORDINGS[_family(role)]
     return variants[chargeback_id % len(variants)]
 
 
@@ -98,7 +101,17 @@ def _shipment_of(po: PurchaseOrder, line: PoLine) -> Shipment:
     return po.shipments[0]
 
 
-def make_chargebacks(rng: random.Random, world: World) -> None:
+def _recent(notified: date, today: date, chargeback_id: int) -> date:
+    """A varied scenario's chargebacks are mostly notified in the last four weeks, so that
+    their 30 days have not run out on `today` and recall measures what can still be filed;
+    one in four keeps its date (often expired: shown apart, never counted as recall). The
+    duplicate's second copy and the debit notes still fall before `today`."""
+    if chargeback_id % 4 == 3:
+        return notified
+    return max(notified, today - timedelta(days=26 + chargeback_id % 3))
+
+
+def make_chargebacks(rng: random.Random, world: World, *, varied: bool = False) -> None:
     next_id = 6_100_000_000 + rng.randint(0, 9_999) * 1_000
     for po in world.orders:
         if not po.chargeback_roles or not po.shipments:
@@ -107,7 +120,10 @@ def make_chargebacks(rng: random.Random, world: World) -> None:
             line = po.lines[role_line_index(po, role)]
             shipment = _shipment_of(po, line)
             base_day = (shipment.delivered_at or shipment.shipped_at).date()
-            notified = _deadline_off_work(base_day + timedelta(days=rng.randint(7, 20)), next_id)
+            notified = base_day + timedelta(days=rng.randint(7, 20))
+            if varied:
+                notified = _recent(notified, world.today, next_id)
+            notified = _deadline_off_work(notified, next_id)
             if notified + timedelta(days=10) >= world.today:
                 continue
             made = _charge(role, po, line, shipment)
@@ -116,7 +132,7 @@ def make_chargebacks(rng: random.Random, world: World) -> None:
                 next_id += rng.randint(1, 40)
                 why = f"{text[:-1]} ({previous})." if offset else text
                 previous = f"chargeback {next_id}"
-                issue, sub = wording(role, next_id)
+                issue, sub = wording(role, next_id, varied=varied)
                 chargeback = Chargeback(
                     chargeback_id=str(next_id),
                     issue_type=issue,

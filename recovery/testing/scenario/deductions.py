@@ -66,6 +66,8 @@ def invoice_deductions(rng: random.Random, world: World) -> None:
                         po,
                     )
                 )
+            if po.shortage_case == "reraised":
+                _reraise(rng, world, po, inv, due, amount)
             if po.shortage_case == "partial_reversal":
                 world.events.append(
                     DeductionEvent(
@@ -100,6 +102,41 @@ def invoice_deductions(rng: random.Random, world: World) -> None:
             _everyday(rng, world, po, inv, due)
     _returns(rng, world)
     _ensure_everyday_kinds(rng, world)
+
+
+def _reraise(
+    rng: random.Random, world: World, po: PurchaseOrder, inv: str, due: date, amount: Decimal
+) -> None:
+    """Amazon reverses the whole `SC` debit, then raises it again as `SCRSC` (a revised
+    shortage claim: wiki.amazowl.com/sop/vendor-central/read-reconcile-remittance)."""
+    back = due + timedelta(days=rng.randint(14, 30))
+    again = back + timedelta(days=rng.randint(14, 28))
+    world.events.append(
+        DeductionEvent(
+            f"{inv}SCR",
+            "shortage_reversal",
+            SHORTAGE_REVERSAL,
+            -amount,
+            back,
+            back - timedelta(days=3),
+            inv,
+            "reraised",
+            po,
+        )
+    )
+    world.events.append(
+        DeductionEvent(
+            f"{inv}SCRSC",
+            "shortage",
+            SHORTAGE,
+            amount,
+            again,
+            again - timedelta(days=3),
+            inv,
+            "reraised",
+            po,
+        )
+    )
 
 
 def _everyday(rng: random.Random, world: World, po: PurchaseOrder, inv: str, due: date) -> None:

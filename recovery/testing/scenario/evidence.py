@@ -85,8 +85,10 @@ def _truth_fields(doc: Document) -> dict[str, Any]:
         "weight_lb": doc.weight_lb,
         "signed": doc.signed,
         "receiver": doc.receiver,
-        "exception_kind": doc.exception_kind,
+        # The renderer writes a note nobody can count as the receiver's words, with no kind.
+        "exception_kind": None if doc.exception_note else doc.exception_kind,
         "exception_units": doc.exception_units,
+        "exception_note": doc.exception_note,
     }
 
 

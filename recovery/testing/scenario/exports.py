@@ -15,6 +15,7 @@ from pathlib import Path
 from recovery.money import quantize
 from recovery.testing.scenario.catalog import upc_for
 from recovery.testing.scenario.coop import rebate
+from recovery.testing.scenario.variety import FileVariety, Variety
 from recovery.testing.scenario.world import (
     CURRENCY,
     ZERO,
@@ -37,6 +38,24 @@ REMITTANCE_HEADERS = [
     "Amount Paid",
     "Remaining Amount",
     "Invoice Currency",
+]
+# The lines-only layout (DOMAIN.md "remittance", alternative layout), with the payment's date
+# on every line: without a payment block, nothing else dates the payment.
+TRANSACTION_HEADERS = [
+    "Invoice Number",
+    "Payment Number",
+    "Payment Date",
+    "Invoice Date",
+    "Transaction type",
+    "Transaction Description",
+    "Reference Details",
+    "Original Invoice Number",
+    "Invoice Amount",
+    "Invoice Currency",
+    "Withholding Amount",
+    "Terms Discount Taken",
+    "Amount Paid",
+    "Remaining Amount",
 ]
 INVOICE_HEADERS = [
     "Invoice Number",
@@ -192,6 +211,39 @@ def remittance(world: World) -> list[Block]:
     ]
 
 
+def remittance_lines_only(world: World) -> list[Block]:
+    """The same payments as lines only: a transaction type per line and, for a debit or
+    credit note, the vendor invoice it belongs to in `Original Invoice Number`."""
+
+    def lines() -> Iterator[Sequence[Cell]]:
+        for payment in world.payments:
+            for line in payment.lines:
+                event = line.event
+                if event is None:
+                    kind, original = "Invoice", None
+                else:
+                    kind = "Debit Note" if line.paid < 0 else "Credit Note"
+                    original = event.invoice_number
+                yield [
+                    line.invoice_number,
+                    payment.number,
+                    payment.pay_date,
+                    line.invoice_date,
+                    kind,
+                    line.description,
+                    None,
+                    original,
+                    line.invoice_amount,
+                    CURRENCY,
+                    ZERO,
+                    line.discount,
+                    line.paid,
+                    line.remaining,
+                ]
+
+    return [Block(TRANSACTION_HEADERS, lines(), before=_preamble(world, "Remittance"))]
+
+
 def invoices(world: World) -> list[Block]:
     def rows() -> Iterator[Sequence[Cell]]:
         for invoice in world.invoices:
@@ -239,7 +291,9 @@ def shortage_external_id(invoice_number: str, item: Item, event: DeductionEvent)
     debit note there, as some exports do. Reversal rows name their `SCR` credit, so that a
     debit and its reversal stay two rows. Chosen by the invoice number: no random draw."""
     shape = sum(map(ord, invoice_number)) % 3
-    if event.kind == "shortage_reversal" or shape == 2:
+    # A re-raised `SCRSC` debit names itself, as its reversal does (the rows of the first
+    # debit may carry the product's id: the rules must not count the re-raise twice).
+    if event.kind == "shortage_reversal" or event.reference.endswith("SCRSC") or shape == 2:
         return event.reference
     return upc_for(item) if shape == 0 else item.sku
 
@@ -448,14 +502,16 @@ def bank(world: World) -> list[Block]:
     return [Block(BANK_HEADERS, rows, before=before, after=after)]
 
 
-def exports(world: World) -> list[Export]:
+def exports(world: World, *, remittance_lines: bool = False) -> list[Export]:
     us_plain = Style("plain", "us", bom=True)
     return [
         Export(
             "vendor-central",
             "remittance",
             Style("dollar", "us", bom=True),
-            lambda: remittance(world),
+            (lambda: remittance_lines_only(world))
+            if remittance_lines
+            else (lambda: remittance(world)),
         ),
         Export("vendor-central", "invoices", us_plain, lambda: invoices(world)),
         Export(
@@ -485,17 +541,24 @@ def exports(world: World) -> list[Export]:
     ]
 
 
-def write_exports(world: World, out: Path, *, xlsx: bool) -> dict[str, int]:
-    """Write every export (and its XLSX twin); returns data rows per file."""
+def write_exports(
+    world: World, out: Path, *, xlsx: bool, variety: Variety | None = None
+) -> dict[str, int]:
+    """Write every export (and its XLSX twin); returns data rows per file. With a `variety`
+    each file is written in its own header spellings, column order and preamble."""
     counts: dict[str, int] = {}
-    for export in exports(world):
-        counts[export.name] = write_csv(
-            out / export.folder / f"{export.name}.csv", export.blocks(), export.style
-        )
+    lines_only = variety is not None and variety.remittance_lines_only
+    for export in exports(world, remittance_lines=lines_only):
+        shape = variety.file(export.name) if variety is not None else None
+
+        def make(export: Export = export, shape: FileVariety | None = shape) -> Sequence[Block]:
+            blocks = export.blocks()
+            return shape.apply(blocks) if shape is not None else blocks
+
+        path = out / export.folder / f"{export.name}.csv"
+        counts[export.name] = write_csv(path, make(), export.style)
         if xlsx:
-            write_xlsx(
-                out / "xlsx" / f"{export.name}.xlsx", [("Sheet1", export.blocks())], world.today
-            )
+            write_xlsx(out / "xlsx" / f"{export.name}.xlsx", [("Sheet1", make())], world.today)
     counts["coop-backup"] = _write_backups(world, out)
     return counts
 

@@ -14,6 +14,7 @@ from recovery.money import quantize
 from recovery.testing.scenario.catalog import CARRIERS, VENDOR_NAME
 from recovery.testing.scenario.orders import at, make_cases_line
 from recovery.testing.scenario.plan import recent_change, role_line_index
+from recovery.testing.scenario.variety import UNREADABLE_NOTES
 from recovery.testing.scenario.world import (
     CURRENCY,
     ZERO,
@@ -119,7 +120,7 @@ def _apply_shortage_case(rng: random.Random, po: PurchaseOrder) -> list[PoLine]:
     case = po.shortage_case
     if case is None:
         return []
-    if case in ("pod_exception", "case_each_mistake"):
+    if case in ("pod_exception", "pod_unreadable", "case_each_mistake"):
         affected = [po.lines[0]]
         make_cases_line(affected[0])
         affected[0].invoiced = affected[0].shipped = affected[0].received = affected[0].ordered
@@ -137,7 +138,7 @@ def _apply_shortage_case(rng: random.Random, po: PurchaseOrder) -> list[PoLine]:
             line.shortage = units
             line.reversed_units = rng.randint(1, units - 1)
             line.received = invoiced - units + line.reversed_units
-        elif case == "pod_exception":
+        elif case in ("pod_exception", "pod_unreadable"):
             pack = line.item.case_pack
             cartons = rng.randint(1, max(1, min(3, line.amount - 2)))
             extra = rng.randint(1, pack)
@@ -149,6 +150,10 @@ def _apply_shortage_case(rng: random.Random, po: PurchaseOrder) -> list[PoLine]:
             line.received = line.amount
             line.received_as = (line.amount, "Eaches", 1)
             line.shortage = invoiced - line.amount
+        elif case == "reraised":
+            # Reversed in full, then deducted again: the units were shipped all along.
+            line.received = invoiced - units
+            line.shortage = line.reversed_units = units
         else:  # shipped_in_full, split_shipment, no_evidence
             line.received = invoiced - units
             line.shortage = units
@@ -205,6 +210,8 @@ def _ship(
     _load(rng, po, affected, split)
     if po.shortage_case == "pod_exception":
         po.shipments[0].exception = ("short", po.exception_cartons)
+    elif po.shortage_case == "pod_unreadable":
+        po.shipments[0].unreadable_note = rng.choice(UNREADABLE_NOTES)
     elif (
         freight == "Prepaid"
         and po.shortage_case is None
@@ -260,6 +267,7 @@ def _document(rng: random.Random, po: PurchaseOrder, shipment: Shipment) -> None
         if kind == "pod" and shipment.delivered_at is None:
             continue
         exception = shipment.exception if kind == "pod" else None
+        unreadable = shipment.unreadable_note if kind == "pod" else None
         single_asin = len({line.item.asin for line, _ in shipment.items}) == 1
         pack = shipment.items[0][0].item.case_pack
         shipment.documents.append(
@@ -286,8 +294,11 @@ def _document(rng: random.Random, po: PurchaseOrder, shipment: Shipment) -> None
                 weight_lb=shipment.weight_lb,
                 signed=True,
                 receiver=rng.choice(RECEIVERS) if kind == "pod" else None,
-                exception_kind=exception[0] if exception else None,
+                exception_kind=(
+                    "unreadable" if unreadable else exception[0] if exception else None
+                ),
                 exception_units=exception[1] if exception else None,
                 exception_eaches=(exception[1] * pack if exception and single_asin else None),
+                exception_note=unreadable,
             )
         )

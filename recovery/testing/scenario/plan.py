@@ -26,6 +26,10 @@ SHORTAGE_CASES: dict[str, int] = {
     "no_evidence": 12,
     "split_shipment": 13,
 }
+# Planted only in a varied scenario (variety.py), so the plain one's draws stay as they were:
+# a POD whose receiver noted an exception nobody can count (a person must look), and a
+# shortage Amazon reversed and then raised again as `<inv>SCRSC`.
+VARIED_SHORTAGE_CASES: dict[str, int] = {"pod_unreadable": 6, "reraised": 8}
 PRICE_CASES: dict[str, int] = {"stale_cost": 60, "over_invoiced": 40}
 # Planted billing anomalies; partial payments and early-pay discounts are ordinary variety.
 BILLING_CASES: dict[str, int] = {"short_pay": 15, "unpaid": 20, "partial": 65}
@@ -46,9 +50,12 @@ CHARGEBACK_ROLES: dict[str, int] = {
 
 _SHORTAGE_FLAGS: dict[str, dict[str, bool]] = {
     case: {"docs": case != "no_evidence", "in_asn": True, "asn_inaccurate": False}
-    for case in SHORTAGE_CASES
+    for case in {**SHORTAGE_CASES, **VARIED_SHORTAGE_CASES}
 }
 _SHORTAGE_FLAGS["pod_exception"]["pod"] = True
+_SHORTAGE_FLAGS["pod_unreadable"]["pod"] = True
+# Cases whose POD note is about one ASIN's cartons: the PO keeps one line.
+ONE_LINE_CASES = ("pod_exception", "pod_unreadable")
 _SHORTAGE_FLAGS["split_shipment"]["split"] = True
 
 _ROLE_FLAGS: dict[str, dict[str, bool]] = {
@@ -72,6 +79,8 @@ SHORTAGE_HORIZON = 125
 PRICE_HORIZON = 85
 BILLING_HORIZON = 85
 CHARGEBACK_HORIZON = 55
+# A re-raised shortage comes weeks after its reversal, which comes weeks after the debit.
+RERAISE_HORIZON = 180
 
 
 def _compatible(po: PurchaseOrder, flags: dict[str, bool]) -> bool:
@@ -83,7 +92,7 @@ def _merge(po: PurchaseOrder, flags: dict[str, bool]) -> None:
 
 
 def _can_shortage(po: PurchaseOrder, case: str) -> bool:
-    if case == "pod_exception" and po.chargeback_roles:
+    if case in ONE_LINE_CASES and po.chargeback_roles:
         return False  # it keeps one line; the chargebacks' lines would go
     return po.shortage_case is None and _compatible(po, _SHORTAGE_FLAGS[case])
 
@@ -91,7 +100,7 @@ def _can_shortage(po: PurchaseOrder, case: str) -> bool:
 def _set_shortage(po: PurchaseOrder, case: str) -> None:
     po.shortage_case = case
     _merge(po, _SHORTAGE_FLAGS[case])
-    if case == "pod_exception":
+    if case in ONE_LINE_CASES:
         # A receiver counts exceptions in cartons; one ASIN per PO makes them unambiguous.
         del po.lines[1:]
 
@@ -118,7 +127,12 @@ def _q4(po: PurchaseOrder) -> bool:
     return po.ordered_at.month in (10, 11, 12)
 
 
-def plan_cases(rng: random.Random, orders: list[PurchaseOrder], today: date) -> None:
+def plan_cases(
+    rng: random.Random, orders: list[PurchaseOrder], today: date, *, varied: bool = False
+) -> None:
+    # The varied cases first: the tiny scenario has room for one of each only just.
+    shortage_cases = {**VARIED_SHORTAGE_CASES, **SHORTAGE_CASES} if varied else SHORTAGE_CASES
+
     def eligible(horizon: int) -> list[PurchaseOrder]:
         last = today - timedelta(days=horizon)
         chosen = [po for po in orders if po.ordered_at.date() <= last]
@@ -136,8 +150,15 @@ def plan_cases(rng: random.Random, orders: list[PurchaseOrder], today: date) -> 
         return next((po for po in pool if ok(po)), None)
 
     # Mandatory pass: one of everything, each case on its own PO when there is room.
-    for case in SHORTAGE_CASES:
-        po = first(shortage_pool, partial(_can_shortage, case=case))
+    reraise_last = today - timedelta(days=RERAISE_HORIZON)
+
+    def can_shortage(po: PurchaseOrder, case: str) -> bool:
+        if case == "reraised" and po.ordered_at.date() > reraise_last:
+            return False
+        return _can_shortage(po, case)
+
+    for case in shortage_cases:
+        po = first(shortage_pool, partial(can_shortage, case=case))
         if po is not None:
             _set_shortage(po, case)
     for case in PRICE_CASES:
@@ -162,8 +183,8 @@ def plan_cases(rng: random.Random, orders: list[PurchaseOrder], today: date) -> 
     # Realistic rates for the rest.
     for po in shortage_pool:
         if po.shortage_case is None and rng.random() < (0.30 if _q4(po) else 0.20):
-            case = _weighted(rng, SHORTAGE_CASES)
-            if _can_shortage(po, case):
+            case = _weighted(rng, shortage_cases)
+            if can_shortage(po, case):
                 _set_shortage(po, case)
     for po in price_pool:
         if po.price_case is None and rng.random() < 0.05:

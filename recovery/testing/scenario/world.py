@@ -101,6 +101,8 @@ class Document:
     exception_kind: str | None
     exception_units: int | None  # cartons, as carriers write it
     exception_eaches: int | None
+    # The receiver's words when they count nothing ("OS&D"): `exception_kind` is "unreadable".
+    exception_note: str | None = None
 
 
 @dataclass(slots=True)
@@ -119,6 +121,8 @@ class Shipment:
     items: list[tuple[PoLine, int]] = field(default_factory=list)  # eaches per line
     in_asn: bool = True  # False: shipped without an ASN (absent from shipments.json)
     exception: tuple[str, int] | None = None  # (kind, cartons) noted by the receiver
+    # A note the receiver wrote that says something went wrong but not how much.
+    unreadable_note: str | None = None
     documents: list[Document] = field(default_factory=list)
     # The ASN's own shipped quantity when it differs from what was loaded (inaccurate ASN).
     asn_override: dict[int, int] | None = None
