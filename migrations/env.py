@@ -25,6 +25,18 @@ def _engine() -> Engine:
     return make_engine(url) if url else create_engine("sqlite://")
 
 
+# Tables that other libraries create and manage in our database: APScheduler's job store and
+# procrastinate's queue (`recovery.service`). Autogenerate must neither drop nor track them.
+FOREIGN_TABLES = ("apscheduler_jobs",)
+FOREIGN_PREFIXES = ("procrastinate_",)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    if type_ == "table" and name is not None:
+        return name not in FOREIGN_TABLES and not name.startswith(FOREIGN_PREFIXES)
+    return True
+
+
 def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
@@ -45,6 +57,7 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things in place; batch mode copies the table.
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
