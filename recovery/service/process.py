@@ -89,6 +89,9 @@ def run_service(
                 failed = True
                 break
         log.info("shutting down: waiting for the running job")
+        # Paused first: APScheduler 3 may still hand a due job to the executor it is shutting
+        # down, and would then count that run as done.
+        scheduler.pause()
         scheduler.shutdown(wait=True)
         server.should_exit = True
         web.join(timeout=30)
