@@ -301,9 +301,6 @@ class ServiceSettings(Section):
     # The weekly summary: this weekday (mon..sun) and hour, in the business timezone.
     weekly_report_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     weekly_report_hour: int = Field(default=7, ge=0, le=23)
-    # A run missed by up to this fraction of its interval (the process was down) still runs
-    # once on restart; later ones are coalesced into that one.
-    misfire_grace_fraction: float = Field(default=0.5, gt=0, le=1)
     # /healthz answers 503 when a job's last success is older than this many intervals.
     overdue_intervals: float = Field(default=2.0, ge=1)
     # A second `recovery run` on the same database waits for the lock instead of exiting.
