@@ -13,6 +13,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from recovery.service.dispatch import InProcess
 from recovery.service.jobs import accounts_for, run_job
 from recovery.service.runtime import current
 from recovery.service.schedule import JobId, JobSpec, job_specs
@@ -29,12 +30,8 @@ def fire(job: str) -> None:
     job_id = JobId(job)
     spec = next(s for s in job_specs(runtime.settings) if s.id == job_id)
     if spec.per_account:
-        codes = accounts_for(runtime, job_id)
-        if runtime.dispatcher is None:
-            for code in codes:
-                run_job(job_id.value, code)
-        else:
-            runtime.dispatcher.dispatch(job_id, codes)
+        dispatcher = runtime.dispatcher or InProcess(runtime.stopping)
+        dispatcher.dispatch(job_id, accounts_for(runtime, job_id))
     else:
         run_job(job_id.value)
 
