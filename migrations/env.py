@@ -7,6 +7,7 @@ from sqlalchemy import Engine, create_engine
 from sqlmodel import SQLModel
 
 import recovery.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from recovery.store.db import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -23,18 +24,6 @@ def _engine() -> Engine:
         "sqlalchemy.url"
     )
     return make_engine(url) if url else create_engine("sqlite://")
-
-
-# Tables that other libraries create and manage in our database: APScheduler's job store and
-# procrastinate's queue (`recovery.service`). Autogenerate must neither drop nor track them.
-FOREIGN_TABLES = ("apscheduler_jobs",)
-FOREIGN_PREFIXES = ("procrastinate_",)
-
-
-def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    if type_ == "table" and name is not None:
-        return name not in FOREIGN_TABLES and not name.startswith(FOREIGN_PREFIXES)
-    return True
 
 
 def run_migrations_offline() -> None:
@@ -57,7 +46,7 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things in place; batch mode copies the table.
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
-            include_name=include_name,
+            include_name=include_name,  # other libraries' tables are theirs
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -17,8 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlalchemy import inspect
+from sqlmodel import Session, SQLModel, select
 
 from recovery.config import Settings, load_settings
 from recovery.models import JobRun
@@ -219,6 +222,11 @@ def test_after_an_outage_a_missed_job_runs_once_and_keeps_its_schedule(
         assert restarted is not None and restarted.next_run_time == job.next_run_time
         scheduler.shutdown(wait=True)
         assert _count(engine, JobId.evidence_watch) == 2
+        # The job store's table lives in our database; migrations leave it alone.
+        with engine.connect() as connection:
+            assert inspect(connection).has_table("apscheduler_jobs")
+            context = MigrationContext.configure(connection, opts={"include_name": db.include_name})
+            assert compare_metadata(context, SQLModel.metadata) == []
     finally:
         uninstall()
         engine.dispose()

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, inspect
+from sqlmodel import Session, SQLModel, col, select
 
 from recovery.models import JobRun, PurchaseOrder, SyncCursor, VendorAccount
 from recovery.service.job_runs import SUCCEEDED
@@ -204,6 +206,11 @@ def test_a_worker_killed_mid_sync_loses_and_duplicates_nothing(
             # The killed run stays as it was left (no one claims it finished); the rerun
             # succeeded.
             assert [r.status for r in runs] == ["running", SUCCEEDED]
+        # procrastinate's and APScheduler's tables live in our database; migrations ignore them.
+        with engine.connect() as connection:
+            assert inspect(connection).has_table("procrastinate_jobs")
+            context = MigrationContext.configure(connection, opts={"include_name": db.include_name})
+            assert compare_metadata(context, SQLModel.metadata) == []
     finally:
         for process in processes:
             if process.poll() is None:
