@@ -90,7 +90,7 @@ def filing(runtime: Runtime, vendor_code: str | None) -> None:
         for chunk in _filing_chunks(runtime, account_id):
             if runtime.stopping.is_set():
                 raise Interrupted
-            report = file_claims(engine, settings, claim_ids=chunk)
+            report = file_claims(engine, settings, claim_ids=chunk, browser=runtime.browser)
             counts["filed"] += len(report.filed)
             counts["found_after_crash"] += len(report.found_after_crash)
             counts["refused"] += len(report.refused)
@@ -127,7 +127,7 @@ def vendor_central(runtime: Runtime, _vendor_code: str | None = None) -> None:
     """Download the portal's exports, import them, then detect what changed."""
     engine = runtime.engine
     with recorded(engine, JobId.vendor_central, None, runtime.clock) as counts:
-        report = sync_vendor_central(engine, runtime.settings)
+        report = sync_vendor_central(engine, runtime.settings, browser=runtime.browser)
         counts["files"] = len(report.results)
         counts["rows_inserted"] = sum(r.inserted for r in report.results)
         counts["pages_loaded"] = report.pages_loaded
@@ -154,7 +154,7 @@ def outcomes(runtime: Runtime, _vendor_code: str | None = None) -> None:
     """Amazon's decisions on filed disputes and the credits paid for them."""
     engine = runtime.engine
     with recorded(engine, JobId.outcomes, None, runtime.clock) as counts:
-        report = follow_outcomes(engine, runtime.settings)
+        report = follow_outcomes(engine, runtime.settings, browser=runtime.browser)
         counts["decided"] = dict(report.decided)
         counts["pending"] = report.pending
         counts["recovered_minor"] = dict(report.recovered_minor)

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -18,6 +18,9 @@ from recovery.config import Settings
 from recovery.errors import RecoveryError
 from recovery.models.base import utcnow
 from recovery.service.schedule import JobId
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 class Dispatcher(Protocol):
@@ -38,6 +41,9 @@ class Runtime:
     stopping: threading.Event = field(default_factory=threading.Event)
     # Where per-account jobs go (`recovery.service.dispatch`); None: run them here.
     dispatcher: Dispatcher | None = None
+    # A Chromium the portal jobs share, for a caller that already drives one in this thread
+    # (Playwright's sync API allows one driver per thread); None: each job launches its own.
+    browser: Browser | None = None
 
     def now(self) -> datetime:
         return self.clock()

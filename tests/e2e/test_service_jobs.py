@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
@@ -73,19 +74,20 @@ def workspace(tmp_path: Path) -> Iterator[tuple[Settings, FakeVendorCentral]]:
         yield settings, fake
 
 
-def _start(settings: Settings, clock: Clock) -> Runtime:
-    """A fresh process: its own engine and runtime, nothing kept from the last one."""
-    runtime = Runtime(settings, db.engine_from_settings(settings), clock=clock)
+def _start(settings: Settings, clock: Clock, browser: Browser) -> Runtime:
+    """A fresh process: its own engine and runtime, nothing kept from the last one (but the
+    suite's Chromium: one Playwright driver per test process)."""
+    runtime = Runtime(settings, db.engine_from_settings(settings), clock=clock, browser=browser)
     install(runtime)
     return runtime
 
 
 def test_filing_stops_at_a_checkpoint_resumes_after_an_outage_and_never_files_twice(
-    workspace: tuple[Settings, FakeVendorCentral],
+    workspace: tuple[Settings, FakeVendorCentral], browser: Browser
 ) -> None:
     settings, fake = workspace
     clock = Clock(datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=15))
-    runtime = _start(settings, clock)
+    runtime = _start(settings, clock, browser)
     try:
         with Session(runtime.engine) as session:
             approved = session.exec(select(Claim).where(Claim.status == ClaimStatus.approved)).all()
@@ -106,7 +108,7 @@ def test_filing_stops_at_a_checkpoint_resumes_after_an_outage_and_never_files_tw
         uninstall()
         runtime.engine.dispose()
         clock.now += timedelta(days=10)
-        runtime = _start(settings, clock)
+        runtime = _start(settings, clock, browser)
         fire(JobId.filing.value)
         filed = fake.disputes
         assert filed
@@ -116,7 +118,7 @@ def test_filing_stops_at_a_checkpoint_resumes_after_an_outage_and_never_files_tw
         # Restarted again the same day (a crash loop): nothing is filed a second time.
         uninstall()
         runtime.engine.dispose()
-        runtime = _start(settings, clock)
+        runtime = _start(settings, clock, browser)
         fire(JobId.filing.value)
         assert [d.id for d in fake.disputes] == [d.id for d in filed]
         with Session(runtime.engine) as session:
