@@ -64,6 +64,10 @@ class SchedulerLockHeld(RecoveryError):
         )
 
 
+class LockWaitStopped(Exception):
+    """The process was told to stop while it waited for the lock."""
+
+
 class _Lock:
     where: str
 
@@ -182,7 +186,7 @@ def scheduler_lock(
 ) -> Iterator[Holder]:
     """Hold the database's scheduler lock for the block. Held by another process: raise
     `SchedulerLockHeld` naming it, or with `wait` poll until it is free (telling `on_wait` once
-    who holds it; `stop` ends the wait early, raising)."""
+    who holds it; `stop` ends the wait early with `LockWaitStopped`)."""
     me = Holder.of_this_process()
     lock = _lock_for(engine, me)
     if lock is None:
@@ -191,8 +195,10 @@ def scheduler_lock(
     told = False
     while not lock.try_acquire():
         held = SchedulerLockHeld(lock.holder(), lock.where)
-        if not wait or stop():
+        if not wait:
             raise held
+        if stop():
+            raise LockWaitStopped
         if not told and on_wait is not None:
             on_wait(
                 f"waiting: {held.holder.describe() if held.holder else 'another process'}"

@@ -7,13 +7,14 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from contextlib import ExitStack
 from types import FrameType
 
 from sqlalchemy import Engine
 
 from recovery.config import Settings
 from recovery.errors import RecoveryError
-from recovery.service.lock import scheduler_lock
+from recovery.service.lock import LockWaitStopped, scheduler_lock
 from recovery.service.runtime import Runtime, install, uninstall
 from recovery.service.scheduler import start_scheduler
 
@@ -55,7 +56,14 @@ def run_service(
 
     stop = threading.Event()
     stop_on_signals(stop)
-    with scheduler_lock(engine, wait=wait, on_wait=say, stop=stop.is_set) as me:
+    with ExitStack() as held:
+        try:
+            me = held.enter_context(
+                scheduler_lock(engine, wait=wait, on_wait=say, stop=stop.is_set)
+            )
+        except LockWaitStopped:
+            log.info("stopped while waiting for the scheduler lock")
+            return
         log.info("scheduler lock taken", extra={"holder": me.describe()})
         queue_app = None
         runtime = Runtime(settings, engine, stopping=stop)

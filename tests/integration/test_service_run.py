@@ -26,6 +26,7 @@ from sqlmodel import Session, SQLModel, select
 from recovery.config import Settings, load_settings
 from recovery.models import JobRun
 from recovery.service.job_runs import SUCCEEDED, runs_of
+from recovery.service.lock import LockWaitStopped, SchedulerLockHeld, scheduler_lock
 from recovery.service.runtime import Runtime, install, uninstall
 from recovery.service.schedule import JobId
 from recovery.service.scheduler import start_scheduler
@@ -281,3 +282,24 @@ def test_healthz_is_200_before_the_service_ever_ran(tmp_path: Path, sqlite_templ
     response = _seed_runs(settings, []).get("/healthz")
     assert response.status_code == 200
     assert response.json()["service"] == "not started"
+
+
+def test_the_lock_names_its_holder_and_a_stopped_wait_ends_quietly(db_url: str) -> None:
+    """A file lock beside SQLite, an advisory lock on PostgreSQL: the same behaviour."""
+    engine = db.make_engine(db_url)
+    with scheduler_lock(engine) as me:
+        assert me.pid == os.getpid()
+        with pytest.raises(SchedulerLockHeld) as refused, scheduler_lock(engine):
+            pass
+        assert refused.value.holder == me
+        assert f"(pid {os.getpid()})" in str(refused.value)
+        told: list[str] = []
+        waiting = scheduler_lock(
+            engine, wait=True, on_wait=told.append, stop=lambda: bool(told), poll_seconds=0.1
+        )
+        with pytest.raises(LockWaitStopped), waiting:
+            pass
+        assert told == [f"waiting: {me.describe()} holds the scheduler lock"]
+    with scheduler_lock(engine) as again:  # released with the block
+        assert again.pid == os.getpid()
+    engine.dispose()
