@@ -131,15 +131,16 @@ def spec_for(settings: Settings, job: JobId) -> JobSpec:
 
 
 def next_weekly_run(weekly: Weekly, after: datetime) -> datetime:
-    """The first `weekly` wall-clock time strictly after `after` (aware), in its timezone:
-    Monday 07:00 in Los Angeles stays 07:00 across daylight-saving changes."""
+    """The first `weekly` wall-clock time at or after `after` (aware), in its timezone, as
+    APScheduler's cron trigger counts: Monday 07:00 in Los Angeles stays 07:00 across
+    daylight-saving changes."""
     zone = ZoneInfo(weekly.timezone)
     local = after.astimezone(zone)
     days_ahead = (WEEKDAYS.index(weekly.day) - local.weekday()) % 7
     candidate = datetime.combine(
         local.date() + timedelta(days=days_ahead), datetime.min.time().replace(hour=weekly.hour)
     ).replace(tzinfo=zone)
-    if candidate <= local:
+    if candidate < local:
         candidate = datetime.combine(
             candidate.date() + timedelta(days=7), candidate.timetz()
         ).replace(tzinfo=zone)

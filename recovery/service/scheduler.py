@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from recovery.service.dispatch import InProcess
 from recovery.service.jobs import accounts_for, run_job
 from recovery.service.runtime import current
-from recovery.service.schedule import JobId, JobSpec, job_specs
+from recovery.service.schedule import JobId, JobSpec, job_specs, next_weekly_run
 
 log = logging.getLogger("recovery.service")
 
@@ -79,10 +79,10 @@ def install_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec], now: date
         stored = scheduler.get_job(spec.id.value)
         if stored is not None and str(stored.trigger) == str(trigger):
             next_run = stored.next_run_time
-        elif spec.every is not None:
-            next_run = now
+        elif spec.weekly is not None:
+            next_run = next_weekly_run(spec.weekly, now)
         else:
-            next_run = trigger.get_next_fire_time(None, now)
+            next_run = now
         scheduler.add_job(
             fire,
             trigger=trigger,

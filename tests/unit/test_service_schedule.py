@@ -12,6 +12,7 @@ from pydantic import SecretStr
 from recovery.config import AccountSettings, Settings
 from recovery.service.lock import Holder
 from recovery.service.schedule import JobId, Weekly, job_specs, next_weekly_run, overdue, spec_for
+from recovery.service.scheduler import trigger_for
 
 LA = ZoneInfo("America/Los_Angeles")
 
@@ -75,8 +76,9 @@ MONDAY_7 = Weekly("mon", 7, "America/Los_Angeles")
         (datetime(2026, 12, 5, 12, tzinfo=UTC), datetime(2026, 12, 7, 7, tzinfo=LA)),
         # Monday 06:59 local: the same morning.
         (datetime(2026, 12, 7, 6, 59, tzinfo=LA), datetime(2026, 12, 7, 7, tzinfo=LA)),
-        # Monday 07:00 exactly has fired: the next week.
-        (datetime(2026, 12, 7, 7, 0, tzinfo=LA), datetime(2026, 12, 14, 7, tzinfo=LA)),
+        # Monday 07:00 exactly: now; a second later: the next week.
+        (datetime(2026, 12, 7, 7, 0, tzinfo=LA), datetime(2026, 12, 7, 7, tzinfo=LA)),
+        (datetime(2026, 12, 7, 7, 0, 1, tzinfo=LA), datetime(2026, 12, 14, 7, tzinfo=LA)),
         # Monday 15:30 UTC is 07:30 PST: next week.
         (datetime(2026, 12, 7, 15, 30, tzinfo=UTC), datetime(2026, 12, 14, 7, tzinfo=LA)),
         # Across the spring change (8 March 2026): still 07:00 local, now UTC-7.
@@ -91,6 +93,9 @@ def test_weekly_report_is_monday_seven_in_the_business_timezone(
     got = next_weekly_run(MONDAY_7, after)
     assert got == expected
     assert got.astimezone(LA).hour == 7 and got.astimezone(LA).weekday() == 0
+    # The scheduler's own trigger for the job agrees, so later weeks follow the same rule.
+    spec = spec_for(Settings(), JobId.weekly_report)
+    assert trigger_for(spec).get_next_fire_time(None, after) == expected
 
 
 def test_weekly_report_follows_the_configured_timezone() -> None:
