@@ -38,7 +38,6 @@ from recovery.config import (
     ClaimSettings,
     Settings,
     SpApiSettings,
-    VendorCentralSettings,
 )
 from recovery.models import JobRun
 from recovery.models.claims import Claim, ClaimEvent, ClaimStatus
@@ -51,13 +50,11 @@ from recovery.store import db
 from recovery.testing.fake_spapi import FakeSpApi
 from recovery.testing.fake_spapi_data import load_scenario
 from recovery.testing.fake_vendor_central import (
-    DEFAULT_EMAIL,
-    DEFAULT_PASSWORD,
-    DEFAULT_TOTP_SECRET,
     FakeVendorCentral,
     Odds,
 )
 from recovery.testing.fake_vendor_central.scenario_source import load_portal_data
+from recovery.testing.service_fakes import FakeClock, fake_portal_settings
 
 DAY0 = date(2026, 11, 30)
 ORDER = (
@@ -68,14 +65,6 @@ ORDER = (
     JobId.outcomes,
     JobId.weekly_report,
 )
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def service_settings(
@@ -92,16 +81,7 @@ def service_settings(
                 refresh_token=SecretStr("bench-token"),
             ),
             "sync": base.sync.model_copy(update={"initial_days": 400}),
-            "vendor_central": VendorCentralSettings(
-                url=portal.url,
-                username=DEFAULT_EMAIL,
-                password=SecretStr(DEFAULT_PASSWORD),
-                totp_secret=SecretStr(DEFAULT_TOTP_SECRET),
-                pace_seconds=0.0,
-                throttle_backoff_seconds=0.3,
-                timeout_ms=15_000,
-                filing_lease_seconds=0,
-            ),
+            "vendor_central": fake_portal_settings(portal.url),
             "claims": ClaimSettings(
                 auto_approve={t: everything for t in ("shortage", "price", "coop", "chargeback")}
             ),
@@ -125,7 +105,7 @@ def simulate(root: Path, size: str, days: int, tick: int, outages: int) -> int:
     engine.dispose()
     inbox = root / "inbox"
     shutil.copytree(workspace.scenario_dir / "evidence", inbox)
-    clock = Clock(datetime.combine(DAY0, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12))
+    clock = FakeClock(datetime.combine(DAY0, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12))
     ticks = days // tick
     # Outages spread over the year: the process dies after the vendor-central job of that tick
     # and stays down `tick // 2 + 3` days.

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
-from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from recovery.claims.filing import KEY_PREFIX
-from recovery.config import Settings, VendorCentralSettings, load_settings
+from recovery.config import Settings, load_settings
 from recovery.models.claims import Claim, ClaimStatus
 from recovery.service import jobs
 from recovery.service.job_runs import INTERRUPTED, SUCCEEDED, Interrupted, runs_of
@@ -26,24 +25,14 @@ from recovery.service.schedule import JobId
 from recovery.service.scheduler import fire
 from recovery.store import db
 from recovery.testing.fake_vendor_central import (
-    DEFAULT_EMAIL,
-    DEFAULT_PASSWORD,
-    DEFAULT_TOTP_SECRET,
     FakeVendorCentral,
     Odds,
 )
 from recovery.testing.fake_vendor_central.scenario_source import load_portal_data
 from recovery.testing.filing_workspace import prepare_filing_workspace
+from recovery.testing.service_fakes import FakeClock, fake_portal_settings
 
 TODAY = date(2026, 11, 30)
-
-
-class Clock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -59,22 +48,13 @@ def workspace(tmp_path: Path) -> Iterator[tuple[Settings, FakeVendorCentral]]:
     with FakeVendorCentral(data, odds=Odds.certain()) as fake:
         settings = load_settings(config).model_copy(
             update={
-                "vendor_central": VendorCentralSettings(
-                    url=fake.url,
-                    username=DEFAULT_EMAIL,
-                    password=SecretStr(DEFAULT_PASSWORD),
-                    totp_secret=SecretStr(DEFAULT_TOTP_SECRET),
-                    pace_seconds=0.0,
-                    throttle_backoff_seconds=0.3,
-                    timeout_ms=15_000,
-                    filing_lease_seconds=0,
-                ),
+                "vendor_central": fake_portal_settings(fake.url),
             }
         )
         yield settings, fake
 
 
-def _start(settings: Settings, clock: Clock, browser: Browser) -> Runtime:
+def _start(settings: Settings, clock: FakeClock, browser: Browser) -> Runtime:
     """A fresh process: its own engine and runtime, nothing kept from the last one (but the
     suite's Chromium: one Playwright driver per test process)."""
     runtime = Runtime(settings, db.engine_from_settings(settings), clock=clock, browser=browser)
@@ -86,7 +66,9 @@ def test_filing_stops_at_a_checkpoint_resumes_after_an_outage_and_never_files_tw
     workspace: tuple[Settings, FakeVendorCentral], browser: Browser
 ) -> None:
     settings, fake = workspace
-    clock = Clock(datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=15))
+    clock = FakeClock(
+        datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=15)
+    )
     runtime = _start(settings, clock, browser)
     try:
         with Session(runtime.engine) as session:

@@ -126,7 +126,7 @@ def test_the_service_runs_its_jobs_refuses_a_second_scheduler_and_stops_on_sigte
             runs = runs_of(session, JobId.evidence_watch)
         return any(r.status == SUCCEEDED for r in runs)
 
-    _wait_for(evidence_taken_in, 90, "the evidence watch to run")
+    _wait_for(evidence_taken_in, 180, "the evidence watch to run")
     with Session(engine) as session:
         [run] = runs_of(session, JobId.evidence_watch)
         # The dropped PDF was stored once, and detection ran after it.
@@ -147,7 +147,7 @@ def test_the_service_runs_its_jobs_refuses_a_second_scheduler_and_stops_on_sigte
         [*_CLI, "--config", str(config), "run", "--port", str(_free_port())],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,
     )
     assert second.returncode == 1
     assert "another `recovery run` already schedules jobs" in second.stderr
@@ -159,7 +159,7 @@ def test_the_service_runs_its_jobs_refuses_a_second_scheduler_and_stops_on_sigte
     waiting = _start(config, "--wait", "--port", str(_free_port()))
     log = _log_path(config, 1)
     try:
-        _wait_for(lambda: "holds the scheduler lock" in log.read_text(), 90, "the wait")
+        _wait_for(lambda: "holds the scheduler lock" in log.read_text(), 180, "the wait")
         assert f"pid {process.pid}" in log.read_text()
         assert waiting.poll() is None
         process.send_signal(signal.SIGTERM)
