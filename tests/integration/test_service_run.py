@@ -22,9 +22,10 @@ from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 from sqlmodel import Session, SQLModel, select
+from web_seed import client_for, seed_users
 
 from recovery.config import Settings, load_settings
-from recovery.models import JobRun
+from recovery.models import JobRun, Role
 from recovery.service.job_runs import SUCCEEDED, runs_of
 from recovery.service.lock import LockWaitStopped, SchedulerLockHeld, scheduler_lock
 from recovery.service.runtime import Runtime, install, uninstall
@@ -243,6 +244,7 @@ def _seed_runs(settings: Settings, rows: list[JobRun]) -> TestClient:
     with Session(engine) as session:
         session.add_all(rows)
         session.commit()
+    seed_users(engine)
     return TestClient(create_app(settings, engine))
 
 
@@ -275,6 +277,11 @@ def test_healthz_is_503_when_a_job_is_overdue(tmp_path: Path, sqlite_template: P
     assert body["status"] == "overdue"
     assert body["jobs"]["evidence_watch"]["overdue"] is True
     assert body["jobs"]["weekly_report"]["overdue"] is False
+    # The Job runs page says the same to a person, with the failed run's error.
+    page = client_for(client.app, Role.viewer).get("/jobs")  # type: ignore[arg-type]
+    assert page.status_code == 200
+    assert "<strong>overdue</strong>" in page.text
+    assert "Permission denied: &#39;/srv/inbox&#39;" in page.text
 
 
 def test_healthz_is_200_before_the_service_ever_ran(tmp_path: Path, sqlite_template: Path) -> None:
