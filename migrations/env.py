@@ -7,6 +7,7 @@ from sqlalchemy import Engine, create_engine
 from sqlmodel import SQLModel
 
 import recovery.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from recovery.store.db import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -45,6 +46,7 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things in place; batch mode copies the table.
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,  # other libraries' tables are theirs
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -287,6 +287,33 @@ class RuleSettings(Section):
     bank_match_days: int = 5
 
 
+class ServiceSettings(Section):
+    """`recovery run` and `recovery worker`: what the background service runs, and how often."""
+
+    spapi_sync_minutes: int = Field(default=60, ge=1)
+    vendor_central_hours: int = Field(default=24, ge=1)
+    # A folder scanners or mail rules drop BOL/POD PDFs into; unset means no watch.
+    evidence_inbox: Path | None = None
+    evidence_watch_minutes: int = Field(default=15, ge=1)
+    # Filing looks at approved claims this often and files every one, nearest file_by first.
+    filing_hours: int = Field(default=6, ge=1)
+    outcomes_hours: int = Field(default=24, ge=1)
+    # The weekly summary: this weekday (mon..sun) and hour, in the business timezone.
+    weekly_report_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekly_report_hour: int = Field(default=7, ge=0, le=23)
+    # /healthz answers 503 when a job's last success is older than this many intervals.
+    overdue_intervals: float = Field(default=2.0, ge=1)
+    # A second `recovery run` on the same database waits for the lock instead of exiting.
+    wait_for_lock: bool = False
+    # `recovery worker`: jobs one worker runs at once.
+    worker_concurrency: int = Field(default=1, ge=1, le=32)
+    # A worker silent this long (killed, its machine gone) is taken for dead and its running
+    # jobs are queued again for the others (it sends a heartbeat every third of this).
+    worker_stalled_seconds: float = Field(default=30.0, ge=1)
+    # Logs: one JSON object per line (for journald and log shippers) or plain text.
+    log_format: Literal["json", "text"] = "json"
+
+
 class Settings(BaseSettings):
     """Everything `recovery` can be told; see config.example.toml for the documented version."""
 
@@ -313,6 +340,7 @@ class Settings(BaseSettings):
     detect: DetectSettings = Field(default_factory=DetectSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
 
     # Where the settings were read from, for messages; not a setting.
     config_path: Path | None = Field(default=None, exclude=True)

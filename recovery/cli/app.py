@@ -22,10 +22,12 @@ from recovery.cli.init_cmd import init
 from recovery.cli.ledger_cmd import ledger
 from recovery.cli.outcomes_cmd import outcomes
 from recovery.cli.report_cmd import report_app
+from recovery.cli.run_cmd import run
 from recovery.cli.serve_cmd import serve
 from recovery.cli.sync_cmd import sync
 from recovery.cli.testing_cmd import testing_app
 from recovery.cli.users_cmd import users_app
+from recovery.cli.worker_cmd import worker
 from recovery.errors import RecoveryError
 
 app = typer.Typer(
@@ -66,6 +68,8 @@ app.command("outcomes")(outcomes)
 app.command("demo")(demo)
 app.command("ledger")(ledger)
 app.command("serve")(serve)
+app.command("run")(run)
+app.command("worker")(worker)
 app.add_typer(claims_app, name="claims")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(report_app, name="report")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from recovery.models.base import time_field
@@ -30,7 +30,10 @@ class ImportBatch(SQLModel, table=True):
 
 
 class JobRun(SQLModel, table=True):
+    """One run of a background job (`recovery.service`), or of a sync that records itself."""
+
     __tablename__ = "job_run"
+    __table_args__ = (Index("ix_job_run_job_status_finished", "job", "status", "finished_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     job: str = Field(max_length=64, index=True)
@@ -39,6 +42,8 @@ class JobRun(SQLModel, table=True):
     finished_at: datetime | None = time_field()
     status: str = Field(default="running", max_length=16)  # running/succeeded/failed
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # What a failed run raised, in one line; the traceback goes to the log.
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class SyncCursor(SQLModel, table=True):

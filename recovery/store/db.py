@@ -129,6 +129,19 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+# Tables other libraries create and manage in our database: APScheduler's job store and
+# procrastinate's queue (`recovery.service`). Migrations neither track nor drop them.
+FOREIGN_TABLES = ("apscheduler_jobs",)
+FOREIGN_PREFIXES = ("procrastinate_",)
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Alembic's `include_name` hook: everything but the foreign tables."""
+    if type_ == "table" and name is not None:
+        return name not in FOREIGN_TABLES and not name.startswith(FOREIGN_PREFIXES)
+    return True
+
+
 def migrations_dir() -> Path:
     return Path(str(importlib.resources.files("recovery._migrations")))
 

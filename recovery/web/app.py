@@ -22,6 +22,7 @@ from recovery.web.routes import (
     audit_page,
     claim_page,
     dashboard_page,
+    health_route,
     imports_page,
     ledger_page,
     queue_page,
@@ -56,6 +57,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (
+        health_route,
         signin_page,
         dashboard_page,
         queue_page,

@@ -4,6 +4,7 @@ job runs recorded so far (the background service that starts them comes later)."
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
 
 from recovery.errors import InputError, RecoveryError
+from recovery.service.health import service_health
 from recovery.sources.importing import ImportResult, import_files
 from recovery.store.db import session_scope
 from recovery.web import reads
@@ -76,6 +78,8 @@ def upload(
 
 @router.get("/jobs")
 def job_runs(request: Request, user: ViewerUser) -> Response:
-    with session_scope(web_context(request).engine) as session:
+    context = web_context(request)
+    with session_scope(context.engine) as session:
         runs = reads.recent_job_runs(session)
-    return page(request, "jobs.html", runs=runs)
+        health = service_health(session, context.settings, datetime.now(UTC))
+    return page(request, "jobs.html", runs=runs, health=health)

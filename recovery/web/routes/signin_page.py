@@ -1,12 +1,12 @@
-"""Sign-in, sign-out and `/healthz`: the only routes reachable without a session."""
+"""Sign-in and sign-out: with `/healthz` (health_route), the only routes reachable without a
+session."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy import text
+from fastapi.responses import Response
 
 from recovery.store.db import session_scope
 from recovery.users import authenticate
@@ -28,13 +28,6 @@ router = APIRouter()
 def _local(target: str) -> str:
     """Only paths on this site: a sign-in link must not bounce anyone elsewhere."""
     return target if target.startswith("/") and not target.startswith("//") else "/"
-
-
-@router.get("/healthz")
-def healthz(request: Request) -> JSONResponse:
-    with web_context(request).engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
-    return JSONResponse({"status": "ok"})
 
 
 @router.get("/signin")
