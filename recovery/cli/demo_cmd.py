@@ -21,8 +21,8 @@ from rich.table import Table
 
 from recovery import demo as steps
 from recovery.calendar import BusinessCalendar
-from recovery.claims.detection import AccountResult
 from recovery.claims.queue import QueueRow
+from recovery.claims.run_summary import AccountResult
 from recovery.cli.context import app_context
 from recovery.cli.options import parse_day
 from recovery.cli.testing_cmd import ScenarioSize

@@ -17,8 +17,9 @@ from sqlalchemy import ColumnElement, Row, and_, case, func, not_, or_, select
 from sqlmodel import Session
 
 from recovery.claims import drafting, workflow
-from recovery.claims.frames import load_detection_input
+from recovery.claims.draft_input import DraftInput
 from recovery.claims.queue import band_now, current_band
+from recovery.claims.reader import load_detection_input
 from recovery.config import RuleSettings
 from recovery.ledger import (
     BankMatch,
@@ -494,7 +495,7 @@ def _groups(session: Session) -> list[GroupFigure]:
 class ClaimView:
     claim: Claim
     vendor_code: str
-    data: drafting.DraftInput
+    data: DraftInput
     events: Sequence[ClaimEvent]
     filings: list[FilingAttempt]
     days_left: int | None

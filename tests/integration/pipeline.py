@@ -14,8 +14,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims.detection import DetectionResult, run_detection
+from recovery.claims.detection import run_detection
 from recovery.claims.queue import contract_record, load_rows
+from recovery.claims.run_summary import DetectionResult
 from recovery.config import AccountSettings, Settings
 from recovery.evidence.ingest import add_evidence
 from recovery.ledger import BUCKETS
