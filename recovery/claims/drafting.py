@@ -40,6 +40,7 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from recovery.claims import workflow
+from recovery.claims.claim_view import claim_values
 from recovery.claims.draft_input import DocumentFacts, DraftInput, LineFacts, PriorDecision
 from recovery.claims.kinds import KINDS, kind_of
 from recovery.config import Settings
@@ -348,19 +349,7 @@ def _draft_input(
     if claim.case_id and claim.case_id not in cases:
         cases.append(claim.case_id)
     return DraftInput(
-        id=claim.id,
-        type=claim.type,
-        level=claim.level,
-        reference=claim.reference,
-        invoice_number=claim.invoice_number,
-        po_number=claim.po_number,
-        asin=claim.asin,
-        quantity=claim.quantity,
-        amount=from_minor(claim.amount_minor, claim.currency),
-        currency=claim.currency,
-        confidence_pct=claim.confidence_pct,
-        reason=claim.reason,
-        deadline=claim.deadline,
+        **claim_values(claim),
         dispute_reason=claim.dispute_reason,
         vendor_code=account.vendor_code if account else "",
         vendor_name=account.name if account else "",
