@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from recovery.config import RuleSettings
 from recovery.frame_values import as_int, records
 from recovery.money import format_minor, from_minor
 
@@ -89,3 +90,9 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise AssertionError("unreachable: every month has 28 days")
+
+
+def invoice_deadline(base_date: date, rules: RuleSettings, invoice_date: date | None) -> date:
+    """Shortages and price claims: no dispute on invoices older than `dispute_limit_months`
+    (24) from the vendor invoice's date, the due date when that is unknown (DOMAIN.md)."""
+    return add_months(invoice_date or base_date, rules.dispute_limit_months)

@@ -23,7 +23,7 @@ from typing import Any
 from recovery.claims.draft_input import DraftInput
 from recovery.claims.findings import Finding, FindingLine, Verdict
 from recovery.claims.inputs import DetectionInput, frames_of
-from recovery.claims.kinds.common import add_months, money, net_deductions
+from recovery.claims.kinds.common import invoice_deadline, money, net_deductions
 from recovery.claims.kinds.kind import ClaimKind, Window
 from recovery.frame_values import as_date, as_int, as_str, present, records
 from recovery.money import from_minor
@@ -470,11 +470,8 @@ PRICE = ClaimKind(
         {"deductions", "invoices", "invoice_lines", "price_lines", "po_items", "costs"}
     ),
     judge=lambda inp, _rules: detect_price_variances(inp),
-    # 24 months from the vendor invoice's date, as for shortages (DOMAIN.md).
     window=Window(
-        deadline=lambda base, rules, invoice_date: add_months(
-            invoice_date or base, rules.dispute_limit_months
-        ),
+        deadline=invoice_deadline,
         matching_days=lambda rules: rules.price_matching_days,
         aged_bands=lambda rules: (rules.price_optimal_days, rules.price_maturing_days),
     ),

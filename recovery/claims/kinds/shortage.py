@@ -22,7 +22,13 @@ import pandas as pd
 from recovery.claims.draft_input import DraftInput, LineFacts
 from recovery.claims.findings import Finding, FindingLine, Verdict
 from recovery.claims.inputs import DetectionInput, frames_of
-from recovery.claims.kinds.common import add_months, join_words, money, plural, rows_for_pairs
+from recovery.claims.kinds.common import (
+    invoice_deadline,
+    join_words,
+    money,
+    plural,
+    rows_for_pairs,
+)
 from recovery.claims.kinds.kind import ClaimKind, Window
 from recovery.evidence.exceptions import REDUCING_KINDS, UNREADABLE
 from recovery.frame_values import as_date, as_int, as_str, present, read_rows, records
@@ -626,11 +632,8 @@ SHORTAGE = ClaimKind(
         {"deductions", "invoices", "invoice_lines", "shortage_lines", "shipment_items", "documents"}
     ),
     judge=lambda inp, _rules: detect_shortages(inp),
-    # 24 months from the vendor invoice's date (the due date when it is unknown); DOMAIN.md.
     window=Window(
-        deadline=lambda base, rules, invoice_date: add_months(
-            invoice_date or base, rules.dispute_limit_months
-        ),
+        deadline=invoice_deadline,
         matching_days=lambda rules: rules.shortage_matching_days,
         aged_bands=lambda rules: (rules.shortage_optimal_days, rules.shortage_maturing_days),
     ),
