@@ -219,7 +219,7 @@ class DetectSettings(Section):
     """How detection runs (not what it finds: changing these never changes a finding)."""
 
     # A full run of an account with at least this many co-op backup lines judges its co-op
-    # invoices in a second process meanwhile (`recovery.claims.coop_process`), on two cores
+    # invoices in a second process meanwhile (`recovery.claims.fast_run`), on two cores
     # or more.
     coop_process: bool = True
     coop_process_min_lines: int = Field(default=100_000, ge=0)

@@ -9,11 +9,12 @@ matched to the vendor's bank deposits, and unpaid invoices past due are receivab
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from itertools import combinations, pairwise
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import pandas as pd
 from sqlalchemy import (
@@ -30,11 +31,37 @@ from sqlalchemy import (
     union_all,
 )
 
-from recovery.claims.detect.common import as_date, as_int, as_str, column_values, records
-from recovery.claims.findings import Finding, Verdict
-from recovery.claims.frames import DetectionInput
+from recovery.frame_values import as_date, as_int, as_str, column_values, records
 from recovery.models import Deduction, Invoice, RemittanceKind, RemittanceLine, table_of
 from recovery.money import MinorUnits, to_minor
+
+
+class LedgerFrames(Protocol):
+    """The account's rows the ledger reads, one frame each (detection's input is one)."""
+
+    @property
+    def deductions(self) -> pd.DataFrame: ...
+    @property
+    def payments(self) -> pd.DataFrame: ...
+    @property
+    def bank(self) -> pd.DataFrame: ...
+
+
+class Judgement(Protocol):
+    """What a rule concluded about some deductions (a claim finding is one): the ledger reads
+    only these, so it knows nothing of how claims are found."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def verdict(self) -> str: ...  # claimable, needs_evidence, valid, over_invoiced, unexplained
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def deduction_ids(self) -> tuple[int, ...]: ...
+
 
 BUCKETS = ("valid", "claimable", "claimed", "recovered", "denied", "written_off", "unexplained")
 
@@ -229,11 +256,14 @@ def receivables(balances: Iterable[InvoiceBalance], today: date) -> list[Receiva
 
 
 def bucket_deductions(
-    inp: DetectionInput,
-    findings: Iterable[Finding],
+    inp: LedgerFrames,
+    findings: Iterable[Judgement],
     claim_status: Mapping[str, tuple[str, int]] | None = None,
+    *,
+    judged_families: Collection[str],
 ) -> list[DeductionBuckets]:
-    """Split every debit into buckets; `claim_status` maps finding key → (status, recovered)."""
+    """Split every debit into buckets; `claim_status` maps finding key → (status, recovered);
+    `judged_families` are the deduction families a rule judges (the claim types)."""
     claim_status = claim_status or {}
     rows = _deduction_rows(inp.deductions)
     groups = _group_by_findings(rows, list(findings))
@@ -251,17 +281,17 @@ def bucket_deductions(
         for finding in group_findings:
             claim_minor = to_minor(finding.amount, finding.currency)
             status, recovered = claim_status.get(finding.key, ("", 0))
-            needs_person = finding.verdict in (Verdict.needs_evidence, Verdict.unexplained)
+            needs_person = finding.verdict in ("needs_evidence", "unexplained")
             if needs_person and status in _WAITING_FOR_A_PERSON:
                 put("unexplained", claim_minor)
-            elif finding.verdict == Verdict.claimable or needs_person:
+            elif finding.verdict == "claimable" or needs_person:
                 bucket = _STATUS_BUCKET.get(status, "claimable")
                 if bucket == "recovered" and status in ("won", "partially_won"):
                     put("recovered", recovered)
                     put("denied", claim_minor - recovered)
                 else:
                     put(bucket, claim_minor)
-        if group_findings or family in ("shortage", "price", "coop", "chargeback"):
+        if group_findings or family in judged_families:
             # Judged, or reversed in full before any rule had something to judge.
             rest = "valid"
         else:
@@ -297,8 +327,8 @@ def _deduction_rows(deductions: pd.DataFrame) -> dict[int, _Deduction]:
 
 
 def _group_by_findings(
-    rows: dict[int, _Deduction], findings: list[Finding]
-) -> dict[str, tuple[set[int], list[Finding]]]:
+    rows: dict[int, _Deduction], findings: list[Judgement]
+) -> dict[str, tuple[set[int], list[Judgement]]]:
     """Deductions judged together (a debit shared by several ASIN findings) form one group."""
     parent: dict[int, int] = {}
 
@@ -308,19 +338,19 @@ def _group_by_findings(
             i = parent[i]
         return i
 
-    owner: dict[int, list[Finding]] = defaultdict(list)
+    owner: dict[int, list[Judgement]] = defaultdict(list)
     for finding in findings:
         ids = [i for i in finding.deduction_ids if i in rows]
         for i in ids:
             owner[i].append(finding)
         for a, b in pairwise(ids):
             parent[find(a)] = find(b)
-    groups: dict[str, tuple[set[int], list[Finding]]] = {}
+    groups: dict[str, tuple[set[int], list[Judgement]]] = {}
     by_root: dict[int, set[int]] = defaultdict(set)
     for i in owner:
         by_root[find(i)].add(i)
     for members in by_root.values():
-        seen: dict[str, Finding] = {}
+        seen: dict[str, Judgement] = {}
         for i in sorted(members):
             for finding in owner[i]:
                 seen.setdefault(finding.key, finding)
@@ -337,7 +367,7 @@ def _group_by_findings(
     return groups
 
 
-def match_bank_deposits(inp: DetectionInput, window_days: int) -> list[BankMatch]:
+def match_bank_deposits(inp: LedgerFrames, window_days: int) -> list[BankMatch]:
     """Each payment to a deposit of the same currency and amount within the window, nearest
     date first; or to several deposits in the window only when they add up exactly. Amounts
     are compared in minor units, so a deposit in another currency never matches (12,000 JPY

@@ -79,8 +79,9 @@ def store_findings(
     """Create, update, expire or retire the account's claims to match `findings`.
 
     The findings with `summarised` keys are the last run's as stored for the summary (see
-    `recovery.claims.finding_store`): their claims were written from them whole, so only their
-    figures and timing are compared, and `complete` gives them whole where a claim is rewritten.
+    `recovery.claims.incremental.stored_findings`): their claims were written from them whole,
+    so only their figures and timing are compared, and `complete` gives them whole where a
+    claim is rewritten.
     """
     counts = StoreCounts()
     computed = [f.key for f in findings if f.is_claim and f.key not in summarised]

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from recovery.calendar import BusinessCalendar
+from recovery.claims.kinds import kind_of
 from recovery.config import RuleSettings
 
 
@@ -33,10 +34,6 @@ class Band(StrEnum):
     maturing = "maturing"
     mature = "mature"
     expired = "expired"
-
-
-# The types whose odds fall with the invoice's age (the rest count the days left).
-AGED_TYPES = frozenset({"shortage", "price", "coop"})
 
 
 @dataclass(frozen=True)
@@ -60,14 +57,9 @@ def deadline_for(
 
     `base_date` is the invoice due date (shortage, price), the co-op invoice date (coop) or the
     notification date (chargeback); `invoice_date` is the vendor invoice's own date, from which
-    the 24 months of shortages and price claims count (the due date when it is unknown)."""
-    if claim_type in ("shortage", "price"):
-        return add_months(invoice_date or base_date, rules.dispute_limit_months)
-    if claim_type == "coop":
-        return add_months(base_date, rules.coop_dispute_limit_months)
-    if claim_type == "chargeback":
-        return base_date + timedelta(days=rules.chargeback_deadline_days)
-    raise ValueError(f"unknown claim type {claim_type!r}")
+    the 24 months of shortages and price claims count (the due date when it is unknown). Each
+    kind's rule is in its module (`ClaimKind.window`)."""
+    return kind_of(claim_type).window.deadline(base_date, rules, invoice_date)
 
 
 def file_by_for(deadline: date, rules: RuleSettings, calendar: BusinessCalendar) -> date:
@@ -81,8 +73,7 @@ def file_by_for(deadline: date, rules: RuleSettings, calendar: BusinessCalendar)
 
 def matching_ends(claim_type: str, age_from: date, rules: RuleSettings) -> date | None:
     """The first day Amazon takes a dispute, when its own matching must end first."""
-    days = {"shortage": rules.shortage_matching_days, "price": rules.price_matching_days}
-    wait = days.get(claim_type, 0)
+    wait = kind_of(claim_type).window.matching_days(rules)
     return age_from + timedelta(days=wait) if wait > 0 else None
 
 
@@ -92,7 +83,8 @@ def band_for(
     """How good the timing of filing `today` is."""
     if today > deadline:
         return Band.expired
-    if claim_type not in AGED_TYPES:
+    aged_bands = kind_of(claim_type).window.aged_bands
+    if aged_bands is None:  # the kind's odds count the days left, not the invoice's age
         days_left = (deadline - today).days
         if days_left >= rules.chargeback_optimal_min_days_left:
             return Band.optimal
@@ -102,11 +94,7 @@ def band_for(
     opens = matching_ends(claim_type, age_from, rules)
     if opens is not None and today < opens:
         return Band.waiting
-    optimal_days, maturing_days = {
-        "shortage": (rules.shortage_optimal_days, rules.shortage_maturing_days),
-        "price": (rules.price_optimal_days, rules.price_maturing_days),
-        "coop": (rules.coop_optimal_days, rules.coop_maturing_days),
-    }[claim_type]
+    optimal_days, maturing_days = aged_bands(rules)
     age = (today - age_from).days
     if age <= optimal_days:
         return Band.optimal
@@ -134,16 +122,3 @@ def timing_for(
         age_from=base_date,
         waiting_until=opens if opens is not None and today < opens else None,
     )
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later; the month's last day when it has no such day (Feb 29 +
-    12 months is Feb 28)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate_day in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, candidate_day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable: every month has 28 days")

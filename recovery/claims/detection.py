@@ -1,4 +1,8 @@
-"""`recovery detect`: run every rule over an account's data and keep the claims in step.
+"""`recovery detect`: run every kind's rule over an account's data and keep the claims in step.
+
+One account's run reads plan → read → judge → store → draft (`_AccountRun.detect`); what makes
+it fast is `recovery.claims.fast_run`, what it judges again `recovery.claims.incremental`,
+what it reports `recovery.claims.run_summary`.
 
 Idempotent: each finding has a stable key, so running again updates its claim instead of adding
 one; a claim whose deduction has since been reversed (its finding is gone or now claims nothing)
@@ -7,11 +11,9 @@ is retired if it was not filed yet. Only claims nobody has acted on are rewritte
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
@@ -19,79 +21,34 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims import coop_process, drafting
-from recovery.claims.claim_store import load_claims, store_findings, undrafted_ids
-from recovery.claims.coop_process import COOP_FRAMES, CoopProcess
-from recovery.claims.deadlines import Band, Timing, timing_for
-from recovery.claims.detect.chargeback import detect_chargebacks
-from recovery.claims.detect.coop import detect_coop
-from recovery.claims.detect.price import detect_price_variances
-from recovery.claims.detect.shortage import detect_shortages
-from recovery.claims.finding_store import complete_findings, replace_findings, save_fingerprint
-from recovery.claims.findings import Finding, Verdict
-from recovery.claims.frames import DetectionInput, load_detection_input
-from recovery.claims.incremental import combine, plan_run, rules_input
-from recovery.claims.scope import clear_queue
+from recovery.claims import drafting
+from recovery.claims.claim_store import StoreCounts, load_claims, store_findings, undrafted_ids
+from recovery.claims.deadlines import Timing, timing_for
+from recovery.claims.fast_run import FastRun, Judge
+from recovery.claims.findings import Finding
+from recovery.claims.incremental.plan import Combined, RunPlan, combine, plan_run, rules_input
+from recovery.claims.incremental.scope import clear_queue
+from recovery.claims.incremental.stored_findings import (
+    complete_findings,
+    replace_findings,
+    save_fingerprint,
+)
+from recovery.claims.inputs import DetectionInput
+from recovery.claims.kinds import KINDS
+from recovery.claims.run_summary import (
+    AccountResult,
+    DetectionResult,
+    claim_statuses,
+    summarise,
+)
 from recovery.config import Settings
 from recovery.errors import RecoveryError
-from recovery.ledger import (
-    BUCKETS,
-    DeductionBuckets,
-    InvoiceBalance,
-    Receivable,
-    balance_invoices,
-    bucket_deductions,
-    match_bank_deposits,
-    receivables,
-)
-from recovery.models import (
-    Claim,
-    ClaimType,
-    VendorAccount,
-)
-from recovery.money import to_minor
-from recovery.store.collector import collector_paused
-from recovery.store.db import reading_engine, session_scope
+from recovery.models import VendorAccount
+from recovery.store.db import session_scope
+
+__all__ = ["AccountResult", "DetectionResult", "find_all", "run_detection"]
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class TypeSummary:
-    type: str
-    currency: str
-    claims: int = 0
-    recoverable: int = 0  # minor units claimable now or once the matching period ends
-    needs_evidence: int = 0
-    valid: int = 0
-    unexplained: int = 0
-    over_invoiced: int = 0
-    expired: int = 0
-    nearest: list[tuple[date, str, int]] = field(default_factory=list)  # deadline, ref, amount
-
-
-@dataclass
-class AccountResult:
-    vendor_code: str
-    currency: str
-    types: dict[str, TypeSummary]
-    created: int = 0
-    updated: int = 0
-    retired: int = 0
-    unchanged: int = 0
-    buckets: dict[str, int] = field(default_factory=dict)
-    deducted: int = 0
-    short_paid: list[InvoiceBalance] = field(default_factory=list)
-    receivables: list[Receivable] = field(default_factory=list)
-    payments: int = 0
-    payments_matched: int = 0
-    deductions_by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
-    scope: str = ""  # what the run judged again: everything, or the changes only
-
-
-@dataclass
-class DetectionResult:
-    accounts: list[AccountResult]
 
 
 def run_detection(
@@ -119,123 +76,101 @@ def run_detection(
         accounts = list(session.exec(query).all())
     if account and not accounts:
         raise RecoveryError(f"--account {account}: no such vendor account (import its data first)")
-    results = []
-    # Reads beside a run's reading transaction: begun once it holds SQLite's write lock, so
-    # they see the same rows (on PostgreSQL each query sees what was committed, as always).
-    readers = reading_engine(engine)
-    with (
-        ExitStack() as run,
-        collector_paused(),
-        _cyclic_gc_paused(),
-        ThreadPoolExecutor(max_workers=1) as side,
-    ):
-        if readers is not None:
-            run.callback(readers.dispose)
-        for vendor in accounts:
-            assert vendor.id is not None
-            with ExitStack() as stack:
-                with engine.connect() as conn:
-                    plan = plan_run(conn, vendor.id, settings, full=full)
-                    say(f"{vendor.vendor_code}: reading data ({plan.why})")
-                    coop = None
-                    if plan.full and coop_process.wanted(conn, settings, vendor.id):
-                        coop = CoopProcess(engine, vendor.id)
-                        stack.callback(coop.close)
-                    # Summed by the database beside the reading below: SQLite aggregates
-                    # without holding Python's GIL, so the second core does it.
-                    summing = None
-                    if readers is not None:
-                        summing = side.submit(_unsettled_balances, readers, vendor.id)
-                    inp = load_detection_input(
-                        conn, vendor.id, plan.scope, only=None if coop is None else _NOT_COOP
-                    )
-                    if summing is None:
-                        balances = balance_invoices(conn, vendor.id, unsettled_only=True)
-                    else:
-                        balances = summing.result()
-                    if coop is not None:
-                        coop.wait_until_reading()  # (before this transaction ends)
-                say(f"{vendor.vendor_code}: applying the rules")
-                judge_coop = detect_coop if coop is None else coop.judge
-                computed = find_all(rules_input(inp, plan.scope), settings, judge_coop)
-            combined = combine(plan, computed)
-            findings = combined.findings
-            timings = _timings(findings, today, settings, calendar)
-            say(f"{vendor.vendor_code}: writing claims")
-            with session_scope(engine) as session:
-                conn = session.connection()
-                stored = store_findings(
-                    session,
-                    vendor.id,
-                    findings,
-                    timings,
-                    summarised=combined.summarised,
-                    complete=partial(complete_findings, conn, vendor.id),
-                )
-                replace_findings(
-                    conn, vendor.id, None if plan.full else plan.stale_keys, combined.computed
-                )
-                save_fingerprint(conn, vendor.id, plan.fingerprint)
-                clear_queue(conn, vendor.id, plan.queue)
-                result = AccountResult(
-                    vendor.vendor_code,
-                    vendor.currency,
-                    {},
-                    created=stored.created,
-                    updated=stored.updated,
-                    retired=stored.retired,
-                    unchanged=stored.unchanged,
-                    scope=plan.why,
-                )
-                if draft:
-                    # Claims an earlier run found without drafting (`--no-draft`) are drafted
-                    # now too.
-                    to_draft = sorted({*stored.changed_ids, *undrafted_ids(session, vendor.id)})
-                    if to_draft:
-                        say(f"{vendor.vendor_code}: drafting {len(to_draft)} claims")
-                        drafting.draft_claims(session, load_claims(session, to_draft), settings)
-                statuses = _claim_statuses(session, vendor.id)
-            _summarise(result, inp, balances, findings, timings, statuses, settings, today)
-            results.append(result)
-    return DetectionResult(results)
+    with FastRun(engine, settings) as fast:
+        run = _AccountRun(engine, settings, fast, today, calendar, say)
+        return DetectionResult([run.detect(vendor, draft=draft, full=full) for vendor in accounts])
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """A run makes and drops hundreds of thousands of frames' cells, findings and rows, none
-    in reference cycles; the cycle collector walked them hundreds of times, about a tenth of a
-    next-day run. It is back on when the run ends."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+@dataclass
+class _AccountRun:
+    engine: Engine
+    settings: Settings
+    fast: FastRun
+    today: date
+    calendar: BusinessCalendar
+    say: Progress
 
+    def detect(self, vendor: VendorAccount, *, draft: bool, full: bool) -> AccountResult:
+        """plan → read → judge → store → draft, then the summary."""
+        assert vendor.id is not None
+        code, settings = vendor.vendor_code, self.settings
+        with ExitStack() as stack:
+            with self.engine.connect() as conn:
+                plan = plan_run(conn, vendor.id, settings, full=full)
+                self.say(f"{code}: reading data ({plan.why})")
+                inp, balances, judges = self.fast.read(conn, vendor.id, plan, stack)
+            self.say(f"{code}: applying the rules")
+            computed = find_all(rules_input(inp, plan.scope), settings, judges)
+        combined = combine(plan, computed)
+        findings = combined.findings
+        timings = _timings(findings, self.today, settings, self.calendar)
+        self.say(f"{code}: writing claims")
+        with session_scope(self.engine) as session:
+            stored = self._store(session, vendor.id, plan, combined, timings)
+            result = AccountResult(
+                code,
+                vendor.currency,
+                {},
+                created=stored.created,
+                updated=stored.updated,
+                retired=stored.retired,
+                unchanged=stored.unchanged,
+                scope=plan.why,
+            )
+            if draft:
+                self._draft(session, vendor, stored.changed_ids)
+            statuses = claim_statuses(session, vendor.id)
+        summarise(result, inp, balances, findings, timings, statuses, settings, self.today)
+        return result
 
-def _unsettled_balances(readers: Engine, account_id: int) -> list[InvoiceBalance]:
-    with readers.connect() as conn:
-        return balance_invoices(conn, account_id, unsettled_only=True)
+    def _store(
+        self,
+        session: Session,
+        account_id: int,
+        plan: RunPlan,
+        combined: Combined,
+        timings: dict[str, Timing],
+    ) -> StoreCounts:
+        """The claims brought in step, the computed findings and the rules' fingerprint kept
+        for the next run, and the queue this run read cleared, in one transaction."""
+        conn = session.connection()
+        stored = store_findings(
+            session,
+            account_id,
+            combined.findings,
+            timings,
+            summarised=combined.summarised,
+            complete=partial(complete_findings, conn, account_id),
+        )
+        replace_findings(
+            conn, account_id, None if plan.full else plan.stale_keys, combined.computed
+        )
+        save_fingerprint(conn, account_id, plan.fingerprint)
+        clear_queue(conn, account_id, plan.queue)
+        return stored
+
+    def _draft(self, session: Session, vendor: VendorAccount, changed: Sequence[int]) -> None:
+        assert vendor.id is not None
+        # Claims an earlier run found without drafting (`--no-draft`) are drafted now too.
+        to_draft = sorted({*changed, *undrafted_ids(session, vendor.id)})
+        if to_draft:
+            self.say(f"{vendor.vendor_code}: drafting {len(to_draft)} claims")
+            drafting.draft_claims(session, load_claims(session, to_draft), self.settings)
 
 
 def find_all(
     inp: DetectionInput,
     settings: Settings,
-    judge_coop: Callable[[DetectionInput], list[Finding]] = detect_coop,
+    judges: Mapping[str, Judge] | None = None,
 ) -> list[Finding]:
-    """Every rule's findings; `judge_coop` may take them from a `CoopProcess`."""
-    return [
-        *detect_shortages(inp),
-        *detect_price_variances(inp),
-        *judge_coop(inp),
-        *detect_chargebacks(inp, settings.rules),
-    ]
-
-
-# What a run reads itself while a `CoopProcess` judges the co-op invoices.
-_NOT_COOP = frozenset(f.name for f in fields(DetectionInput)) - (COOP_FRAMES - {"deductions"})
+    """Every kind's findings, in `KINDS`' order; `judges` replace a kind's own rule (the
+    co-op process's)."""
+    judges = judges or {}
+    findings: list[Finding] = []
+    for kind in KINDS.values():
+        judge = judges.get(kind.type)
+        findings.extend(kind.judge(inp, settings.rules) if judge is None else judge(inp))
+    return findings
 
 
 def _timings(
@@ -266,63 +201,3 @@ def _timings(
 def _invoice_date(finding: Finding) -> date | None:
     value = finding.facts.get("invoice_date")
     return date.fromisoformat(value) if isinstance(value, str) else None
-
-
-def _claim_statuses(session: Session, account_id: int) -> dict[str, tuple[str, int]]:
-    rows = session.exec(
-        select(Claim.finding_key, Claim.status, Claim.recovered_minor).where(
-            Claim.account_id == account_id
-        )
-    ).all()
-    return {key: (status, recovered) for key, status, recovered in rows}
-
-
-def _summarise(
-    result: AccountResult,
-    inp: DetectionInput,
-    balances: list[InvoiceBalance],
-    findings: Sequence[Finding],
-    timings: dict[str, Timing],
-    statuses: dict[str, tuple[str, int]],
-    settings: Settings,
-    today: date,
-) -> None:
-    currency = result.currency
-    types = {t.value: TypeSummary(t.value, currency) for t in ClaimType}
-    for finding in findings:
-        summary = types[finding.type]
-        minor = to_minor(finding.amount, finding.currency)
-        timing = timings.get(finding.key)
-        if finding.verdict == Verdict.claimable and minor > 0:
-            if timing is not None and timing.band == Band.expired:
-                summary.expired += minor
-                continue
-            summary.claims += 1
-            summary.recoverable += minor
-            if timing is not None:
-                summary.nearest.append((timing.deadline, finding.reference, minor))
-        elif finding.verdict == Verdict.needs_evidence:
-            summary.needs_evidence += minor
-        elif finding.verdict == Verdict.unexplained:
-            summary.unexplained += minor
-        elif finding.verdict == Verdict.over_invoiced:
-            summary.over_invoiced += minor
-    groups: list[DeductionBuckets] = bucket_deductions(inp, findings, statuses)
-    result.buckets = {b: sum(g.buckets[b] for g in groups) for b in BUCKETS}
-    result.deducted = sum(g.gross for g in groups)
-    for group in groups:
-        if group.family in types:
-            types[group.family].valid += group.buckets["valid"]
-    for summary in types.values():
-        summary.nearest.sort()
-        del summary.nearest[5:]
-    result.types = types
-    result.short_paid = [b for b in balances if b.short_paid > 0]
-    result.receivables = receivables(balances, today)
-    result.payments = len(inp.payments)
-    result.payments_matched = len(match_bank_deposits(inp, settings.rules.bank_match_days))
-    by_kind: dict[str, tuple[int, int]] = {}
-    for kind_value, frame in inp.deductions.groupby("kind"):
-        amounts = frame["amount_minor"].astype("int64")
-        by_kind[str(kind_value)] = (len(frame), int(amounts.sum()))
-    result.deductions_by_kind = by_kind

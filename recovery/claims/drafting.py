@@ -23,8 +23,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,9 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from recovery.claims import workflow
+from recovery.claims.claim_view import claim_values
+from recovery.claims.draft_input import DocumentFacts, DraftInput, LineFacts, PriorDecision
+from recovery.claims.kinds import KINDS, kind_of
 from recovery.config import Settings
 from recovery.errors import RecoveryError
 from recovery.models.accounts import VendorAccount
@@ -51,7 +53,6 @@ from recovery.models.claims import (
     ClaimEvidence,
     ClaimLine,
     ClaimStatus,
-    ClaimType,
     FilingAttempt,
 )
 from recovery.models.evidence import DocumentKind, EvidenceDocument
@@ -87,76 +88,6 @@ class TemplateError(RecoveryError):
 
 
 @dataclass(frozen=True)
-class DocumentFacts:
-    id: int
-    name: str
-    kind: str
-    carrier: str | None = None
-    bol_number: str | None = None
-    pro_number: str | None = None
-    ship_date: date | None = None
-    delivery_date: date | None = None
-    ship_to: str | None = None
-    cartons: int | None = None
-    pallets: int | None = None
-    units: int | None = None
-    signed: bool | None = None
-    exception_kind: str | None = None
-    exception_units: int | None = None
-    po_numbers: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class LineFacts:
-    line_no: int
-    invoice_number: str | None
-    po_number: str | None
-    asin: str | None
-    quantity: int | None
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class PriorDecision:
-    status: str
-    on: date
-    note: str
-
-
-@dataclass(frozen=True)
-class DraftInput:
-    """Everything a draft depends on; `render_draft` reads nothing else."""
-
-    id: int | None
-    type: str
-    level: int
-    reference: str
-    invoice_number: str | None
-    po_number: str | None
-    asin: str | None
-    quantity: int | None
-    amount: Decimal
-    currency: str
-    confidence_pct: int
-    reason: str
-    deadline: date | None
-    dispute_reason: str | None
-    vendor_code: str = ""
-    vendor_name: str = ""
-    case_id: str | None = None
-    recovered: Decimal = Decimal(0)
-    lines: tuple[LineFacts, ...] = ()
-    documents: tuple[DocumentFacts, ...] = ()
-    facts: Mapping[str, Any] = field(default_factory=dict)
-    previous_cases: tuple[str, ...] = ()
-    decisions: tuple[PriorDecision, ...] = ()
-
-    @property
-    def outstanding(self) -> Decimal:
-        return self.amount - self.recovered
-
-
-@dataclass(frozen=True)
 class Draft:
     text: str
     attachments: list[dict[str, Any]]
@@ -170,11 +101,13 @@ class Draft:
 
 def template_name(claim_type: str, level: int) -> str:
     """`shortage_dispute.j2`, `shortage_redispute.j2`, then `statement_of_open_items.j2`."""
-    if claim_type not in set(ClaimType):
+    kind = KINDS.get(claim_type)
+    if kind is None:
         raise TemplateError(f"no claim templates for type {claim_type!r}")
     if level >= 3:
         return "statement_of_open_items.j2"
-    return f"{claim_type}_{'redispute' if level == 2 else 'dispute'}.j2"
+    dispute, redispute = kind.templates
+    return redispute if level == 2 else dispute
 
 
 def _money(context: Context, value: Any, currency: str | None = None) -> str:
@@ -277,46 +210,16 @@ def _tidy(text: str) -> str:
 
 
 def missing_evidence(data: DraftInput) -> list[str]:
-    """What the claim still lacks before a person should be asked to approve it."""
-    missing: list[str] = []
-    if data.type == ClaimType.shortage:
-        for label, value in (
-            ("invoice number", data.invoice_number),
-            ("PO number", data.po_number),
-            ("ASIN", data.asin),
-        ):
-            if not value:
-                missing.append(f"the {label}")
-        proofs = [
-            d for d in data.documents if d.kind in _PROOF_OF_DELIVERY and d.signed is not False
-        ]
-        if not proofs:
-            po = f" for PO {data.po_number}" if data.po_number else ""
-            missing.append(f"a carrier-signed BOL or signed POD{po}")
-    elif data.type == ClaimType.price:
-        if not data.invoice_number:
-            missing.append("the invoice number")
-        if not data.po_number:
-            missing.append("the PO number")
-        if not data.dispute_reason:
-            missing.append("the portal's dispute reason")
-    elif data.type == ClaimType.coop:
-        if not data.reference:
-            missing.append("the co-op invoice number")
-    elif data.type == ClaimType.chargeback:
-        if not data.reference:
-            missing.append("the chargeback id")
-        sub_type = str(data.facts.get("sub_type") or "").lower()
-        delivered = [d for d in data.documents if d.kind == DocumentKind.pod]
-        if "late delivery" in sub_type and not delivered:
-            missing.append("a signed POD showing the delivery date")
-    return missing
+    """What the claim still lacks before a person should be asked to approve it (its kind's
+    rule)."""
+    return kind_of(data.type).missing_evidence(data)
 
 
 def filing_fields(
     data: DraftInput, text: str, attachments: Sequence[Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """What the portal's dispute form asks for, as JSON-ready values."""
+    """What the portal's dispute form asks for, as JSON-ready values: what every form takes,
+    then the kind's own fields."""
     names = [str(a["name"]) for a in attachments]
     common: dict[str, Any] = {
         "level": data.level,
@@ -327,56 +230,7 @@ def filing_fields(
     }
     if data.level >= 2 and data.previous_cases:
         common["previous_case_ids"] = list(data.previous_cases)
-    if data.type == ClaimType.shortage:
-        # Amazon ended bulk claims: one dispute per invoice line item.
-        lines = data.lines or (
-            LineFacts(
-                1, data.invoice_number, data.po_number, data.asin, data.quantity, data.amount
-            ),
-        )
-        return {
-            **common,
-            "form": "shortage",
-            "disputes": [
-                {
-                    "invoice_number": line.invoice_number or data.invoice_number,
-                    "po_number": line.po_number or data.po_number,
-                    "asin": line.asin or data.asin,
-                    "disputed_quantity": line.quantity,
-                    "amount": str(line.amount),
-                    "shipped_date": data.facts.get("shipped_date"),
-                }
-                for line in lines
-            ],
-        }
-    if data.type == ClaimType.price:
-        return {
-            **common,
-            "form": "price",
-            "invoice_number": data.invoice_number,
-            "po_number": data.po_number,
-            "reason_code": data.dispute_reason,
-            "lines": [
-                {"asin": line.asin, "quantity": line.quantity, "amount": str(line.amount)}
-                for line in data.lines
-            ],
-        }
-    if data.type == ClaimType.coop:
-        return {
-            **common,
-            "form": "coop",
-            "coop_invoice_number": data.reference,
-            "agreement_id": data.facts.get("agreement_id"),
-        }
-    return {
-        **common,
-        "form": "chargeback",
-        "chargeback_id": data.reference,
-        "issue_type": data.facts.get("issue_type"),
-        "sub_type": data.facts.get("sub_type"),
-        "po_number": data.po_number,
-        "asin": data.asin,
-    }
+    return {**common, **kind_of(data.type).form_fields(data)}
 
 
 # Other names detection may use for the same facts.
@@ -495,19 +349,7 @@ def _draft_input(
     if claim.case_id and claim.case_id not in cases:
         cases.append(claim.case_id)
     return DraftInput(
-        id=claim.id,
-        type=claim.type,
-        level=claim.level,
-        reference=claim.reference,
-        invoice_number=claim.invoice_number,
-        po_number=claim.po_number,
-        asin=claim.asin,
-        quantity=claim.quantity,
-        amount=from_minor(claim.amount_minor, claim.currency),
-        currency=claim.currency,
-        confidence_pct=claim.confidence_pct,
-        reason=claim.reason,
-        deadline=claim.deadline,
+        **claim_values(claim),
         dispute_reason=claim.dispute_reason,
         vendor_code=account.vendor_code if account else "",
         vendor_name=account.name if account else "",

@@ -1,6 +1,6 @@
 """What detection finds: one `Finding` per deduction (or part of one) that is worth a look.
 
-Findings are plain values produced by the pure rules in `recovery.claims.detect`; writing them
+Findings are plain values produced by the pure rules in `recovery.claims.kinds`; writing them
 as claims is `recovery.claims.detection`'s job.
 """
 

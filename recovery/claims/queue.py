@@ -19,6 +19,7 @@ from typing import IO, Any
 from sqlmodel import Session, col, select
 
 from recovery.calendar import BusinessCalendar
+from recovery.claims.claim_view import claim_values
 from recovery.claims.deadlines import band_for
 from recovery.claims.workflow import PRE_FILING
 from recovery.config import RuleSettings
@@ -192,23 +193,11 @@ def load_rows(
         band = current_band(claim, today, rules)
         rows.append(
             QueueRow(
-                id=claim.id,
-                type=claim.type,
+                **claim_values(claim),
                 status=claim.status,
-                level=claim.level,
                 band=band,
                 days_left=days_left,
-                deadline=claim.deadline,
                 file_by=claim.file_by,
-                invoice_number=claim.invoice_number,
-                po_number=claim.po_number,
-                asin=claim.asin,
-                reference=claim.reference,
-                quantity=claim.quantity,
-                amount=from_minor(claim.amount_minor, claim.currency),
-                currency=claim.currency,
-                confidence_pct=claim.confidence_pct,
-                reason=claim.reason,
                 evidence=tuple(evidence.get(claim.id, ())),
                 to_do=to_do(claim),
                 filing=_filing(claim, filed.get(claim.id)),

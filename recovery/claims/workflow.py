@@ -16,10 +16,11 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from recovery.claims.kinds import KINDS
 from recovery.config import AutoApproval
 from recovery.errors import RecoveryError
 from recovery.models.base import table_of, utcnow
-from recovery.models.claims import Claim, ClaimEvent, ClaimStatus, ClaimType
+from recovery.models.claims import Claim, ClaimEvent, ClaimStatus
 from recovery.money import from_minor
 
 S = ClaimStatus
@@ -69,14 +70,8 @@ TRANSITIONS: Mapping[ClaimStatus, frozenset[ClaimStatus]] = {
     for status, targets in _FORWARD.items()
 }
 
-# Amazon allows a re-dispute and then a statement of open items for shortages, price and co-op;
-# a chargeback gets one second dispute and no third (domain notes).
-MAX_LEVEL: Mapping[str, int] = {
-    ClaimType.shortage: 3,
-    ClaimType.price: 3,
-    ClaimType.coop: 3,
-    ClaimType.chargeback: 2,
-}
+# How many dispute levels Amazon allows per type (each kind's `max_level`).
+MAX_LEVEL: Mapping[str, int] = {name: kind.max_level for name, kind in KINDS.items()}
 
 
 class ClaimNotFound(RecoveryError):

@@ -21,8 +21,9 @@ from rich.table import Table
 
 from recovery import demo as steps
 from recovery.calendar import BusinessCalendar
-from recovery.claims.detection import AccountResult
+from recovery.claims.kinds import KINDS
 from recovery.claims.queue import QueueRow
+from recovery.claims.run_summary import AccountResult
 from recovery.cli.context import app_context
 from recovery.cli.options import parse_day
 from recovery.cli.testing_cmd import ScenarioSize
@@ -34,14 +35,7 @@ from recovery.testing.scoring import TypeScore
 
 # Remittance kinds grouped the way a finance team talks about them.
 _FAMILIES = {
-    "shortage": "shortage",
-    "shortage_reversal": "shortage",
-    "price": "price",
-    "price_reversal": "price",
-    "coop": "co-op",
-    "coop_reversal": "co-op",
-    "chargeback": "chargeback",
-    "chargeback_reversal": "chargeback",
+    **{kind: k.label for k in KINDS.values() for kind in k.deduction_kinds},
     "returns": "returns",
     "allowance": "allowance",
     "provision": "provision",

@@ -19,9 +19,9 @@ from recovery.cli.context import app_context
 from recovery.cli.options import parse_day
 from recovery.errors import RecoveryError
 from recovery.ledger import BUCKETS
-from recovery.ledger_view import AccountLedger, account_ledger
 from recovery.models import VendorAccount
 from recovery.money import format_minor, from_minor
+from recovery.reports.ledger_view import AccountLedger, account_ledger
 
 
 class LedgerFormat(StrEnum):

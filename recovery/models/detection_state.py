@@ -26,7 +26,7 @@ class ChangedKey(SQLModel, table=True):
 
 
 class StoredFinding(SQLModel, table=True):
-    """One finding of the last detection run (see `recovery.claims.finding_store`)."""
+    """One finding of the last detection run (see `recovery.claims.incremental.stored_findings`)."""
 
     __tablename__ = "stored_finding"
     __table_args__ = (UniqueConstraint("account_id", "finding_key"),)

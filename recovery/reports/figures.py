@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from recovery.claims.kinds import KINDS
 from recovery.claims.workflow import PRE_FILING
 from recovery.ledger import InvoiceBalance, Receivable
 from recovery.models.claims import ClaimStatus
 from recovery.reports.periods import Period, ReportCalendar
 from recovery.reports.rows import AccountRows, ChargebackRow, ClaimRow, PaymentRow, StatusChange
 
-CLAIM_TYPES = ("shortage", "price", "coop", "chargeback")
+CLAIM_TYPES = tuple(KINDS)
 # Deductions no claim type answers (returns, allowances, provisions, unknown) are shown together.
 DEDUCTION_GROUPS = (*CLAIM_TYPES, "other")
 DECISIONS = ("won", "partially_won", "denied")

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, func, select
 
-from recovery.claims.frames import load_detection_input
+from recovery.claims.reader import load_detection_input
 from recovery.ledger import (
     InvoiceBalance,
     Receivable,

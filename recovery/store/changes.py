@@ -2,7 +2,7 @@
 
 Writes call these inside their own transaction, so a key is queued exactly when its data is
 committed; `detect` reads the queue to rerun the rules only where something changed
-(`recovery.claims.scope`). The kinds of key:
+(`recovery.claims.incremental.scope`). The kinds of key:
 
 - `po`: a PO number; `receipts`: a PO whose items (what Amazon received) changed, which co-op
   backup lines are checked against; `invoice`: an invoice number;

@@ -17,8 +17,10 @@ from sqlalchemy import ColumnElement, Row, and_, case, func, not_, or_, select
 from sqlmodel import Session
 
 from recovery.claims import drafting, workflow
-from recovery.claims.frames import load_detection_input
+from recovery.claims.draft_input import DraftInput
+from recovery.claims.kinds import KINDS
 from recovery.claims.queue import band_now, current_band
+from recovery.claims.reader import load_detection_input
 from recovery.config import RuleSettings
 from recovery.ledger import (
     BankMatch,
@@ -127,19 +129,29 @@ class QueuePage:
 def _moving_band(band: str, today: date, rules: RuleSettings) -> ColumnElement[bool]:
     """Claims whose band, worked out today as `deadlines.band_for` does, is `band`.
 
-    Shortages, price claims and co-op invoices age from `age_from` (waiting inside Amazon's
-    matching period, then optimal, maturing, mature); chargebacks count the days left to the
-    deadline; every type is expired past its deadline."""
+    Kinds with aged bands (shortages, price claims, co-op invoices) age from `age_from`
+    (waiting inside Amazon's matching period, then optimal, maturing, mature); the others
+    (chargebacks) count the days left to the deadline; every type is expired past its
+    deadline."""
     if band == "expired":
         return C.deadline < today
     live = C.deadline >= today
+    optimal_from = today + timedelta(days=rules.chargeback_optimal_min_days_left)
+    maturing_from = today + timedelta(days=rules.chargeback_maturing_min_days_left)
+    by_days_left = {
+        "optimal": C.deadline >= optimal_from,
+        "maturing": and_(C.deadline >= maturing_from, C.deadline < optimal_from),
+        "mature": and_(live, C.deadline < maturing_from),
+    }
     by_type: list[ColumnElement[bool]] = []
-    for claim_type, wait, optimal, maturing in (
-        ("shortage", rules.shortage_matching_days, rules.shortage_optimal_days,
-         rules.shortage_maturing_days),
-        ("price", rules.price_matching_days, rules.price_optimal_days, rules.price_maturing_days),
-        ("coop", 0, rules.coop_optimal_days, rules.coop_maturing_days),
-    ):  # fmt: skip
+    for claim_type, kind in KINDS.items():
+        aged_bands = kind.window.aged_bands
+        if aged_bands is None:
+            if band in by_days_left:
+                by_type.append(and_(C.type == claim_type, by_days_left[band]))
+            continue
+        wait = kind.window.matching_days(rules)
+        optimal, maturing = aged_bands(rules)
         opened = C.age_from <= today - timedelta(days=wait)
         by_age = {
             "waiting": C.age_from > today - timedelta(days=wait),
@@ -152,15 +164,6 @@ def _moving_band(band: str, today: date, rules: RuleSettings) -> ColumnElement[b
             "mature": and_(opened, C.age_from < today - timedelta(days=maturing)),
         }
         by_type.append(and_(C.type == claim_type, live, by_age[band]))
-    optimal_from = today + timedelta(days=rules.chargeback_optimal_min_days_left)
-    maturing_from = today + timedelta(days=rules.chargeback_maturing_min_days_left)
-    by_days_left = {
-        "optimal": C.deadline >= optimal_from,
-        "maturing": and_(C.deadline >= maturing_from, C.deadline < optimal_from),
-        "mature": and_(live, C.deadline < maturing_from),
-    }
-    if band in by_days_left:
-        by_type.append(and_(C.type == "chargeback", by_days_left[band]))
     return or_(*by_type)
 
 
@@ -494,7 +497,7 @@ def _groups(session: Session) -> list[GroupFigure]:
 class ClaimView:
     claim: Claim
     vendor_code: str
-    data: drafting.DraftInput
+    data: DraftInput
     events: Sequence[ClaimEvent]
     filings: list[FilingAttempt]
     days_left: int | None

@@ -14,8 +14,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims.detection import DetectionResult, run_detection
+from recovery.claims.detection import run_detection
 from recovery.claims.queue import contract_record, load_rows
+from recovery.claims.run_summary import DetectionResult
 from recovery.config import AccountSettings, Settings
 from recovery.evidence.ingest import add_evidence
 from recovery.ledger import BUCKETS
@@ -95,14 +96,15 @@ def buckets_against_key(
     """(buckets per invoice as the ledger splits the deducted cents, the key's), anchored on
     the invoice, or on the debit note's reference where the import could not tell the invoice
     (an unknown suffix)."""
-    from recovery.claims.detect.common import as_str
     from recovery.claims.detection import find_all
-    from recovery.claims.frames import load_detection_input
+    from recovery.claims.kinds import KINDS
+    from recovery.claims.reader import load_detection_input
+    from recovery.frame_values import as_str
     from recovery.ledger import bucket_deductions
 
     with engine.connect() as conn:
         inp = load_detection_input(conn, 1)
-    groups = bucket_deductions(inp, find_all(inp, settings))
+    groups = bucket_deductions(inp, find_all(inp, settings), judged_families=KINDS)
     reference_of = dict(zip(inp.deductions["id"], inp.deductions["reference"], strict=True))
     actual: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(BUCKETS, 0))
     for group in groups:

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from claims_factory import shortage_claim
+from cli_runner import Cli
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from recovery.calendar import BusinessCalendar
 from recovery.claims import drafting
-from recovery.cli.app import main
 from recovery.config import Settings
 from recovery.models import Claim, ClaimEvent, EvidenceDocument
 from recovery.store import db
@@ -41,14 +41,6 @@ CONTRACT_KEYS = {
     "reason",
     "evidence",
 }
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 @pytest.fixture
@@ -97,10 +89,10 @@ def seed(engine: Engine, settings: Settings) -> dict[str, int]:
 
 
 def test_list_json_has_exactly_the_contract_keys_in_priority_order(
-    engine: Engine, cli_env: Settings, capsys: pytest.CaptureFixture[str]
+    engine: Engine, cli_env: Settings, cli: Cli
 ) -> None:
     ids = seed(engine, cli_env)
-    code, out, _ = run(["claims", "list", "--format", "json"], capsys)
+    code, out, _ = cli(["claims", "list", "--format", "json"])
     assert code == 0
     claims = json.loads(out)
     assert [c["id"] for c in claims] == [ids["soon"], ids["bare"], ids["later"]]
@@ -114,10 +106,10 @@ def test_list_json_has_exactly_the_contract_keys_in_priority_order(
     assert first["evidence"] == ["pod-soon.pdf"]
     assert first["reference"] == "INV-1001SC" and first["quantity"] == 24
 
-    code, out, _ = run(["claims", "list", "--format", "json", "--status", "needs_evidence"], capsys)
+    code, out, _ = cli(["claims", "list", "--format", "json", "--status", "needs_evidence"])
     assert [c["id"] for c in json.loads(out)] == [ids["bare"]]
 
-    code, out, _ = run(["claims", "list", "--format", "csv", "--type", "shortage"], capsys)
+    code, out, _ = cli(["claims", "list", "--format", "csv", "--type", "shortage"])
     rows = list(csv.DictReader(io.StringIO(out)))
     assert set(rows[0]) == CONTRACT_KEYS and len(rows) == 3
 
@@ -125,55 +117,51 @@ def test_list_json_has_exactly_the_contract_keys_in_priority_order(
 def test_list_table_shows_band_and_days_left(
     engine: Engine,
     cli_env: Settings,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seed(engine, cli_env)
     monkeypatch.setenv("COLUMNS", "160")  # a terminal wide enough for the whole table
-    code, out, _ = run(["claims", "list"], capsys)
+    code, out, _ = cli(["claims", "list"])
     assert code == 0
     assert "Band" in out and "Days left" in out
     assert "mature" in out and "optimal" in out  # 100 days after the due date vs 40
     assert "3 claims, $1,393.20" in out
 
 
-def test_bad_filters_are_one_line_errors(
-    engine: Engine, cli_env: Settings, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(["claims", "list", "--status", "pending"], capsys)
+def test_bad_filters_are_one_line_errors(engine: Engine, cli_env: Settings, cli: Cli) -> None:
+    code, _, err = cli(["claims", "list", "--status", "pending"])
     assert code == 1 and "unknown status 'pending'" in err and "Traceback" not in err
-    code, _, err = run(["claims", "show", "4242"], capsys)
+    code, _, err = cli(["claims", "show", "4242"])
     assert code == 1 and "claim 4242: no such claim" in err
 
 
 def test_show_prints_the_claim_as_it_will_be_filed(
-    engine: Engine, cli_env: Settings, capsys: pytest.CaptureFixture[str]
+    engine: Engine, cli_env: Settings, cli: Cli
 ) -> None:
     ids = seed(engine, cli_env)
-    code, out, _ = run(["claims", "show", str(ids["soon"])], capsys)
+    code, out, _ = cli(["claims", "show", str(ids["soon"])])
     assert code == 0
     assert f"Claim {ids['soon']} · shortage · ready · level 1" in out
     assert "Shortage dispute: invoice INV-1001, PO 4Q8Z1KXA, ASIN B07XJ8C8F5" in out
     assert '"disputed_quantity": 24' in out  # the filing form's fields
     assert "pod-soon.pdf (pod)" in out and "BOL 7741" in out and "signed yes" in out
     assert "drafting  draft → ready  evidence complete" in out
-    code, out, _ = run(["claims", "show", str(ids["bare"])], capsys)
+    code, out, _ = cli(["claims", "show", str(ids["bare"])])
     assert "Missing evidence: a carrier-signed BOL or signed POD for PO 4Q8Z1KXA" in out
 
 
-def test_approve_and_reject_several_claims(
-    engine: Engine, cli_env: Settings, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_approve_and_reject_several_claims(engine: Engine, cli_env: Settings, cli: Cli) -> None:
     ids = seed(engine, cli_env)
-    code, out, err = run(
-        ["claims", "approve", str(ids["soon"]), str(ids["bare"]), "--actor", "maria"], capsys
+    code, out, err = cli(
+        ["claims", "approve", str(ids["soon"]), str(ids["bare"]), "--actor", "maria"]
     )
     assert code == 1  # the claim without proof cannot be approved, the other one is
     assert f"claim {ids['soon']}: approved" in out
     assert f"claim {ids['bare']}: cannot move from needs_evidence to approved" in err
-    code, _, err = run(["claims", "reject", str(ids["later"])], capsys)
+    code, _, err = cli(["claims", "reject", str(ids["later"])])
     assert code == 2 and "--reason" in err
-    code, out, _ = run(
+    code, out, _ = cli(
         [
             "claims",
             "reject",
@@ -182,8 +170,7 @@ def test_approve_and_reject_several_claims(
             "vendor short-shipped",
             "--actor",
             "li",
-        ],
-        capsys,
+        ]
     )
     assert code == 0 and "rejected" in out
     with Session(engine) as session:
@@ -204,7 +191,7 @@ def test_approve_and_reject_several_claims(
 def test_edit_with_a_text_file_and_with_the_editor(
     engine: Engine,
     cli_env: Settings,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -212,7 +199,7 @@ def test_edit_with_a_text_file_and_with_the_editor(
     claim_id = str(ids["soon"])
     new_text = tmp_path / "new.txt"
     new_text.write_text("Dear team, please reverse INV-1001SC.\n", encoding="utf-8")
-    code, out, _ = run(["claims", "edit", claim_id, "--text-file", str(new_text)], capsys)
+    code, out, _ = cli(["claims", "edit", claim_id, "--text-file", str(new_text)])
     assert code == 0 and "text saved" in out
 
     editor = tmp_path / "editor.py"
@@ -225,7 +212,7 @@ def test_edit_with_a_text_file_and_with_the_editor(
     editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
-    code, out, _ = run(["claims", "edit", claim_id, "--actor", "maria"], capsys)
+    code, out, _ = cli(["claims", "edit", claim_id, "--actor", "maria"])
     assert code == 0 and "text saved" in out
     with Session(engine) as session:
         claim = session.get(Claim, ids["soon"])
@@ -242,15 +229,15 @@ def test_edit_with_a_text_file_and_with_the_editor(
     )
 
     monkeypatch.setenv("EDITOR", "false")
-    code, _, err = run(["claims", "edit", claim_id], capsys)
+    code, _, err = cli(["claims", "edit", claim_id])
     assert code == 1 and "exited with status 1; nothing changed" in err
     monkeypatch.delenv("EDITOR")
-    code, _, err = run(["claims", "edit", claim_id], capsys)
+    code, _, err = cli(["claims", "edit", claim_id])
     assert code == 1 and "set $EDITOR" in err
 
 
 def test_attach_stores_the_file_once_and_completes_the_claim(
-    engine: Engine, cli_env: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    engine: Engine, cli_env: Settings, cli: Cli, tmp_path: Path
 ) -> None:
     ids = seed(engine, cli_env)
     pod = tmp_path / "POD 7741 signed.pdf"
@@ -278,10 +265,10 @@ def test_attach_stores_the_file_once_and_completes_the_claim(
             )
         )
     )
-    code, out, _ = run(["claims", "attach", str(ids["bare"]), str(pod), "--actor", "maria"], capsys)
+    code, out, _ = cli(["claims", "attach", str(ids["bare"]), str(pod), "--actor", "maria"])
     assert code == 0
     assert "attached" in out and "(pod)" in out and "status ready" in out
-    code, out, _ = run(["claims", "attach", str(ids["soon"]), str(pod)], capsys)
+    code, out, _ = cli(["claims", "attach", str(ids["soon"]), str(pod)])
     assert code == 0
     with Session(engine) as session:
         documents = session.exec(
@@ -293,16 +280,16 @@ def test_attach_stores_the_file_once_and_completes_the_claim(
     assert stored.read_bytes() == pod.read_bytes()
     assert documents[0].sha256 in stored.name
     assert claim is not None and "POD 7741 signed.pdf (proof of delivery)" in claim.draft_text
-    code, _, err = run(["claims", "attach", str(ids["bare"]), str(tmp_path / "nope.pdf")], capsys)
+    code, _, err = cli(["claims", "attach", str(ids["bare"]), str(tmp_path / "nope.pdf")])
     assert code == 1 and "nope.pdf" in err and "no such file" in err
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 not really")
-    code, _, err = run(["claims", "attach", str(ids["bare"]), str(broken)], capsys)
+    code, _, err = cli(["claims", "attach", str(ids["bare"]), str(broken)])
     assert code == 1 and "broken.pdf" in err and "Traceback" not in err
 
 
 def test_export_the_worklist_by_deadline_then_amount(
-    engine: Engine, cli_env: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    engine: Engine, cli_env: Settings, cli: Cli, tmp_path: Path
 ) -> None:
     ids = seed(engine, cli_env)
     with db.session_scope(engine) as session:
@@ -317,7 +304,7 @@ def test_export_the_worklist_by_deadline_then_amount(
         drafting.draft_claims(session, [big], cli_env)
         big_id = big.id
     out_csv = tmp_path / "work.csv"
-    code, out, _ = run(["claims", "export", "--format", "csv", "--out", str(out_csv)], capsys)
+    code, out, _ = cli(["claims", "export", "--format", "csv", "--out", str(out_csv)])
     assert code == 0 and "Wrote 4 claims" in out
     rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
     assert [int(r["Claim"]) for r in rows] == [big_id, ids["soon"], ids["bare"], ids["later"]]
@@ -325,7 +312,7 @@ def test_export_the_worklist_by_deadline_then_amount(
     assert rows[0]["Days left"] == "3"
 
     out_xlsx = tmp_path / "work.xlsx"
-    code, _, _ = run(["claims", "export", "--format", "xlsx", "--out", str(out_xlsx)], capsys)
+    code, _, _ = cli(["claims", "export", "--format", "xlsx", "--out", str(out_xlsx)])
     assert code == 0
     sheet = load_workbook(out_xlsx).active
     assert sheet is not None
@@ -334,6 +321,6 @@ def test_export_the_worklist_by_deadline_then_amount(
     assert [v[1] for v in values[1:]] == [big_id, ids["soon"], ids["bare"], ids["later"]]
     assert values[1][9] == 500
 
-    code, _, _ = run(["claims", "export"], capsys)
+    code, _, _ = cli(["claims", "export"])
     assert code == 0
     assert (tmp_path / f"claims-worklist-{today().isoformat()}.csv").exists()

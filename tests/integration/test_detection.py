@@ -305,7 +305,7 @@ def test_detect_command_prints_the_summary(
 def test_a_change_queued_during_a_run_waits_for_the_next(
     engine: Engine, settings: Settings
 ) -> None:
-    from recovery.claims.scope import QUEUE, clear_queue, read_queue
+    from recovery.claims.incremental.scope import QUEUE, clear_queue, read_queue
 
     account_id = seed(engine)
     run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
@@ -350,7 +350,7 @@ def test_a_change_queued_during_a_run_waits_for_the_next(
 
 
 def test_a_run_full_anyway_reads_only_which_queued_rows_to_clear(engine: Engine) -> None:
-    from recovery.claims.scope import QUEUE, read_queue
+    from recovery.claims.incremental.scope import QUEUE, read_queue
 
     account_id = seed(engine)
     with engine.begin() as conn:

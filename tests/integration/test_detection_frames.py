@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from recovery.claims.frames import DetectionInput, load_detection_input
-from recovery.claims.scope import Scope
+from recovery.claims.incremental.scope import Scope
+from recovery.claims.inputs import DetectionInput
+from recovery.claims.reader import load_detection_input
 from recovery.models import (
     Chargeback,
     EvidenceLink,

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from cli_runner import Cli
 from sqlmodel import Session
 
-from recovery.cli.app import main
 from recovery.models import PurchaseOrder, Shipment, ShipmentItem, VendorAccount
 from recovery.store import db
 from recovery.testing.documents import DocumentTruth, render_document
@@ -40,14 +40,6 @@ BOL = DocumentTruth(
 )
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 1), out, err
-
-
 @pytest.fixture
 def workspace(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
@@ -63,10 +55,10 @@ def workspace(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> P
 
 
 def test_add_stores_by_content_and_reports_bad_files_one_line_each(
-    workspace: Path, capsys: pytest.CaptureFixture[str]
+    workspace: Path, cli: Cli
 ) -> None:
     bad = [HARD / "encrypted.pdf", HARD / "corrupt.pdf", HARD / "not_a_pdf.pdf"]
-    code, out, err = run(["evidence", "add", "inbox", *map(str, bad)], capsys)
+    code, out, err = cli(["evidence", "add", "inbox", *map(str, bad)])
     assert code == 1  # the batch went on, but a file was bad
     assert "Added 2 document(s)" in out and "3 skipped" in out
     lines = err.strip().splitlines()
@@ -82,18 +74,18 @@ def test_add_stores_by_content_and_reports_bad_files_one_line_each(
 
     # The same content again, under another name too: nothing new.
     shutil.copy(workspace / "inbox" / "march" / "bol.pdf", workspace / "copy-of-bol.pdf")
-    code, out, _ = run(["evidence", "add", "inbox", "copy-of-bol.pdf", "."], capsys)
+    code, out, _ = cli(["evidence", "add", "inbox", "copy-of-bol.pdf", "."])
     assert code == 0
     assert "Added 0 document(s)" in out
     assert len(list((workspace / "data" / "evidence").rglob("*.pdf"))) == 2
 
 
 def test_list_show_and_relink_after_shipments_arrive(
-    workspace: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+    workspace: Path, db_url: str, cli: Cli
 ) -> None:
-    assert run(["evidence", "add", "inbox"], capsys)[0] == 0
+    assert cli(["evidence", "add", "inbox"])[0] == 0
 
-    code, out, _ = run(["evidence", "list", "--format", "json"], capsys)
+    code, out, _ = cli(["evidence", "list", "--format", "json"])
     assert code == 0
     rows = {row["original_name"]: row for row in json.loads(out)}
     assert set(rows) == {"bol.pdf", "pod.PDF"}
@@ -102,36 +94,34 @@ def test_list_show_and_relink_after_shipments_arrive(
     assert rows["pod.PDF"]["kind"] == "pod" and rows["pod.PDF"]["exception_kind"] == "damage"
     assert all(row["links"] == 0 for row in rows.values())
 
-    code, out, _ = run(["evidence", "list"], capsys)
+    code, out, _ = cli(["evidence", "list"])
     assert code == 0 and "BOL31415926" in out and "pod.PDF" in out
 
     bol_id = rows["bol.pdf"]["id"]
-    code, out, _ = run(["evidence", "show", str(bol_id)], capsys)
+    code, out, _ = cli(["evidence", "show", str(bol_id)])
     assert code == 0
     assert "bol.pdf" in out and "B/L No.: BOL31415926" in out
     assert "Total Pieces: 64" in out and "Links: none" in out
 
     _seed_shipment(db_url)
-    code, out, _ = run(["evidence", "link"], capsys)
+    code, out, _ = cli(["evidence", "link"])
     assert code == 0 and "2 document(s): 1 linked, 1 unlinked" in out
-    code, out, _ = run(["evidence", "list", "--unlinked", "--format", "json"], capsys)
+    code, out, _ = cli(["evidence", "list", "--unlinked", "--format", "json"])
     assert [row["original_name"] for row in json.loads(out)] == ["pod.PDF"]
-    code, out, _ = run(["evidence", "show", str(bol_id)], capsys)
+    code, out, _ = cli(["evidence", "show", str(bol_id)])
     assert "Link: PO PPPP1111" in out and "matched by bol_number+pro_number" in out
     assert "Conflict (cartons)" in out and "shows 64 cartons" in out
 
 
-def test_user_errors_are_one_line_and_exit_code_1(
-    workspace: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(["evidence", "show", "999"], capsys)
+def test_user_errors_are_one_line_and_exit_code_1(workspace: Path, cli: Cli) -> None:
+    code, _, err = cli(["evidence", "show", "999"])
     assert code == 1 and "no evidence document with id 999" in err
     assert len(err.strip().splitlines()) == 1
-    code, _, err = run(["evidence", "list", "--format", "xml"], capsys)
+    code, _, err = cli(["evidence", "list", "--format", "xml"])
     assert code == 1 and "--format" in err
-    code, _, err = run(["evidence", "add", "nowhere"], capsys)
+    code, _, err = cli(["evidence", "add", "nowhere"])
     assert code == 1 and "nowhere: no such file or folder" in err
-    code, _, _ = run(["evidence", "show", "not-a-number"], capsys)
+    code, _, _ = cli(["evidence", "show", "not-a-number"])
     assert code == 2
 
 

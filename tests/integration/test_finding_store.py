@@ -8,8 +8,12 @@ from decimal import Decimal
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from recovery.claims.finding_store import complete_findings, load_findings, replace_findings
 from recovery.claims.findings import Finding, FindingLine, Verdict
+from recovery.claims.incremental.stored_findings import (
+    complete_findings,
+    load_findings,
+    replace_findings,
+)
 from recovery.models import VendorAccount
 
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cli_runner import Cli
 from sqlalchemy import Engine
 
-from recovery.cli.app import main
 from recovery.config import Settings
 from recovery.testing.scoring import score
 
@@ -25,28 +25,26 @@ FILES = (
 )
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    assert exited.value.code == 0, err
-    return out
-
-
 def test_the_handwritten_vendor_imports_and_scores(
     engine: Engine,
     settings: Settings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("RECOVERY_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("RECOVERY_DATA_DIR", str(settings.data_dir))
     key = json.loads((DATA / "expected.json").read_text(encoding="utf-8"))
-    run(["import", "--account", key["vendor_code"], *(str(DATA / f) for f in FILES)], capsys)
-    run(["detect", "--today", key["today"], "--no-draft"], capsys)
-    claims = json.loads(run(["claims", "list", "--format", "json"], capsys))
+    for args in (
+        ["import", "--account", key["vendor_code"], *(str(DATA / f) for f in FILES)],
+        ["detect", "--today", key["today"], "--no-draft"],
+    ):
+        code, _, err = cli(args)
+        assert code == 0, err
+    code, out, err = cli(["claims", "list", "--format", "json"])
+    assert code == 0, err
+    claims = json.loads(out)
 
     scores = score(key, claims)
     for kind, s in scores.items():

@@ -6,21 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_runner import Cli
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from recovery.cli.app import main
 from recovery.models import ImportBatch, RemittanceLine
 
 DATA = Path(__file__).parents[1] / "data" / "imports"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 @pytest.fixture
@@ -33,29 +25,25 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str) -> Pat
     return tmp_path
 
 
-def test_import_detects_kinds_and_prints_a_summary(
-    workdir: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run(["import", "remittance-na.csv", "invoices-lines.csv"], capsys)
+def test_import_detects_kinds_and_prints_a_summary(workdir: Path, engine: Engine, cli: Cli) -> None:
+    code, out, err = cli(["import", "remittance-na.csv", "invoices-lines.csv"])
     assert code == 0, err
     assert "remittance-na.csv: detected remittance" in out
     assert "invoices-lines.csv: detected invoices" in out
     assert "created vendor account DEFAULT" in out
     assert "Import summary" in out and "rows read" in out
     assert "needs a look" in out and "Freight adjustment" in out
-    code, out, _ = run(["import", "remittance-na.csv"], capsys)
+    code, out, _ = cli(["import", "remittance-na.csv"])
     assert code == 0 and "already imported" in out and "nothing to do" in out
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(ImportBatch)).scalar_one() == 2
 
 
-def test_a_folder_imports_every_file_in_it(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_folder_imports_every_file_in_it(workdir: Path, cli: Cli) -> None:
     folder = workdir / "exports"
     folder.mkdir()
     shutil.copy(workdir / "chargebacks.csv", folder / "cb.csv")
-    code, out, _ = run(["import", "--account", "acme1", str(folder)], capsys)
+    code, out, _ = cli(["import", "--account", "acme1", str(folder)])
     assert code == 0 and "cb.csv: detected chargebacks" in out and "ACME1" in out
 
 
@@ -81,12 +69,12 @@ def test_a_folder_imports_every_file_in_it(
 def test_bad_input_is_one_line_exit_1_and_stores_nothing(
     workdir: Path,
     engine: Engine,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     content: str,
     expected: str,
 ) -> None:
     (workdir / "bad.csv").write_text(content)
-    code, _, err = run(["import", "bad.csv"], capsys)
+    code, _, err = cli(["import", "bad.csv"])
     assert code == 1
     assert expected in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
@@ -95,17 +83,15 @@ def test_bad_input_is_one_line_exit_1_and_stores_nothing(
         assert s.exec(select(func.count()).select_from(ImportBatch)).scalar_one() == 0
 
 
-def test_missing_required_column_names_the_header_row(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_required_column_names_the_header_row(workdir: Path, cli: Cli) -> None:
     (workdir / "agreements.csv").write_text(
         "Our agreements\n\nAgreement ID,Rate Percent,Start Date\nA1,5,2026-01-01\n"
     )
-    code, _, err = run(["import", "--kind", "coop-agreements", "agreements.csv"], capsys)
+    code, _, err = cli(["import", "--kind", "coop-agreements", "agreements.csv"])
     assert code == 0, err
     (workdir / "costs.csv").write_text("ASIN,Currency,Effective From,Cost Price\n")
     (workdir / "costs2.csv").write_text("Preamble\nASIN,Cost,Currency\nB1,1.00,USD\n")
-    code, _, err = run(["import", "--kind", "costs", "costs2.csv"], capsys)
+    code, _, err = cli(["import", "--kind", "costs", "costs2.csv"])
     assert code == 1 and "no costs header found" in err
     (workdir / "inv.csv").write_text(
         "Invoice Number,Invoice Date,Payment Due Date,Invoice Amount\nI1,2026-01-01,2026-02-01,1\n"
@@ -113,28 +99,26 @@ def test_missing_required_column_names_the_header_row(
     (workdir / "rem.csv").write_text(
         "x\nPayment Number,Invoice Number,Amount Paid,Invoice Amount\nP1,I1,1.00,1.00\n"
     )
-    code, _, err = run(["import", "--kind", "remittance", "inv.csv"], capsys)
+    code, _, err = cli(["import", "--kind", "remittance", "inv.csv"])
     assert code == 1 and "no remittance header found" in err
 
 
 def test_unknown_kind_is_a_usage_error_and_missing_file_a_user_error(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, cli: Cli
 ) -> None:
-    code, _, _ = run(["import", "--kind", "receipts", "remittance-na.csv"], capsys)
+    code, _, _ = cli(["import", "--kind", "receipts", "remittance-na.csv"])
     assert code == 2
-    code, _, err = run(["import", "nowhere.csv"], capsys)
+    code, _, err = cli(["import", "nowhere.csv"])
     assert code == 1 and "nowhere.csv: no such file" in err
 
 
-def test_several_configured_accounts_need_an_account_option(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_several_configured_accounts_need_an_account_option(workdir: Path, cli: Cli) -> None:
     (workdir / "config.toml").write_text(
         '[[accounts]]\nvendor_code = "AAA01"\n[[accounts]]\nvendor_code = "BBB01"\n'
     )
-    code, _, err = run(["import", "remittance-na.csv"], capsys)
+    code, _, err = cli(["import", "remittance-na.csv"])
     assert code == 1 and "--account" in err
-    code, out, _ = run(["import", "--account", "BBB01", "remittance-na.csv"], capsys)
+    code, out, _ = cli(["import", "--account", "BBB01", "remittance-na.csv"])
     assert code == 0 and "BBB01" in out
 
 
@@ -142,10 +126,10 @@ def test_a_run_read_ahead_in_a_reader_process_imports_as_usual(
     workdir: Path,
     engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
 ) -> None:
     monkeypatch.setenv("RECOVERY_IMPORTS__READ_AHEAD_MIN_BYTES", "0")  # (every run)
-    code, out, err = run(["import", "remittance-na.csv", "invoices-lines.csv"], capsys)
+    code, out, err = cli(["import", "remittance-na.csv", "invoices-lines.csv"])
     assert code == 0, err
     assert "remittance-na.csv: detected remittance" in out
     assert "invoices-lines.csv: detected invoices" in out

@@ -12,12 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cli_runner import Cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
 
-from recovery.cli.app import main
 from recovery.models import Deduction, ImportBatch, RemittanceLine
 from recovery.store import db
 
@@ -94,14 +94,6 @@ mangle = st.one_of(
 )
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    _, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 1), err
-
-
 @settings(
     max_examples=30,
     deadline=None,
@@ -114,7 +106,7 @@ def test_mangled_remittances(
     where: int,
     tmp_path_factory: pytest.TempPathFactory,
     sqlite_template: Path,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder = tmp_path_factory.mktemp("mangled")
@@ -139,7 +131,7 @@ def test_mangled_remittances(
     path = folder / "remittance.csv"
     path.write_text(text)
 
-    code, err = run(["import", "--kind", "remittance", str(path)], capsys)
+    code, _, err = cli(["import", "--kind", "remittance", str(path)])
 
     engine = create_engine(f"sqlite:///{database}")
     with Session(engine) as s:

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from recovery.claims.detection import AccountResult, run_detection
+from recovery.claims.detection import run_detection
+from recovery.claims.run_summary import AccountResult
 from recovery.config import AccountSettings, Settings
 from recovery.evidence.ingest import add_evidence
 from recovery.models import (
@@ -283,7 +284,7 @@ def test_fewer_units_received_reach_the_coop_invoices_billing_them(
 def test_many_changes_mean_a_full_run(
     engine: Engine, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from recovery.claims import incremental
+    from recovery.claims.incremental import plan as incremental
 
     scenario = _scenario(tmp_path, settings, seed=3)
     first, second = _by_name(("remittance",))(scenario, tmp_path)

@@ -7,20 +7,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from cli_runner import Cli
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import Session, SQLModel
 
-from recovery.cli.app import main
 from recovery.models import Invoice, VendorAccount
 from recovery.store import db
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 def schema_snapshot(engine: Engine) -> dict[str, list[str]]:
@@ -32,10 +24,10 @@ def schema_snapshot(engine: Engine) -> dict[str, list[str]]:
 
 
 def test_init_on_a_fresh_machine_then_again_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run(["init"], capsys)
+    code, out, _ = cli(["init"])
     assert code == 0
     assert "wrote" in out and "created" in out
     config = tmp_path / "config.toml"
@@ -47,7 +39,7 @@ def test_init_on_a_fresh_machine_then_again_changes_nothing(
     assert "claim" in first_schema and "deduction" in first_schema
     engine.dispose()
 
-    code, out, _ = run(["init"], capsys)
+    code, out, _ = cli(["init"])
     assert code == 0
     assert "kept as it is" in out and "up to date" in out
     assert config.read_text() == first_config
@@ -60,7 +52,7 @@ def test_init_on_a_fresh_machine_then_again_changes_nothing(
 def test_init_creates_the_schema_in_postgresql(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     postgres_db_url: str,
 ) -> None:
     db_url = postgres_db_url
@@ -71,10 +63,10 @@ def test_init_creates_the_schema_in_postgresql(
         conn.execute(text("CREATE SCHEMA public"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("RECOVERY_DATABASE_URL", db_url)
-    code, out, _ = run(["init"], capsys)
+    code, out, _ = cli(["init"])
     assert code == 0 and "created" in out
     assert "vendor_account" in schema_snapshot(engine)
-    code, out, _ = run(["init"], capsys)
+    code, out, _ = cli(["init"])
     assert code == 0 and "up to date" in out
     engine.dispose()
 
@@ -125,12 +117,12 @@ def test_unsupported_database_urls_are_clear_errors() -> None:
 
 
 def test_bad_config_is_one_line_and_exit_code_1(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "config.toml").write_text('[vendor_central]\npassword = "hunter2"\n')
-    code, _, err = run(["init"], capsys)
+    code, _, err = cli(["init"])
     assert code == 1
     assert "secret" in err and "Traceback" not in err and "hunter2" not in err
-    code, _, err = run(["no-such-command"], capsys)
+    code, _, err = cli(["no-such-command"])
     assert code == 2

@@ -11,23 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import Cli
 from pipeline import TODAY, PipelineRun, cents, expected_buckets, run_pipeline
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from recovery.cli.app import main
 from recovery.config import Settings
 from recovery.ledger import BUCKETS
 from recovery.models import BankTransaction, Deduction, Payment
 from recovery.store import db
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 @pytest.fixture
@@ -44,19 +36,17 @@ def vendor(
     return pipeline
 
 
-def ledger_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
-    code, out, err = run(
-        ["ledger", "--format", "json", "--today", TODAY.isoformat(), *args], capsys
-    )
+def ledger_json(cli: Cli, *args: str) -> dict[str, Any]:
+    code, out, err = cli(["ledger", "--format", "json", "--today", TODAY.isoformat(), *args])
     assert code == 0, err
     [account] = json.loads(out)
     return dict(account)
 
 
 def test_every_invoice_shows_its_balance_and_the_buckets_the_answer_key_states(
-    vendor: PipelineRun, engine: Engine, capsys: pytest.CaptureFixture[str]
+    vendor: PipelineRun, engine: Engine, cli: Cli
 ) -> None:
-    ledger = ledger_json(capsys, "--all")
+    ledger = ledger_json(cli, "--all")
     key = vendor.answer_key
     with Session(engine) as session:
         invoice_of = {
@@ -95,9 +85,9 @@ def test_every_invoice_shows_its_balance_and_the_buckets_the_answer_key_states(
 
 
 def test_short_pays_and_receivables_are_those_of_the_answer_key(
-    vendor: PipelineRun, capsys: pytest.CaptureFixture[str]
+    vendor: PipelineRun, cli: Cli
 ) -> None:
-    ledger = ledger_json(capsys)
+    ledger = ledger_json(cli)
     key = vendor.answer_key
     assert key["short_pays"] and key["receivables"]
     assert {(s["invoice_number"], s["amount"]) for s in ledger["short_pays"]} == {
@@ -115,7 +105,7 @@ def test_short_pays_and_receivables_are_those_of_the_answer_key(
 
 
 def test_payments_and_deposits_that_do_not_match_are_listed_currency_included(
-    vendor: PipelineRun, engine: Engine, capsys: pytest.CaptureFixture[str]
+    vendor: PipelineRun, engine: Engine, cli: Cli
 ) -> None:
     with Session(engine) as session:
         payments = session.exec(select(Payment)).all()
@@ -125,7 +115,7 @@ def test_payments_and_deposits_that_do_not_match_are_listed_currency_included(
         unbooked = {
             p.payment_number for p in payments if not any(p.payment_number in b for b in booked)
         }
-    ledger = ledger_json(capsys)
+    ledger = ledger_json(cli)
     assert {p["payment_number"] for p in ledger["unmatched_payments"]} == unbooked
     assert ledger["unmatched_deposits"] == []
     assert ledger["payments"] == len(payments)
@@ -158,32 +148,30 @@ def test_payments_and_deposits_that_do_not_match_are_listed_currency_included(
                     description=description,
                 )
             )
-    ledger = ledger_json(capsys)
+    ledger = ledger_json(cli)
     assert {p["payment_number"] for p in ledger["unmatched_payments"]} == unbooked | {"99000001"}
     assert [(d["amount"], d["currency"]) for d in ledger["unmatched_deposits"]] == [
         ("1234.56", "CAD"),
         ("777.00", "USD"),
     ]
-    code, out, err = run(["ledger", "--today", TODAY.isoformat()], capsys)
+    code, out, err = cli(["ledger", "--today", TODAY.isoformat()])
     assert code == 0, err
     assert f"Payments not matched to a bank deposit ({len(unbooked) + 1} of " in out
     assert "99000001" in out and "AMAZON.COM SVCS PMT 99000002" in out and "WMT" not in out
 
 
-def test_one_invoice_table_csv_and_what_detect_points_to(
-    vendor: PipelineRun, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_one_invoice_table_csv_and_what_detect_points_to(vendor: PipelineRun, cli: Cli) -> None:
     short_pay = vendor.answer_key["short_pays"][0]
     number = short_pay["invoice_number"]
-    one = ledger_json(capsys, "--invoice", number)
+    one = ledger_json(cli, "--invoice", number)
     assert [item["invoice_number"] for item in one["invoices"]] == [number]
     assert [s["amount"] for s in one["short_pays"]] == [short_pay["amount"]]
 
-    code, out, err = run(["ledger", "--invoice", number, "--today", TODAY.isoformat()], capsys)
+    code, out, err = cli(["ledger", "--invoice", number, "--today", TODAY.isoformat()])
     assert code == 0, err
     assert number in out and "Short-paid without a deduction (1)" in out
 
-    code, out, err = run(["ledger", "--format", "csv", "--today", TODAY.isoformat()], capsys)
+    code, out, err = cli(["ledger", "--format", "csv", "--today", TODAY.isoformat()])
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     sections = {row["section"] for row in rows}
@@ -193,14 +181,14 @@ def test_one_invoice_table_csv_and_what_detect_points_to(
         (s["invoice_number"], s["amount"]) for s in vendor.answer_key["short_pays"]
     }
 
-    code, out, err = run(["ledger", "--invoice", "NOPE-1"], capsys)
+    code, out, err = cli(["ledger", "--invoice", "NOPE-1"])
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [
         "error: --invoice NOPE-1: no such invoice for " + vendor.answer_key["vendor_code"]
     ]
 
     # Every pointer of detect's summary to the ledger names a command that exists.
-    code, out, err = run(["detect", "--today", TODAY.isoformat(), "--no-draft"], capsys)
+    code, out, err = cli(["detect", "--today", TODAY.isoformat(), "--no-draft"])
     assert code == 0, err
     assert "`recovery ledger`" in out
     assert "Short-paid without a deduction" in out and "Receivables past due" in out

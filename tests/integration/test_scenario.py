@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from cli_runner import Cli
 
 from recovery.calendar import BusinessCalendar
-from recovery.cli.app import main
 from recovery.money import parse_amount
 from recovery.testing.scenario import generate_scenario
 
@@ -440,19 +440,9 @@ def test_evidence_files_are_the_answer_keys_documents(tiny: Path) -> None:
 # --- the command ----------------------------------------------------------------------------
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 1), out, err
-
-
-def test_scenario_command_writes_a_scenario(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_scenario_command_writes_a_scenario(tmp_path: Path, cli: Cli) -> None:
     out = tmp_path / "scn"
-    code, stdout, _ = run(
+    code, stdout, _ = cli(
         [
             "testing",
             "scenario",
@@ -468,8 +458,7 @@ def test_scenario_command_writes_a_scenario(
             "9",
             "--no-xlsx",
             "--no-pdfs",
-        ],
-        capsys,
+        ]
     )
     assert code == 0
     assert "tiny" in stdout and "answer_key.json" in stdout
@@ -495,12 +484,12 @@ def test_scenario_command_writes_a_scenario(
 )
 def test_scenario_command_rejects_bad_arguments(
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     args: list[str],
     exit_code: int,
     message: str,
 ) -> None:
-    code, _, err = run(["testing", "scenario", "--out", str(tmp_path / "x"), *args], capsys)
+    code, _, err = cli(["testing", "scenario", "--out", str(tmp_path / "x"), *args])
     assert code == exit_code
     assert message in err and "Traceback" not in err
 

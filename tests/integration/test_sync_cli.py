@@ -7,24 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_runner import Cli
 from spapi_fixtures import APP_ID, CLIENT_SECRET, REFRESH_TOKEN, VENDOR, dataset, fake_for
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from recovery.cli.app import main
 from recovery.models import PurchaseOrder, Shipment
 from recovery.store import db
 from recovery.testing.fake_spapi import FakeSpApi, Faults
 
 DATA = dataset(120, days=30)
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 @pytest.fixture
@@ -60,10 +52,8 @@ backoff_max = 0.02
     return path
 
 
-def test_sync_pulls_everything_and_prints_a_summary(
-    config: Path, db_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run(["--config", str(config), "sync", "--from", "2026-04-20"], capsys)
+def test_sync_pulls_everything_and_prints_a_summary(config: Path, db_url: str, cli: Cli) -> None:
+    code, out, err = cli(["--config", str(config), "sync", "--from", "2026-04-20"])
     assert code == 0, err
     assert "SP-API sync" in out
     for feed in ("orders", "status", "shipments"):
@@ -76,22 +66,18 @@ def test_sync_pulls_everything_and_prints_a_summary(
     engine.dispose()
 
 
-def test_bad_arguments_are_usage_or_one_line_errors(
-    config: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run(["--config", str(config), "sync", "--feeds", "orders,invoices"], capsys)
+def test_bad_arguments_are_usage_or_one_line_errors(config: Path, cli: Cli) -> None:
+    code, _, err = cli(["--config", str(config), "sync", "--feeds", "orders,invoices"])
     assert code == 2 and "invoices" in err
-    code, _, err = run(["--config", str(config), "sync", "--account", "NOPE"], capsys)
+    code, _, err = cli(["--config", str(config), "sync", "--account", "NOPE"])
     assert code == 1 and "not a configured vendor account" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-def test_a_failed_window_is_named_and_exits_1(
-    config: Path, fake: FakeSpApi, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_failed_window_is_named_and_exits_1(config: Path, fake: FakeSpApi, cli: Cli) -> None:
     fake.faults = Faults(error_rate=1.0)
-    code, out, err = run(
-        ["--config", str(config), "sync", "--from", "2026-05-01", "--feeds", "shipments"], capsys
+    code, out, err = cli(
+        ["--config", str(config), "sync", "--from", "2026-05-01", "--feeds", "shipments"]
     )
     assert code == 1
     assert "shipments window 2026-05-01T00:00:00Z.." in err and "503" in err
@@ -100,15 +86,15 @@ def test_a_failed_window_is_named_and_exits_1(
 
 
 def test_vendor_central_without_its_secrets_names_them_in_one_line(
-    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    config: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("PASSWORD", "TOTP_SECRET", "USERNAME"):
         monkeypatch.delenv(f"RECOVERY_VENDOR_CENTRAL__{name}", raising=False)
     with config.open("a", encoding="utf-8") as handle:
         handle.write('\n[vendor_central]\nurl = "http://127.0.0.1:9"\nusername = "a@b.example"\n')
-    code, _, err = run(["--config", str(config), "sync", "--source", "vendor-central"], capsys)
+    code, _, err = cli(["--config", str(config), "sync", "--source", "vendor-central"])
     assert code == 1
     assert "RECOVERY_VENDOR_CENTRAL__PASSWORD, RECOVERY_VENDOR_CENTRAL__TOTP_SECRET" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
-    code, _, err = run(["--config", str(config), "sync", "--source", "ftp"], capsys)
+    code, _, err = cli(["--config", str(config), "sync", "--source", "ftp"])
     assert code == 2 and "ftp" in err

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims.deadlines import Band, add_months, deadline_for, file_by_for, timing_for
+from recovery.claims.deadlines import Band, deadline_for, file_by_for, timing_for
+from recovery.claims.kinds.common import add_months
 from recovery.config import RuleSettings
 
 RULES = RuleSettings()

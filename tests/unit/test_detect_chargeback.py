@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from recovery.claims.chargeback_types import ChargebackType, SynonymTable
-from recovery.claims.detect.chargeback import chargeback_id_of, detect_chargebacks
 from recovery.claims.findings import Verdict
-from recovery.claims.frames import detection_input
+from recovery.claims.inputs import detection_input
+from recovery.claims.kinds.chargeback import chargeback_id_of, detect_chargebacks
 from recovery.config import ChargebackFee, RuleSettings
 from recovery.errors import ConfigError
 

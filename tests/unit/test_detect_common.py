@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from recovery.claims.detect.common import as_date, as_int, as_str, column_values, read_rows
+from recovery.frame_values import as_date, as_int, as_str, column_values, read_rows
 
 
 def test_column_values_reads_each_distinct_value_once_and_empty_cells_as_none() -> None:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from recovery.claims.detect.coop import _divide_half_even, detect_coop
 from recovery.claims.findings import Verdict
-from recovery.claims.frames import detection_input
+from recovery.claims.inputs import detection_input
+from recovery.claims.kinds.coop import _divide_half_even, detect_coop
 
 RATE_PPM = 75_000  # 7.5 %
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from recovery.claims.detect.price import detect_price_variances
 from recovery.claims.findings import Verdict
-from recovery.claims.frames import detection_input
+from recovery.claims.inputs import detection_input
+from recovery.claims.kinds.price import detect_price_variances
 
 INV, PO, ASIN = "INV200", "PO200", "B000PRICE1"
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from recovery.claims.detect.shortage import detect_shortages
 from recovery.claims.findings import Verdict
-from recovery.claims.frames import detection_input
+from recovery.claims.inputs import detection_input
+from recovery.claims.kinds.shortage import detect_shortages
 
 INV, PO, ASIN = "INV100", "4Q8Z1", "B000TEST01"
 COST = 840  # $8.40 per unit

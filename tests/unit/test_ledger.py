@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from recovery.claims.findings import Finding, Verdict
-from recovery.claims.frames import detection_input
+from recovery.claims.inputs import detection_input
+from recovery.claims.kinds import KINDS
 from recovery.ledger import (
     BUCKETS,
     bucket_deductions,
@@ -57,7 +58,7 @@ def test_every_deducted_cent_lands_in_exactly_one_bucket() -> None:
         finding("price:INV1", (5,), Verdict.claimable, "50.00"),
     ]
     status = {"price:INV1": ("filed", 0)}
-    groups = bucket_deductions(inp, findings, status)
+    groups = bucket_deductions(inp, findings, status, judged_families=KINDS)
     assert all(g.total == g.gross for g in groups)
     assert all(v >= 0 for g in groups for v in g.buckets.values())
     totals = {b: sum(g.buckets[b] for g in groups) for b in BUCKETS}
@@ -72,7 +73,10 @@ def test_every_deducted_cent_lands_in_exactly_one_bucket() -> None:
 def test_won_claims_are_recovered_and_the_rest_denied() -> None:
     inp = detection_input(deductions=[deduction(1, "shortage", "INV1SC", 10_000)])
     groups = bucket_deductions(
-        inp, [finding("k", (1,), Verdict.claimable, "100.00")], {"k": ("partially_won", 6_000)}
+        inp,
+        [finding("k", (1,), Verdict.claimable, "100.00")],
+        {"k": ("partially_won", 6_000)},
+        judged_families=KINDS,
     )
     assert groups[0].buckets["recovered"] == 6_000
     assert groups[0].buckets["denied"] == 4_000
@@ -90,7 +94,7 @@ def test_what_needed_a_person_is_bucketed_by_what_the_person_decided() -> None:
         "rejected": ("rejected", 0),
         "approved": ("approved", 0),
     }
-    [group] = bucket_deductions(inp, findings, status)
+    [group] = bucket_deductions(inp, findings, status, judged_families=KINDS)
     assert group.buckets["unexplained"] == 10_000  # still waiting for a person
     assert group.buckets["written_off"] == 10_000  # a person rejected it
     assert group.buckets["claimable"] == 10_000  # a person approved it: it will be filed
@@ -98,7 +102,9 @@ def test_what_needed_a_person_is_bucketed_by_what_the_person_decided() -> None:
 
 def test_a_claim_larger_than_the_debit_cannot_overfill_the_buckets() -> None:
     inp = detection_input(deductions=[deduction(1, "shortage", "INV1SC", 10_000)])
-    groups = bucket_deductions(inp, [finding("k", (1,), Verdict.claimable, "150.00")])
+    groups = bucket_deductions(
+        inp, [finding("k", (1,), Verdict.claimable, "150.00")], judged_families=KINDS
+    )
     assert groups[0].buckets["claimable"] == 10_000 and groups[0].total == 10_000
 
 

@@ -30,14 +30,14 @@ _CHUNK = 500
 
 # Code whose change changes the stored findings: the rules, what they read, how scope is drawn
 # and what a scoped run combines, and how findings are stored.
-_CLAIMS = Path(__file__).parent
+_CLAIMS = Path(__file__).parent.parent
 _RULE_SOURCES = (
-    *sorted((_CLAIMS / "detect").glob("*.py")),
-    _CLAIMS / "frames.py",
+    *sorted((_CLAIMS / "kinds").glob("*.py")),
+    *sorted((_CLAIMS / "incremental").glob("*.py")),
+    _CLAIMS / "inputs.py",
+    _CLAIMS / "reader.py",
     _CLAIMS / "findings.py",
-    _CLAIMS / "scope.py",
-    _CLAIMS / "incremental.py",
-    _CLAIMS / "finding_store.py",
+    _CLAIMS.parent / "frame_values.py",
     _CLAIMS.parent / "store" / "changes.py",
     _CLAIMS.parent / "evidence" / "exceptions.py",  # which noted exceptions reduce the proof
 )

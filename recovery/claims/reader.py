@@ -1,13 +1,13 @@
-"""The rows detection works on, read set-wise from the database into pandas frames.
+"""The SQL reader: the frames of `recovery.claims.inputs`, read set-wise from the database.
 
-One query per table and account (never one per deduction): the rules in
-`recovery.claims.detect` join these frames in memory. Money stays in integer minor units.
+One query per frame and account (never one per deduction): the rules in
+`recovery.claims.kinds` join these frames in memory. A run reads the frames its kinds declare
+(`ClaimKind.reads`) and the ledger's; the others come empty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -28,8 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
-from recovery.claims.detect.common import map_distinct
-from recovery.claims.scope import Scope
+from recovery.claims.incremental.scope import Scope
+from recovery.claims.inputs import DetectionInput, empty_frame
+from recovery.frame_values import map_distinct
 from recovery.models import (
     BankTransaction,
     Chargeback,
@@ -52,28 +53,6 @@ from recovery.models import (
     ShortageLine,
     table_of,
 )
-
-
-@dataclass
-class DetectionInput:
-    deductions: pd.DataFrame
-    invoices: pd.DataFrame
-    invoice_lines: pd.DataFrame
-    shortage_lines: pd.DataFrame
-    price_lines: pd.DataFrame
-    po_items: pd.DataFrame
-    shipment_items: pd.DataFrame  # the ASN lines the rules look at, with their ASN's columns
-    documents: pd.DataFrame  # evidence linked to shipments (one row per link)
-    costs: pd.DataFrame
-    coop_invoices: pd.DataFrame
-    coop_lines: pd.DataFrame
-    coop_agreements: pd.DataFrame
-    chargebacks: pd.DataFrame
-    payments: pd.DataFrame
-    bank: pd.DataFrame
-
-    def sizes(self) -> dict[str, int]:
-        return {f.name: len(getattr(self, f.name)) for f in fields(self)}
 
 
 def _frame(conn: Connection, query: Select[Any] | CompoundSelect[Any]) -> pd.DataFrame:
@@ -146,8 +125,8 @@ def _queries(
     # The big tables are read only where a rule can use them: invoice lines that were shorted,
     # PO items a price or chargeback rule looks up, ASN lines of shorted or charged items.
     # At millions of lines that is the difference between seconds and minutes.
-    # A scoped run (see `recovery.claims.scope`) reads the disputes of its POs, invoices and
-    # references only; the rest of the account's findings are the last run's.
+    # A scoped run (see `recovery.claims.incremental.scope`) reads the disputes of its POs,
+    # invoices and references only; the rest of the account's findings are the last run's.
     own_sl, own_pv = sl.account_id == account_id, pv.account_id == account_id
     own_cb, own_ci, own_cl = (t.account_id == account_id for t in (cb, ci, cl))
     own_inv = inv.account_id == account_id
@@ -497,23 +476,11 @@ def load_detection_input(
         if only is None or name in only:
             read[name] = _frame(conn, query)
         else:
-            read[name] = pd.DataFrame(columns=list(query.selected_columns.keys()))
+            read[name] = empty_frame(name)
     return DetectionInput(**read)
 
 
-def detection_input(**rows: list[dict[str, Any]]) -> DetectionInput:
-    """Frames from plain rows, every column present (absent ones None): for rule tests."""
-    queries = _queries(0)
-    columns_of = {name: list(query.selected_columns.keys()) for name, query in queries.items()}
-    frames = {}
-    for name, columns in columns_of.items():
-        given = rows.pop(name, [])
-        unknown = {key for row in given for key in row} - set(columns)
-        if unknown:
-            raise ValueError(f"{name}: unknown columns {sorted(unknown)}")
-        frames[name] = pd.DataFrame(
-            [{c: row.get(c) for c in columns} for row in given], columns=columns
-        )
-    if rows:
-        raise ValueError(f"unknown frames {sorted(rows)}")
-    return DetectionInput(**frames)
+def reader_columns() -> dict[str, tuple[str, ...]]:
+    """Each frame's columns as the reader's queries select them (`FRAME_COLUMNS` is the
+    contract; a test holds the two together)."""
+    return {name: tuple(q.selected_columns.keys()) for name, q in _queries(0).items()}

@@ -15,8 +15,10 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
-from recovery.claims.finding_store import load_findings, stored_fingerprint
-from recovery.claims.frames import DetectionInput, load_detection_input
+from recovery.claims.incremental.stored_findings import load_findings, stored_fingerprint
+from recovery.claims.inputs import DetectionInput
+from recovery.claims.kinds import KINDS
+from recovery.claims.reader import load_detection_input
 from recovery.errors import RecoveryError
 from recovery.ledger import (
     BUCKETS,
@@ -103,7 +105,10 @@ def account_ledger(
         )
     inp = load_detection_input(conn, account_id, only=("deductions", "payments", "bank"))
     groups = bucket_deductions(
-        inp, load_findings(conn, account_id), _claim_statuses(conn, account_id)
+        inp,
+        load_findings(conn, account_id),
+        _claim_statuses(conn, account_id),
+        judged_families=KINDS,
     )
     balances = balance_invoices(conn, account_id)
     vendor_invoices = {b.invoice_number for b in balances}

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection
 
-from recovery.claims.detect.common import chargeback_id_of
-from recovery.claims.finding_store import fingerprint, load_findings, stored_fingerprint
 from recovery.claims.findings import Finding
-from recovery.claims.frames import DetectionInput
-from recovery.claims.scope import MAX_SCOPED_KEYS, Queue, Scope, close_scope, read_queue
+from recovery.claims.incremental.scope import MAX_SCOPED_KEYS, Queue, Scope, close_scope, read_queue
+from recovery.claims.incremental.stored_findings import (
+    fingerprint,
+    load_findings,
+    stored_fingerprint,
+)
+from recovery.claims.inputs import DetectionInput
+from recovery.claims.kinds.common import chargeback_id_of
 from recovery.config import Settings
 
 
@@ -26,7 +30,7 @@ class RunPlan:
     fingerprint: str
     scope: Scope | None  # None: every finding is computed
     why: str  # for people: why this run is full, or what it looks at
-    # The last run's outside the scope, as stored for the summary (`finding_store.load_findings`).
+    # The last run's outside the scope, as stored for the summary (`stored_findings.load_findings`).
     kept: list[Finding] = field(default_factory=list)
     stale_keys: set[str] = field(default_factory=set)  # last run's, inside it
 
@@ -90,7 +94,7 @@ def rules_input(inp: DetectionInput, scope: Scope | None) -> DetectionInput:
 class Combined:
     findings: list[Finding]  # every finding: this run's inside the scope, the last run's outside
     computed: list[Finding]  # the ones this run computed (and stores)
-    # Those taken from the last run, as stored for the summary (`finding_store.load_findings`).
+    # Those taken from the last run, as stored for the summary (`stored_findings.load_findings`).
     summarised: frozenset[str]
 
 

@@ -1,25 +1,17 @@
-"""Small helpers the rules share: money in reasons, safe reads of frame values."""
+"""Reading the cells of pandas frames as plain Python values: None for empty cells (None, NaN,
+NaT), dates as dates, a column's distinct values read once.
+
+Used by the claim rules and the ledger alike, so it sits below both and knows neither.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from recovery.money import format_minor, from_minor
-
-
-def money(minor: int, currency: str) -> str:
-    return format_minor(minor, currency)
-
-
-def amount(minor: int, currency: str) -> Decimal:
-    return from_minor(minor, currency)
 
 
 def present(value: Any) -> bool:
@@ -101,59 +93,3 @@ def read_rows(frame: pd.DataFrame, **readers: Callable[[Any], Any]) -> list[dict
     names = list(readers)
     columns = [column_values(frame, name, read) for name, read in readers.items()]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def join_words(items: Iterable[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-@dataclass
-class NetDeduction:
-    """What is still taken for one thing (an invoice's price debits, a co-op invoice, a
-    chargeback): debits less reversals, with the rows and debit notes behind it."""
-
-    minor: int
-    currency: str
-    references: set[str] = field(default_factory=set)
-    ids: set[int] = field(default_factory=set)
-
-
-def net_deductions(
-    deductions: pd.DataFrame, kinds: Iterable[str], key_of: Callable[[dict[str, Any]], str]
-) -> dict[str, NetDeduction]:
-    taken = deductions[deductions["kind"].isin(list(kinds))]
-    result: dict[str, NetDeduction] = {}
-    for row in records(taken):
-        net = result.setdefault(key_of(row), NetDeduction(0, str(row["currency"])))
-        net.minor += as_int(row["amount_minor"])
-        net.references.add(str(row["reference"]))
-        net.ids.add(int(row["id"]))
-    return result
-
-
-def rows_for_pairs(
-    frame: pd.DataFrame, columns: tuple[str, str], pairs: pd.DataFrame
-) -> pd.DataFrame:
-    """The rows of `frame` whose two `columns` match a row of `pairs` (same column names): a
-    set-wise filter before any row becomes a Python object."""
-    if frame.empty or pairs.empty:
-        return frame.iloc[0:0]
-    wanted = pd.MultiIndex.from_frame(pairs[list(columns)].astype(str))
-    present_keys = pd.MultiIndex.from_frame(frame[list(columns)].astype(str))
-    return frame[present_keys.isin(wanted)]
-
-
-DEBIT_NOTE_SUFFIX = "VCBSINV"
-
-
-def chargeback_id_of(reference: str) -> str:
-    """`12345678VCBSINV` → `12345678`: the debit note carries the chargeback id."""
-    upper = reference.upper()
-    return reference[: -len(DEBIT_NOTE_SUFFIX)] if upper.endswith(DEBIT_NOTE_SUFFIX) else reference

@@ -19,21 +19,20 @@ from typing import Any
 
 import pandas as pd
 
-from recovery.claims.detect.common import (
-    as_date,
-    as_int,
-    as_str,
+from recovery.claims.draft_input import DraftInput, LineFacts
+from recovery.claims.findings import Finding, FindingLine, Verdict
+from recovery.claims.inputs import DetectionInput, frames_of
+from recovery.claims.kinds.common import (
+    invoice_deadline,
     join_words,
     money,
     plural,
-    present,
-    read_rows,
-    records,
     rows_for_pairs,
 )
-from recovery.claims.findings import Finding, FindingLine, Verdict
-from recovery.claims.frames import DetectionInput
+from recovery.claims.kinds.kind import ClaimKind, Window
 from recovery.evidence.exceptions import REDUCING_KINDS, UNREADABLE
+from recovery.frame_values import as_date, as_int, as_str, present, read_rows, records
+from recovery.models.evidence import DocumentKind
 from recovery.money import from_minor
 
 SHORTAGE_KINDS = ("shortage", "shortage_reversal")
@@ -592,3 +591,66 @@ def _iso(value: Any) -> str | None:
 
 
 __all__ = ["SHORTAGE_KINDS", "Decimal", "detect_shortages"]
+
+
+# --- the rest of what a shortage claim is -----------------------------------------------------
+
+_PROOF_OF_DELIVERY = frozenset({DocumentKind.bol, DocumentKind.pod})
+
+
+def shortage_evidence(data: DraftInput) -> list[str]:
+    """A shortage claim names its line item and carries a carrier-signed BOL or signed POD."""
+    missing: list[str] = []
+    for label, value in (
+        ("invoice number", data.invoice_number),
+        ("PO number", data.po_number),
+        ("ASIN", data.asin),
+    ):
+        if not value:
+            missing.append(f"the {label}")
+    proofs = [d for d in data.documents if d.kind in _PROOF_OF_DELIVERY and d.signed is not False]
+    if not proofs:
+        po = f" for PO {data.po_number}" if data.po_number else ""
+        missing.append(f"a carrier-signed BOL or signed POD{po}")
+    return missing
+
+
+def shortage_form(data: DraftInput) -> dict[str, Any]:
+    # Amazon ended bulk claims: one dispute per invoice line item.
+    lines = data.lines or (
+        LineFacts(1, data.invoice_number, data.po_number, data.asin, data.quantity, data.amount),
+    )
+    return {
+        "form": "shortage",
+        "disputes": [
+            {
+                "invoice_number": line.invoice_number or data.invoice_number,
+                "po_number": line.po_number or data.po_number,
+                "asin": line.asin or data.asin,
+                "disputed_quantity": line.quantity,
+                "amount": str(line.amount),
+                "shipped_date": data.facts.get("shipped_date"),
+            }
+            for line in lines
+        ],
+    }
+
+
+SHORTAGE = ClaimKind(
+    type="shortage",
+    label="shortage",
+    deduction_kinds=SHORTAGE_KINDS,
+    reads=frames_of(
+        {"deductions", "invoices", "invoice_lines", "shortage_lines", "shipment_items", "documents"}
+    ),
+    judge=lambda inp, _rules: detect_shortages(inp),
+    window=Window(
+        deadline=invoice_deadline,
+        matching_days=lambda rules: rules.shortage_matching_days,
+        aged_bands=lambda rules: (rules.shortage_optimal_days, rules.shortage_maturing_days),
+    ),
+    max_level=3,
+    missing_evidence=shortage_evidence,
+    form_fields=shortage_form,
+    templates=("shortage_dispute.j2", "shortage_redispute.j2"),
+)

@@ -15,18 +15,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from recovery.claims.detect.common import (
-    as_date,
-    as_int,
-    as_str,
-    column_values,
-    money,
-    net_deductions,
-    present,
-    records,
-)
+from recovery.claims.draft_input import DraftInput
 from recovery.claims.findings import Finding, Verdict
-from recovery.claims.frames import DetectionInput
+from recovery.claims.inputs import DetectionInput, frames_of
+from recovery.claims.kinds.common import add_months, money, net_deductions
+from recovery.claims.kinds.kind import ClaimKind, Window
+from recovery.frame_values import as_date, as_int, as_str, column_values, present, records
 from recovery.models import PPM_PER_PERCENT
 from recovery.money import from_minor
 
@@ -362,3 +356,39 @@ def _backup_lines(inp: DetectionInput) -> dict[str, list[_BackupLine]]:
         number: revised.get(number) or original.get(number, [])
         for number in original.keys() | revised.keys()
     }
+
+
+# --- the rest of what a co-op claim is --------------------------------------------------------
+
+
+def coop_evidence(data: DraftInput) -> list[str]:
+    return [] if data.reference else ["the co-op invoice number"]
+
+
+def coop_form(data: DraftInput) -> dict[str, Any]:
+    return {
+        "form": "coop",
+        "coop_invoice_number": data.reference,
+        "agreement_id": data.facts.get("agreement_id"),
+    }
+
+
+COOP = ClaimKind(
+    type="coop",
+    label="co-op",
+    deduction_kinds=COOP_KINDS,
+    reads=frames_of({"deductions", "coop_invoices", "coop_lines", "coop_agreements"}),
+    judge=lambda inp, _rules: detect_coop(inp),
+    # Two years from the co-op invoice's date (DOMAIN.md); no matching period.
+    window=Window(
+        deadline=lambda base, rules, _invoice_date: add_months(
+            base, rules.coop_dispute_limit_months
+        ),
+        matching_days=lambda _rules: 0,
+        aged_bands=lambda rules: (rules.coop_optimal_days, rules.coop_maturing_days),
+    ),
+    max_level=3,
+    missing_evidence=coop_evidence,
+    form_fields=coop_form,
+    templates=("coop_dispute.j2", "coop_redispute.j2"),
+)

@@ -20,17 +20,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from recovery.claims.detect.common import (
-    as_date,
-    as_int,
-    as_str,
-    money,
-    net_deductions,
-    present,
-    records,
-)
+from recovery.claims.draft_input import DraftInput
 from recovery.claims.findings import Finding, FindingLine, Verdict
-from recovery.claims.frames import DetectionInput
+from recovery.claims.inputs import DetectionInput, frames_of
+from recovery.claims.kinds.common import invoice_deadline, money, net_deductions
+from recovery.claims.kinds.kind import ClaimKind, Window
+from recovery.frame_values import as_date, as_int, as_str, present, records
 from recovery.money import from_minor
 
 PRICE_KINDS = ("price", "price_reversal")
@@ -438,3 +433,50 @@ def _over_invoiced(
         ),
         **{**base, "po_number": po_number},
     )
+
+
+# --- the rest of what a price claim is --------------------------------------------------------
+
+
+def price_evidence(data: DraftInput) -> list[str]:
+    missing: list[str] = []
+    if not data.invoice_number:
+        missing.append("the invoice number")
+    if not data.po_number:
+        missing.append("the PO number")
+    if not data.dispute_reason:
+        missing.append("the portal's dispute reason")
+    return missing
+
+
+def price_form(data: DraftInput) -> dict[str, Any]:
+    return {
+        "form": "price",
+        "invoice_number": data.invoice_number,
+        "po_number": data.po_number,
+        "reason_code": data.dispute_reason,
+        "lines": [
+            {"asin": line.asin, "quantity": line.quantity, "amount": str(line.amount)}
+            for line in data.lines
+        ],
+    }
+
+
+PRICE = ClaimKind(
+    type="price",
+    label="price",
+    deduction_kinds=PRICE_KINDS,
+    reads=frames_of(
+        {"deductions", "invoices", "invoice_lines", "price_lines", "po_items", "costs"}
+    ),
+    judge=lambda inp, _rules: detect_price_variances(inp),
+    window=Window(
+        deadline=invoice_deadline,
+        matching_days=lambda rules: rules.price_matching_days,
+        aged_bands=lambda rules: (rules.price_optimal_days, rules.price_maturing_days),
+    ),
+    max_level=3,
+    missing_evidence=price_evidence,
+    form_fields=price_form,
+    templates=("price_dispute.j2", "price_redispute.j2"),
+)

@@ -23,23 +23,21 @@ from recovery.claims.chargeback_types import (
     type_named,
     words,
 )
-from recovery.claims.detect.common import (
-    as_date,
-    as_datetime,
-    as_int,
-    as_str,
+from recovery.claims.draft_input import DraftInput
+from recovery.claims.findings import Finding, Verdict
+from recovery.claims.inputs import DetectionInput, frames_of
+from recovery.claims.kinds.common import (
     chargeback_id_of,
     money,
     net_deductions,
     plural,
-    present,
-    records,
     rows_for_pairs,
 )
-from recovery.claims.findings import Finding, Verdict
-from recovery.claims.frames import DetectionInput
+from recovery.claims.kinds.kind import ClaimKind, Window
 from recovery.config import ChargebackFee, RuleSettings
 from recovery.errors import ConfigError
+from recovery.frame_values import as_date, as_datetime, as_int, as_str, present, records
+from recovery.models.evidence import DocumentKind
 from recovery.money import from_minor, to_minor
 
 CHARGEBACK_KINDS = ("chargeback", "chargeback_reversal")
@@ -375,3 +373,50 @@ def _first_of_kind(rows: Any, table: SynonymTable) -> dict[tuple[str, ...], str]
 
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --- the rest of what a chargeback claim is ---------------------------------------------------
+
+
+def chargeback_evidence(data: DraftInput) -> list[str]:
+    missing: list[str] = []
+    if not data.reference:
+        missing.append("the chargeback id")
+    sub_type = str(data.facts.get("sub_type") or "").lower()
+    delivered = [d for d in data.documents if d.kind == DocumentKind.pod]
+    if "late delivery" in sub_type and not delivered:
+        missing.append("a signed POD showing the delivery date")
+    return missing
+
+
+def chargeback_form(data: DraftInput) -> dict[str, Any]:
+    return {
+        "form": "chargeback",
+        "chargeback_id": data.reference,
+        "issue_type": data.facts.get("issue_type"),
+        "sub_type": data.facts.get("sub_type"),
+        "po_number": data.po_number,
+        "asin": data.asin,
+    }
+
+
+CHARGEBACK = ClaimKind(
+    type="chargeback",
+    label="chargeback",
+    deduction_kinds=CHARGEBACK_KINDS,
+    reads=frames_of({"deductions", "chargebacks", "po_items", "shipment_items", "documents"}),
+    judge=detect_chargebacks,
+    # 30 calendar days from the notification (DOMAIN.md); the band counts the days left.
+    window=Window(
+        deadline=lambda base, rules, _invoice_date: (
+            base + timedelta(days=rules.chargeback_deadline_days)
+        ),
+        matching_days=lambda _rules: 0,
+        aged_bands=None,
+    ),
+    # One second dispute and no third (domain notes).
+    max_level=2,
+    missing_evidence=chargeback_evidence,
+    form_fields=chargeback_form,
+    templates=("chargeback_dispute.j2", "chargeback_redispute.j2"),
+)

@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, delete, select
 
-from recovery.claims.detect.common import chargeback_id_of
 from recovery.claims.findings import Finding
+from recovery.claims.kinds.common import chargeback_id_of
 from recovery.models import (
     ChangedKey,
     Chargeback,

@@ -1,0 +1,49 @@
+"""What a claim type is made of (`ClaimKind`): everything detection, deadlines, drafting, the
+workflow and the summaries need to know about one type, held in that type's own module.
+
+A kind's rule is pure (frames in, findings out): it imports no SQL and touches no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from recovery.claims.draft_input import DraftInput
+from recovery.claims.findings import Finding
+from recovery.claims.inputs import DetectionInput
+from recovery.config import RuleSettings
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a claim of the kind must be filed, and how its odds age (see
+    `recovery.claims.deadlines`)."""
+
+    # Amazon's last day: from the base date (due date, co-op invoice date, notification) and
+    # the vendor invoice's own date where the kind counts from it.
+    deadline: Callable[[date, RuleSettings, date | None], date]
+    # Amazon's own matching period after the base date, before it takes a dispute (0: none).
+    matching_days: Callable[[RuleSettings], int]
+    # (optimal, maturing) days of age for kinds whose odds fall with the invoice's age; None
+    # for kinds whose band counts the days left to the deadline.
+    aged_bands: Callable[[RuleSettings], tuple[int, int]] | None
+
+
+@dataclass(frozen=True)
+class ClaimKind:
+    type: str  # the ClaimType value
+    label: str  # as a finance team says it
+    deduction_kinds: tuple[str, ...]  # the remittance kinds the rule judges (debits, reversals)
+    reads: frozenset[str]  # the `DetectionInput` frames the rule reads
+    judge: Callable[[DetectionInput, RuleSettings], list[Finding]]
+    window: Window
+    # Amazon's dispute levels: a dispute, a re-dispute, then a statement of open items.
+    max_level: int
+    missing_evidence: Callable[[DraftInput], list[str]]
+    # The portal form's own fields (beside the level, text, attachments and amount every form
+    # takes).
+    form_fields: Callable[[DraftInput], dict[str, Any]]
+    templates: tuple[str, str]  # the dispute's and the re-dispute's template (templates/claims/)
