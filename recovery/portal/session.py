@@ -182,6 +182,10 @@ class PortalSession:
             self.wait_turn()
             try:
                 load()
+                # A click returns once the next page is committed, before it is parsed: read
+                # then, a sign-in or throttling page still looks like "not sign-in, not
+                # throttled" and the form's next field is waited for on the wrong page.
+                self.page.wait_for_load_state("load")
             except PlaywrightError as exc:
                 # A timeout or a lost connection: what the page showed is kept for a person.
                 first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

@@ -780,5 +780,13 @@ def test_fault_switches(
     page.goto(fake.url + f"{MEMBERS}/home")
     assert time.monotonic() - began >= 0.6
     control(fake, "/_fake/faults", {"slow_seconds": 0.0})
+
+    # Pages in two parts: the header at once, the form after the pause.
+    control(fake, "/_fake/faults", {"stream_pause_seconds": 0.5})
+    with httpx.stream("GET", fake.url + "/ap/signin") as response:
+        parts = [(time.monotonic(), part) for part in response.iter_text()]
+    control(fake, "/_fake/faults", {"stream_pause_seconds": 0.0})
+    assert "<main" not in parts[0][1] and "Password" in parts[-1][1]
+    assert parts[-1][0] - parts[0][0] >= 0.5
     assert httpx.post(fake.url + "/_fake/faults", json={"no_such": 1}).status_code == 400
     assert httpx.post(fake.url + "/_fake/clock", json={"days": -1}).status_code == 400

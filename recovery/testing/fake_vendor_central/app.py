@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import AsyncIterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import UploadFile
 
@@ -66,9 +67,7 @@ class PortalApp:
 
     # -- helpers -------------------------------------------------------------------------
 
-    def render(
-        self, name: str, request: Request, status: int = 200, **context: Any
-    ) -> HTMLResponse:
+    def render(self, name: str, request: Request, status: int = 200, **context: Any) -> Response:
         template = self.env.get_template(name)
         html = template.render(
             request=request,
@@ -80,6 +79,11 @@ class PortalApp:
             layout=self.faults.layout,
             **context,
         )
+        pause = self.faults.stream_pause_seconds
+        if pause > 0:
+            return StreamingResponse(
+                _in_two_parts(html, pause), status_code=status, media_type="text/html"
+            )
         return HTMLResponse(html, status_code=status)
 
     def download(self, body: bytes, name: str) -> Response:
@@ -166,3 +170,11 @@ class PortalApp:
             self.faults.fail_after_store -= 1
             return self.render("error.html", request, status=500)
         return self.render("dispute_done.html", request, disputes=disputes)
+
+
+async def _in_two_parts(html: str, pause: float) -> AsyncIterator[bytes]:
+    """The page up to its `<main>` (the header a browser shows at once), then the rest."""
+    top, found, rest = html.partition("<main")
+    yield top.encode()
+    await asyncio.sleep(pause)
+    yield (found + rest).encode()

@@ -10,6 +10,9 @@ from typing import Any
 class Faults:
     # Every imitated page waits this long before it answers.
     slow_seconds: float = 0.0
+    # Every page arrives in two parts, its top first and the rest this long after: a busy
+    # portal (or a busy machine) shows a page before its form is there.
+    stream_pause_seconds: float = 0.0
     # The next N dispute submissions are stored, then answered with a 500: the double-filing trap.
     fail_after_store: int = 0
     # The next form step (Continue, Submit) finds its session expired and goes to sign-in.
