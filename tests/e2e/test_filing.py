@@ -1,17 +1,16 @@
 """Filing against the fake Vendor Central: every approved claim becomes exactly one dispute, even
 through a 500 after the store, an expired session in the middle of a form, throttling, the
-second layout and a filer killed at a random moment. Each check reads the fake's own store."""
+second layout and a filer killed before a submit, after it and on the confirmation. Each check
+reads the fake's own store."""
 
 from __future__ import annotations
 
 import os
 import random
 import shutil
-import signal
 import stat
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from recovery.testing.fake_vendor_central import (
     Odds,
 )
 from recovery.testing.fake_vendor_central.scenario_source import PortalData, load_portal_data
+from recovery.testing.filing_crashes import Crash, run_trial, sample_groups
 from recovery.testing.filing_workspace import prepare_filing_workspace
 
 TODAY = date(2026, 11, 30)
@@ -230,41 +230,23 @@ def test_expired_session_throttling_and_the_second_layout_are_survived(run: Run)
     assert_each_claim_filed_once(run, groups)
 
 
-def test_a_filer_killed_at_random_moments_neither_doubles_nor_loses_a_dispute(
-    run: Run,
+@pytest.mark.parametrize(
+    "crash",
+    [
+        Crash("form", 2),  # before the second dispute's submit
+        Crash("stored", 1, fail_after_store=1),  # stored, answered with a 500, never seen
+        Crash("confirmation", 2, delay=0.05),  # reading the confirmation or storing it
+    ],
+    ids=lambda crash: crash.point,
+)
+def test_a_filer_killed_at_each_point_neither_doubles_nor_loses_a_dispute(
+    prepared: Prepared, tmp_path: Path, crash: Crash
 ) -> None:
-    groups = approved_groups(run.engine)
-    env = {
-        **os.environ,
-        "RECOVERY_VENDOR_CENTRAL__URL": run.fake.url,
-        "RECOVERY_VENDOR_CENTRAL__USERNAME": DEFAULT_EMAIL,
-        "RECOVERY_VENDOR_CENTRAL__PASSWORD": DEFAULT_PASSWORD,
-        "RECOVERY_VENDOR_CENTRAL__TOTP_SECRET": DEFAULT_TOTP_SECRET,
-        "RECOVERY_VENDOR_CENTRAL__PACE_SECONDS": "0",
-        "RECOVERY_VENDOR_CENTRAL__FILING_LEASE_SECONDS": "0",
-    }
-    command = [str(Path(sys.executable).parent / "recovery"), "--config", str(run.config), "file"]
-    chance = random.Random(28)
-    stored_after_kills: list[int] = []
-    for _ in range(4):
-        # A session of its own: the kill takes the filer's Chromium with it, as a crash would.
-        filer = subprocess.Popen(
-            command,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        time.sleep(chance.uniform(2.0, 12.0))
-        if filer.poll() is None:
-            os.killpg(filer.pid, signal.SIGKILL)
-        filer.wait()
-        stored_after_kills.append(len(run.fake.disputes))
-    # The trials did interrupt filing: some kill left disputes still to be filed.
-    assert min(stored_after_kills) < len(groups), stored_after_kills
-    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
-    assert finished.returncode == 0, finished.stdout + finished.stderr
-    assert_each_claim_filed_once(run, groups)
+    claim_ids = sample_groups(prepared.root / "recovery.db", 3, random.Random(28))
+    result = run_trial(prepared.root, tmp_path / "ws", prepared.data, crash, claim_ids)
+    assert result.killed, result.describe()
+    assert result.check.expected == 3
+    assert result.ok, result.describe()
 
 
 def test_filing_without_the_portal_secrets_names_them_and_takes_no_claim(run: Run) -> None:
