@@ -224,10 +224,19 @@ def test_a_500_after_the_store_is_found_by_its_key_not_filed_again(run: Run) -> 
 
 def test_expired_session_throttling_and_the_second_layout_are_survived(run: Run) -> None:
     groups = approved_groups(run.engine)
-    run.fake.set_faults(expire_mid_form=True, throttle_pages=2, layout=2, stream_pause_seconds=0.1)
+    run.fake.set_faults(
+        expire_mid_form=True,
+        throttle_pages=2,
+        throttle_signin=2,
+        layout=2,
+        stream_pause_seconds=0.1,
+    )
     report = file_claims(run.engine, run.settings, browser=run.browser)
     assert not report.refused and not report.unknown, (report.refused, report.unknown)
     assert_each_claim_filed_once(run, groups)
+    # Every fault was met: two sign-ins throttled, one form step expired, two pages throttled.
+    faults = run.fake.faults
+    assert (faults.throttle_signin, faults.expire_mid_form, faults.throttle_pages) == (0, False, 0)
 
 
 @pytest.mark.parametrize(
