@@ -158,19 +158,23 @@ class Filer:
         self.portal.open("/home")
         if not dry_run:
             self.resume_unfinished()
-        with Session(self.engine, expire_on_commit=False) as session:
-            claims = approved_claims(session, claim_ids)
-            groups = group_disputes(claims)
-            self._note_held_back(session, groups)
-        if limit is not None:
-            groups = groups[:limit]
-        for group in groups:
+        for group in self.plan(limit=limit, claim_ids=claim_ids):
             if dry_run:
                 self.preview(group)
             else:
                 self.file_new(group)
         self.report.pages_loaded = self.portal.pages_loaded
         return self.report
+
+    def plan(
+        self, *, limit: int | None = None, claim_ids: Sequence[int] | None = None
+    ) -> list[list[Claim]]:
+        """The disputes to file, the most urgent first."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            claims = approved_claims(session, claim_ids)
+            groups = group_disputes(claims)
+            self._note_held_back(session, groups)
+        return groups if limit is None else groups[:limit]
 
     def _note_held_back(self, session: Session, groups: list[list[Claim]]) -> None:
         """A shortage invoice takes one dispute: lines of it not yet approved would be lost."""
@@ -396,6 +400,14 @@ def file_claims(
     claim_ids: Sequence[int] | None = None,
     browser: Browser | None = None,
 ) -> FilingReport:
+    """File through `vendor_central.filing_contexts` browser contexts (a dry run: one); with
+    more than one, each runs in its own thread with its own Playwright, so `browser` (bound to
+    the caller's thread) is not used."""
+    if settings.vendor_central.filing_contexts > 1 and not dry_run:
+        # Imported here: the parallel runner is built on this module's Filer.
+        from recovery.claims.filing_contexts import file_in_contexts
+
+        return file_in_contexts(engine, settings, limit=limit, claim_ids=claim_ids)
     with PortalSession(settings, browser=browser) as portal:
         return Filer(engine, settings, portal).run(
             dry_run=dry_run, limit=limit, claim_ids=claim_ids

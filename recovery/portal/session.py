@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -59,7 +60,8 @@ class FormInterrupted(PortalError):
 def write_private(path: Path, text: str) -> None:
     """Write `text` readable by this user only, atomically (never a half-written state)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
+    # A partial file of its own per thread: parallel filing contexts save the state together.
+    partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)

@@ -214,11 +214,16 @@ def approved_groups_filed(run: Run) -> list[list[Claim]]:
         return group_disputes(list(claims))
 
 
-def test_a_500_after_the_store_is_found_by_its_key_not_filed_again(run: Run) -> None:
+def test_a_500_after_the_store_is_found_by_its_key_not_filed_again_by_two_contexts(
+    run: Run,
+) -> None:
     groups = approved_groups(run.engine)
     run.fake.set_faults(fail_after_store=2)
-    report = file_claims(run.engine, run.settings, browser=run.browser)
+    vc = run.settings.vendor_central.model_copy(update={"filing_contexts": 2})
+    settings = run.settings.model_copy(update={"vendor_central": vc})
+    report = file_claims(run.engine, settings)  # each context in its own thread and Chromium
     assert not report.refused and not report.unknown, (report.refused, report.unknown)
+    assert sorted(len(ids) for _, ids in report.filed) == sorted(len(g) for g in groups)
     assert_each_claim_filed_once(run, groups)
 
 
