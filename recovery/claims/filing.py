@@ -28,11 +28,11 @@ from sqlmodel import Session, col, select
 
 from recovery.claims import workflow
 from recovery.claims.forms import (
-    FORMS,
     Attachment,
     DisputeToFile,
     FilingRefused,
     confirmation_id,
+    form_for,
 )
 from recovery.config import Settings
 from recovery.models.base import table_of, utcnow
@@ -68,9 +68,9 @@ def plan_date(claim: Claim) -> date | None:
 
 
 def approved_claims(session: Session, claim_ids: Sequence[int] | None) -> list[Claim]:
-    # First disputes only: re-disputes and statements of open items take other pages (not
-    # built yet), and the first-dispute form would refuse them.
-    query = select(Claim).where(Claim.status == S.approved.value, Claim.level == 1)
+    # First disputes and re-disputes; a statement of open items (level 3) goes to Amazon
+    # through a Contact Us case that a person sends.
+    query = select(Claim).where(Claim.status == S.approved.value, Claim.level <= 2)
     if claim_ids:
         query = query.where(col(Claim.id).in_(list(claim_ids)))
     claims = list(session.exec(query).all())
@@ -81,7 +81,7 @@ def group_disputes(claims: Sequence[Claim]) -> list[list[Claim]]:
     """Claims that go into one dispute, the most urgent dispute first."""
     groups: dict[str, list[Claim]] = {}
     for claim in claims:
-        groups.setdefault(FORMS[claim.type].group(claim), []).append(claim)
+        groups.setdefault(form_for(claim).group(claim), []).append(claim)
     return list(groups.values())
 
 
@@ -180,7 +180,7 @@ class Filer:
         """A shortage invoice takes one dispute: lines of it not yet approved would be lost."""
         for group in groups:
             first = group[0]
-            if first.type != "shortage":
+            if first.type != "shortage" or first.level != 1:
                 continue
             others = session.exec(
                 select(Claim.id).where(
@@ -203,7 +203,7 @@ class Filer:
         with Session(self.engine) as session:
             dispute = build_dispute(session, self.settings, group, "RCV-DRY-RUN")
         try:
-            FORMS[dispute.type].fill(self.portal, dispute)
+            form_for(dispute.first).fill(self.portal, dispute)
         except PortalError as exc:
             self.report.refused.append((ids, str(exc)))
             return
@@ -241,7 +241,7 @@ class Filer:
         self.submit(dispute, already_tried=False)
 
     def submit(self, dispute: DisputeToFile, *, already_tried: bool) -> None:
-        form = FORMS[dispute.type]
+        form = form_for(dispute.first)
         ids = [c.id or 0 for c in dispute.claims]
         search = form.search(dispute.first)
         clicked = already_tried

@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from recovery.calendar import BusinessCalendar
+from recovery.claims import workflow
 from recovery.claims.filing import KEY_PREFIX, file_claims, group_disputes
 from recovery.claims.outcomes import follow_outcomes
 from recovery.claims.queue import contract_record, load_rows
@@ -190,7 +191,9 @@ def test_outcomes_follow_the_portals_decisions_and_recovered_is_the_credits_seen
             outcome = by_dispute[claim.case_id or ""].outcome
             assert outcome is not None
             if outcome.value == "Denied":
-                assert claim.status == ClaimStatus.denied and claim.recovered_minor == 0
+                # The ladder took it on: a re-dispute drafted, or closed at the top.
+                assert claim.recovered_minor == 0
+                assert claim.status in (ClaimStatus.redispute_ready, ClaimStatus.closed)
             elif outcome.value == "Approved":
                 assert claim.status == ClaimStatus.won
                 assert claim.recovered_minor == claim.amount_minor
@@ -206,6 +209,82 @@ def test_outcomes_follow_the_portals_decisions_and_recovered_is_the_credits_seen
             assert record["filed_at"] is not None
             assert record["outcome"] in ("approved", "partially_approved", "denied")
             assert Decimal(record["recovered"]) == from_minor(claim.recovered_minor, "USD")
+
+
+def test_the_ladder_redisputes_a_denial_then_drafts_the_statement_of_open_items(
+    run: Run,
+) -> None:
+    run.fake.portal.odds = Odds(optimal=0.0, maturing=0.0, mature=0.0)  # Amazon denies all
+    first = file_claims(run.engine, run.settings, browser=run.browser)
+    first_ids = {i for _, ids in first.filed for i in ids}
+    run.fake.advance(14)
+    denied = follow_outcomes(run.engine, run.settings, run.browser)
+    assert {i for i, level in denied.ladder.climbed if level == 2} == first_ids
+    with Session(run.engine) as session:
+        for claim_id in first_ids:
+            claim = session.get(Claim, claim_id)
+            assert claim is not None and claim.status == ClaimStatus.redispute_ready
+            assert claim.level == 2 and claim.deadline is not None
+            if claim.type == "chargeback":  # one second dispute within 30 days of the rejection
+                resolved = max(d.resolved_on for d in run.fake.disputes if d.resolved_on)
+                assert claim.deadline <= resolved + timedelta(days=30)
+            assert claim.case_id and claim.case_id in claim.draft_text  # names the first dispute
+            workflow.approve(session, claim_id, actor="specialist")
+        session.commit()
+
+    second = file_claims(run.engine, run.settings, browser=run.browser)
+    assert not second.refused and not second.unknown, (second.refused, second.unknown)
+    redisputes = [d for d in run.fake.disputes if d.parent_id]
+    assert len(redisputes) == len(first.filed)  # one re-dispute per first dispute
+    run.fake.advance(14)
+    again = follow_outcomes(run.engine, run.settings, run.browser)
+    with Session(run.engine) as session:
+        claims = [session.get(Claim, i) for i in first_ids]
+    for claim in claims:
+        assert claim is not None
+        if claim.type == "chargeback":
+            assert claim.status == ClaimStatus.closed  # no third dispute
+        else:
+            assert (claim.status, claim.level) == (ClaimStatus.redispute_ready, 3)
+            [item] = claim.draft_fields["statement_of_open_items"]
+            assert list(item) == [
+                "Document Number",
+                "Document Date",
+                "Document Due Date",
+                "Document Amount",
+                "Item Balance",
+            ]
+            assert "Statement of open items" in claim.draft_text
+    assert {i for i, _ in again.ladder.closed} | {i for i, _ in again.ladder.climbed} == first_ids
+
+    # `claims show` tells the whole history: both disputes, both decisions, the statement.
+    shortage = next(c for c in claims if c is not None and c.type == "shortage")
+    shown = subprocess.run(
+        [recovery_command(), "--config", str(run.config), "claims", "show", str(shortage.id)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    history = shown.stdout.split("Disputes (the ladder)")[1].split("Audit trail")[0]
+    first_case, second_case = (a.case_id for a in _filed(run, shortage.id or 0))
+    assert f"1. {first_case}" in history and f"2. {second_case}" in history
+    assert history.count("Denied") == 2 and "Statement of Open Items: Document Number" in history
+
+
+def recovery_command() -> str:
+    return str(Path(sys.executable).parent / "recovery")
+
+
+def _filed(run: Run, claim_id: int) -> list[FilingAttempt]:
+    with Session(run.engine) as session:
+        return list(
+            session.exec(
+                select(FilingAttempt)
+                .where(FilingAttempt.claim_id == claim_id, FilingAttempt.outcome == "filed")
+                .order_by(FilingAttempt.started_at)
+            ).all()
+        )
 
 
 def approved_groups_filed(run: Run) -> list[list[Claim]]:
