@@ -93,6 +93,9 @@ class VendorCentralSettings(Section):
     # searched for its key and, when absent, it is filed again. Younger ones belong to a filer
     # that may still be running, and are left alone.
     filing_lease_seconds: int = Field(default=900, ge=0)
+    # Browser contexts filing side by side, each in its own thread with its own Chromium and
+    # its own pace: N contexts load N times the pages per second on the one account.
+    filing_contexts: int = Field(default=1, ge=1, le=8)
 
 
 def _default_bulk_caps() -> dict[str, Decimal]:

@@ -84,6 +84,11 @@ _STATUS_BUCKET = {
     "expired": "written_off",
     "retired": "recovered",
 }
+# Decided by Amazon, for good: each cent is recovered (seen on a remittance), denied, or
+# approved and still to be paid ("claimed").
+_DECIDED = frozenset({"won", "partially_won", "denied", "closed"})
+# Decided once and taken up the ladder (a re-dispute or a statement of open items).
+_ON_THE_LADDER = frozenset({"redispute_ready", "approved", "filing", "filed"})
 # A finding that needed a person stays unexplained until the person decides: once its claim is
 # approved (and on), rejected or expired, it is bucketed by that status like any claim.
 _WAITING_FOR_A_PERSON = frozenset({"", "needs_evidence", "needs_look"})
@@ -259,12 +264,15 @@ def bucket_deductions(
     inp: LedgerFrames,
     findings: Iterable[Judgement],
     claim_status: Mapping[str, tuple[str, int]] | None = None,
+    approved: Mapping[str, int] | None = None,
     *,
     judged_families: Collection[str],
 ) -> list[DeductionBuckets]:
-    """Split every debit into buckets; `claim_status` maps finding key → (status, recovered);
+    """Split every debit into buckets; `claim_status` maps finding key → (status, recovered),
+    `approved` finding key → what Amazon's decisions approved so far (all its disputes);
     `judged_families` are the deduction families a rule judges (the claim types)."""
     claim_status = claim_status or {}
+    approved = approved or {}
     rows = _deduction_rows(inp.deductions)
     groups = _group_by_findings(rows, list(findings))
     result = []
@@ -278,19 +286,28 @@ def bucket_deductions(
         buckets = DeductionBuckets(key, family, invoice_number, currency, gross)
         put = buckets.put
         put("recovered", credits)
+        # The credits above may be the very ones a claim's `recovered` counts: only what a
+        # claim recovered beyond them is moved again.
+        credits_left = credits
         for finding in group_findings:
             claim_minor = to_minor(finding.amount, finding.currency)
             status, recovered = claim_status.get(finding.key, ("", 0))
             needs_person = finding.verdict in ("needs_evidence", "unexplained")
             if needs_person and status in _WAITING_FOR_A_PERSON:
                 put("unexplained", claim_minor)
+            elif status in _DECIDED or (status in _ON_THE_LADDER and finding.key in approved):
+                seen_in_credits = min(credits_left, recovered)
+                credits_left -= seen_in_credits
+                put("recovered", recovered - seen_in_credits)
+                granted = max(approved.get(finding.key, recovered), recovered)
+                open_minor = claim_minor - recovered
+                if status in _DECIDED:
+                    # Approved and not paid yet is promised money: still "claimed".
+                    put("denied", claim_minor - granted)
+                    open_minor = granted - recovered
+                put("claimed", open_minor)
             elif finding.verdict == "claimable" or needs_person:
-                bucket = _STATUS_BUCKET.get(status, "claimable")
-                if bucket == "recovered" and status in ("won", "partially_won"):
-                    put("recovered", recovered)
-                    put("denied", claim_minor - recovered)
-                else:
-                    put(bucket, claim_minor)
+                put(_STATUS_BUCKET.get(status, "claimable"), claim_minor)
         if group_findings or family in judged_families:
             # Judged, or reversed in full before any rule had something to judge.
             rest = "valid"

@@ -28,11 +28,11 @@ from sqlmodel import Session, col, select
 
 from recovery.claims import workflow
 from recovery.claims.forms import (
-    FORMS,
     Attachment,
     DisputeToFile,
     FilingRefused,
     confirmation_id,
+    form_for,
 )
 from recovery.config import Settings
 from recovery.models.base import table_of, utcnow
@@ -68,9 +68,9 @@ def plan_date(claim: Claim) -> date | None:
 
 
 def approved_claims(session: Session, claim_ids: Sequence[int] | None) -> list[Claim]:
-    # First disputes only: re-disputes and statements of open items take other pages (not
-    # built yet), and the first-dispute form would refuse them.
-    query = select(Claim).where(Claim.status == S.approved.value, Claim.level == 1)
+    # First disputes and re-disputes; a statement of open items (level 3) goes to Amazon
+    # through a Contact Us case that a person sends.
+    query = select(Claim).where(Claim.status == S.approved.value, Claim.level <= 2)
     if claim_ids:
         query = query.where(col(Claim.id).in_(list(claim_ids)))
     claims = list(session.exec(query).all())
@@ -81,7 +81,7 @@ def group_disputes(claims: Sequence[Claim]) -> list[list[Claim]]:
     """Claims that go into one dispute, the most urgent dispute first."""
     groups: dict[str, list[Claim]] = {}
     for claim in claims:
-        groups.setdefault(FORMS[claim.type].group(claim), []).append(claim)
+        groups.setdefault(form_for(claim).group(claim), []).append(claim)
     return list(groups.values())
 
 
@@ -158,13 +158,7 @@ class Filer:
         self.portal.open("/home")
         if not dry_run:
             self.resume_unfinished()
-        with Session(self.engine, expire_on_commit=False) as session:
-            claims = approved_claims(session, claim_ids)
-            groups = group_disputes(claims)
-            self._note_held_back(session, groups)
-        if limit is not None:
-            groups = groups[:limit]
-        for group in groups:
+        for group in self.plan(limit=limit, claim_ids=claim_ids):
             if dry_run:
                 self.preview(group)
             else:
@@ -172,11 +166,21 @@ class Filer:
         self.report.pages_loaded = self.portal.pages_loaded
         return self.report
 
+    def plan(
+        self, *, limit: int | None = None, claim_ids: Sequence[int] | None = None
+    ) -> list[list[Claim]]:
+        """The disputes to file, the most urgent first."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            claims = approved_claims(session, claim_ids)
+            groups = group_disputes(claims)
+            self._note_held_back(session, groups)
+        return groups if limit is None else groups[:limit]
+
     def _note_held_back(self, session: Session, groups: list[list[Claim]]) -> None:
         """A shortage invoice takes one dispute: lines of it not yet approved would be lost."""
         for group in groups:
             first = group[0]
-            if first.type != "shortage":
+            if first.type != "shortage" or first.level != 1:
                 continue
             others = session.exec(
                 select(Claim.id).where(
@@ -199,7 +203,7 @@ class Filer:
         with Session(self.engine) as session:
             dispute = build_dispute(session, self.settings, group, "RCV-DRY-RUN")
         try:
-            FORMS[dispute.type].fill(self.portal, dispute)
+            form_for(dispute.first).fill(self.portal, dispute)
         except PortalError as exc:
             self.report.refused.append((ids, str(exc)))
             return
@@ -237,7 +241,7 @@ class Filer:
         self.submit(dispute, already_tried=False)
 
     def submit(self, dispute: DisputeToFile, *, already_tried: bool) -> None:
-        form = FORMS[dispute.type]
+        form = form_for(dispute.first)
         ids = [c.id or 0 for c in dispute.claims]
         search = form.search(dispute.first)
         clicked = already_tried
@@ -396,6 +400,14 @@ def file_claims(
     claim_ids: Sequence[int] | None = None,
     browser: Browser | None = None,
 ) -> FilingReport:
+    """File through `vendor_central.filing_contexts` browser contexts (a dry run: one); with
+    more than one, each runs in its own thread with its own Playwright, so `browser` (bound to
+    the caller's thread) is not used."""
+    if settings.vendor_central.filing_contexts > 1 and not dry_run:
+        # Imported here: the parallel runner is built on this module's Filer.
+        from recovery.claims.filing_contexts import file_in_contexts
+
+        return file_in_contexts(engine, settings, limit=limit, claim_ids=claim_ids)
     with PortalSession(settings, browser=browser) as portal:
         return Filer(engine, settings, portal).run(
             dry_run=dry_run, limit=limit, claim_ids=claim_ids

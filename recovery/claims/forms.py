@@ -205,6 +205,28 @@ FORMS: dict[str, DisputeForm] = {
 }
 
 
+def _fill_redispute(portal: PortalSession, dispute: DisputeToFile) -> dict[str, Any]:
+    parent = dispute.first.case_id or ""
+    portal.open(f"/disputes/{parent}/redispute")
+    _refused(portal)  # not decided yet, re-disputed already, or its window closed
+    _justify(portal, dispute, "Attachments")
+    return {"redispute_of": parent}
+
+
+# A second dispute of a decided one (the ladder's level 2): the portal's Re-dispute page of the
+# first dispute, whatever its type; the claims of one first dispute go into one re-dispute.
+REDISPUTE = DisputeForm(
+    group=lambda c: f"redispute:{c.account_id}:{c.case_id}",
+    search=lambda c: FORMS[c.type].search(c),
+    fill=_fill_redispute,
+    submit=_confirm,
+)
+
+
+def form_for(claim: Claim) -> DisputeForm:
+    return REDISPUTE if claim.level >= 2 else FORMS[claim.type]
+
+
 def confirmation_id(portal: PortalSession) -> str | None:
     """The DSPT id on the confirmation, if the page is one."""
     status = portal.page.get_by_role("status")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from playwright.sync_api import Browser
@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from recovery.claims import workflow
+from recovery.claims.ladder import LadderReport, climb
 from recovery.config import Settings
 from recovery.models.claims import Claim, ClaimStatus, ClaimType, FilingAttempt
 from recovery.models.payments import Payment, RemittanceKind, RemittanceLine
@@ -59,6 +60,8 @@ class OutcomeReport:
     pending: int = 0  # disputes not yet resolved
     # Credits seen on remittances, per currency, over every followed claim.
     recovered_minor: dict[str, int] = field(default_factory=dict)
+    # Denied and partly approved claims moved up the ladder, or closed at its top.
+    ladder: LadderReport = field(default_factory=LadderReport)
 
 
 def claim_shares(claims: Sequence[Claim], decision: DisputeDecision) -> dict[int, int]:
@@ -101,6 +104,7 @@ def sync_decisions(engine: Engine, portal: PortalSession) -> OutcomeReport:
                 ).one()
                 attempt.decision = decision.outcome
                 attempt.approved_minor = shares[claim.id or 0]
+                attempt.resolved_on = decision.resolved_on
                 session.add(attempt)
                 # A line approved in full wins even when another line of the dispute did not.
                 share = shares[claim.id or 0]
@@ -124,7 +128,11 @@ def sync_decisions(engine: Engine, portal: PortalSession) -> OutcomeReport:
 
 
 def match_credits(engine: Engine) -> dict[str, int]:
-    """Set each decided claim's `recovered` from the credits seen; the totals per currency."""
+    """Set each decided claim's `recovered` from the credits seen; the totals per currency.
+
+    A claim's disputes (the first, then a re-dispute) are paid back with credits of one number:
+    the credits seen since the first filing are shared in filing order, each dispute's claims
+    up to what each was approved, so no credit counts twice."""
     total: dict[str, int] = {}
     with Session(engine) as session:
         attempts = session.exec(
@@ -134,29 +142,35 @@ def match_credits(engine: Engine) -> dict[str, int]:
                 FilingAttempt.outcome == "filed",
                 col(FilingAttempt.approved_minor).is_not(None),
             )
-            .order_by(col(FilingAttempt.case_id), col(Claim.id))
+            .order_by(col(FilingAttempt.started_at), col(Claim.id))
         ).all()
-        by_case: dict[str, list[tuple[FilingAttempt, Claim]]] = {}
+        pools: dict[tuple[int, str, str], list[tuple[FilingAttempt, Claim]]] = {}
         for attempt, claim in attempts:
-            by_case.setdefault(attempt.case_id or "", []).append((attempt, claim))
-        for pairs in by_case.values():
-            first_attempt, first = pairs[0]
-            credit = CREDITS[first.type]
-            filed_on = (first_attempt.finished_at or first_attempt.started_at).date()
+            credit = CREDITS[claim.type]
+            key = (claim.account_id, credit.kind, credit.number(claim))
+            pools.setdefault(key, []).append((attempt, claim))
+        for (account_id, kind, number), pairs in pools.items():
+            filed_on = min((a.finished_at or a.started_at).date() for a, _ in pairs)
             seen = session.exec(
                 select(func.coalesce(func.sum(RemittanceLine.paid_minor), 0))
                 .join(Payment, col(Payment.id) == col(RemittanceLine.payment_id))
                 .where(
-                    RemittanceLine.account_id == first.account_id,
-                    RemittanceLine.kind == credit.kind,
-                    RemittanceLine.invoice_number == credit.number(first),
+                    RemittanceLine.account_id == account_id,
+                    RemittanceLine.kind == kind,
+                    RemittanceLine.invoice_number == number,
                     col(Payment.payment_date) >= filed_on,
                 )
             ).one()
             left = int(seen)
+            recovered: dict[int, int] = {}
+            claims: dict[int, Claim] = {}
             for attempt, claim in pairs:
                 share = min(left, attempt.approved_minor or 0)
                 left -= share
+                recovered[claim.id or 0] = recovered.get(claim.id or 0, 0) + share
+                claims[claim.id or 0] = claim
+            for claim_id, share in recovered.items():
+                claim = claims[claim_id]
                 if claim.recovered_minor != share:
                     claim.recovered_minor = share
                     session.add(claim)
@@ -166,7 +180,11 @@ def match_credits(engine: Engine) -> dict[str, int]:
 
 
 def follow_outcomes(
-    engine: Engine, settings: Settings, browser: Browser | None = None
+    engine: Engine,
+    settings: Settings,
+    browser: Browser | None = None,
+    *,
+    today: date | None = None,
 ) -> OutcomeReport:
     """Decisions from Dispute Management, then the remittance export imported and its credits
     matched: one portal session."""
@@ -176,4 +194,5 @@ def follow_outcomes(
         export = download_remittance(portal, settings.portal_dir / "downloads" / stamp)
     import_files(engine, settings, [export])
     report.recovered_minor = match_credits(engine)
+    report.ladder = climb(engine, settings, today or date.today())
     return report

@@ -107,6 +107,13 @@ _OUTCOMES = {
     ClaimStatus.closed: "denied",
 }
 
+# The portal's decision of a claim's latest dispute, in the contract's words.
+_DECISIONS = {
+    "Approved": "approved",
+    "Partially approved": "partially_approved",
+    "Denied": "denied",
+}
+
 
 @dataclass(frozen=True)
 class QueueRow:
@@ -212,7 +219,9 @@ def _filing(claim: Claim, attempt: FilingAttempt | None) -> Filing | None:
     return Filing(
         dispute_id=attempt.case_id,
         filed_at=attempt.finished_at,
-        outcome=_OUTCOMES.get(ClaimStatus(claim.status), "pending"),
+        # On the ladder (a re-dispute drafted or filed) the last decision still stands.
+        outcome=_OUTCOMES.get(ClaimStatus(claim.status))
+        or _DECISIONS.get(attempt.decision or "", "pending"),
         recovered=from_minor(claim.recovered_minor, claim.currency),
     )
 

@@ -21,12 +21,12 @@ from rich.table import Table
 from sqlmodel import Session
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims import drafting, queue, workflow
+from recovery.claims import drafting, ladder, queue, workflow
 from recovery.claims.evidence_intake import intake_attachment
 from recovery.cli.context import AppContext, app_context
 from recovery.errors import RecoveryError
 from recovery.models.evidence import DocumentKind, EvidenceDocument
-from recovery.money import format_money
+from recovery.money import format_minor, format_money
 from recovery.store import db
 
 claims_app = typer.Typer(help="Review, approve and export drafted claims.", no_args_is_help=True)
@@ -174,6 +174,7 @@ def show(ctx: typer.Context, claim_id: Annotated[int, typer.Argument(metavar="ID
         claim = workflow.get_claim(session, claim_id)
         data = drafting.load_draft_input(session, claim)
         events = workflow.audit_trail(session, claim_id)
+        disputes = ladder.history(session, [claim_id])
         fields = dict(claim.draft_fields)
         text = claim.draft_text
     out = app.console
@@ -247,6 +248,24 @@ def show(ctx: typer.Context, claim_id: Annotated[int, typer.Argument(metavar="ID
         shown = [f"{k} {v}" for k, v in facts if v is not None and v != ""]
         if shown:
             out.print("    " + " · ".join(shown), markup=False, highlight=False)
+    if disputes or fields.get("statement_of_open_items"):
+        out.rule("Disputes (the ladder)")
+        for number, attempt in enumerate(disputes, start=1):
+            approved = format_minor(attempt.approved_minor or 0, claim.currency)
+            on = f" on {attempt.resolved_on}" if attempt.resolved_on else ""
+            decided = f" · {attempt.decision}, {approved} approved{on}" if attempt.decision else ""
+            filed = attempt.finished_at or attempt.started_at
+            out.print(
+                f"{number}. {attempt.case_id} filed {filed:%Y-%m-%d}{decided or ' · pending'}",
+                markup=False,
+                highlight=False,
+            )
+        for item in fields.get("statement_of_open_items") or []:
+            out.print(
+                "Statement of Open Items: " + " · ".join(f"{k} {v}" for k, v in item.items()),
+                markup=False,
+                highlight=False,
+            )
     out.rule("Audit trail")
     for event in events:
         move = (

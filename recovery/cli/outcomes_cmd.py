@@ -20,3 +20,8 @@ def outcomes(ctx: typer.Context) -> None:
     app.console.print(f"still pending: {report.pending} dispute(s)")
     for currency, minor in sorted(report.recovered_minor.items()):
         app.console.print(f"recovered (credits seen): {format_minor(minor, currency)}")
+    for claim_id, level in report.ladder.climbed:
+        step = "re-dispute" if level == 2 else "statement of open items"
+        app.console.print(f"claim {claim_id}: {step} drafted (level {level}), to approve")
+    for claim_id, reason in report.ladder.closed:
+        app.console.print(f"claim {claim_id}: closed, {reason}")

@@ -158,3 +158,5 @@ class FilingAttempt(SQLModel, table=True):
     # Amazon's decision once the dispute is resolved, and this claim's share of the approval.
     decision: str | None = Field(default=None, max_length=32)
     approved_minor: int | None = money_field(nullable=True)
+    # The day Amazon resolved the dispute: the next step of the ladder counts its window from it.
+    resolved_on: date | None = None

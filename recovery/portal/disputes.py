@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from recovery.portal.session import PortalSession
@@ -27,6 +28,7 @@ class DisputeDecision:
     amount: Decimal
     approved_amount: Decimal | None
     lines: tuple[DisputeLine, ...]
+    resolved_on: date | None = None
 
 
 def listed_ids(portal: PortalSession, search: str) -> list[str]:
@@ -81,7 +83,14 @@ def read_decision(portal: PortalSession, dispute_id: str) -> DisputeDecision:
         amount=parse_money(facts.get("Amount", "")) or Decimal(0),
         approved_amount=parse_money(approved) if approved else None,
         lines=tuple(lines),
+        resolved_on=_resolution_day(facts.get("Resolution", "")),
     )
+
+
+def _resolution_day(text: str) -> date | None:
+    """`Approved in full (12/14/2026)` → 2026-12-14: the portal prints US dates."""
+    found = re.search(r"\((\d{2}/\d{2}/\d{4})\)\s*$", text)
+    return datetime.strptime(found.group(1), "%m/%d/%Y").date() if found else None
 
 
 def _definitions(text: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -59,7 +60,8 @@ class FormInterrupted(PortalError):
 def write_private(path: Path, text: str) -> None:
     """Write `text` readable by this user only, atomically (never a half-written state)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
+    # A partial file of its own per thread: parallel filing contexts save the state together.
+    partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -176,7 +178,9 @@ class PortalSession:
             self.sign_in()
             raise FormInterrupted("the session expired in the middle of the form")
 
-    def _paced(self, load: Callable[[], Any], *, retry: bool = True) -> None:
+    def _paced(self, load: Callable[[], Any], *, retry: bool | None = True) -> None:
+        """`load` at a person's pace. On the throttling page: `retry` loads it again after a
+        wait; False raises `FormInterrupted` after the wait; None leaves the page to the caller."""
         backoff = self.vc.throttle_backoff_seconds
         for attempt in range(self.vc.throttle_retries + 1):
             self.wait_turn()
@@ -190,7 +194,7 @@ class PortalSession:
                 # A timeout or a lost connection: what the page showed is kept for a person.
                 first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                 raise self.kept_error("browser", first_line or type(exc).__name__) from exc
-            if not self.throttled():
+            if retry is None or not self.throttled():
                 return
             if attempt < self.vc.throttle_retries and not retry:
                 # The form posted into the throttling page is lost: wait, then fill it again.
@@ -223,18 +227,40 @@ class PortalSession:
     # -- sign-in ---------------------------------------------------------------------------
 
     def sign_in(self) -> None:
-        username, password, secret = self._credentials()
+        """Password, then the one-time code. A sign-in answered with the throttling page has
+        lost its form: wait (doubling), reload the sign-in page and fill it again."""
+        credentials = self._credentials()
+        start = self.page.url
+        backoff = self.vc.throttle_backoff_seconds
+        for attempt in range(self.vc.throttle_retries + 1):
+            if self._signed_in(*credentials):
+                self.save_state()
+                return
+            if attempt < self.vc.throttle_retries:
+                self.sleep(backoff)
+                backoff *= 2
+                self._paced(lambda: self.page.goto(start))
+        raise self.kept_error(
+            "throttled", f"sign-in still throttled after {self.vc.throttle_retries} waits"
+        )
+
+    def _signed_in(self, username: str, password: str, secret: str) -> bool:
+        """One pass through the sign-in pages; False when a step was throttled."""
         page = self.page
         if page.get_by_label("Password", exact=True).count():
             page.get_by_label("Email").fill(username)
             page.get_by_label("Password", exact=True).fill(password)
-            self._paced(lambda: page.get_by_role("button", name="Sign in").click())
+            self._paced(lambda: page.get_by_role("button", name="Sign in").click(), retry=None)
+            if self.throttled():
+                return False
             self._refused_sign_in("password")
         if page.get_by_label("Enter OTP").count():
             page.get_by_label("Enter OTP").fill(pyotp.TOTP(secret).now())
-            self._paced(lambda: page.get_by_role("button", name="Sign in").click())
+            self._paced(lambda: page.get_by_role("button", name="Sign in").click(), retry=None)
+            if self.throttled():
+                return False
             self._refused_sign_in("one-time code")
-        self.save_state()
+        return True
 
     def _refused_sign_in(self, step: str) -> None:
         alert = self.page.get_by_role("alert")

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from recovery.claims.incremental.stored_findings import load_findings, stored_fingerprint
 from recovery.claims.inputs import DetectionInput
@@ -29,7 +29,7 @@ from recovery.ledger import (
     match_bank_deposits,
     receivables,
 )
-from recovery.models import BankTransaction, Claim, Payment, table_of
+from recovery.models import BankTransaction, Claim, FilingAttempt, Payment, table_of
 
 # A deposit that names Amazon is a payment's money; other payers' deposits are not the ledger's.
 _FROM_AMAZON = re.compile(r"amazon|amzn", re.IGNORECASE)
@@ -108,6 +108,7 @@ def account_ledger(
         inp,
         load_findings(conn, account_id),
         _claim_statuses(conn, account_id),
+        _approved_so_far(conn, account_id),
         judged_families=KINDS,
     )
     balances = balance_invoices(conn, account_id)
@@ -202,3 +203,17 @@ def _claim_statuses(conn: Connection, account_id: int) -> dict[str, tuple[str, i
         select(c.finding_key, c.status, c.recovered_minor).where(c.account_id == account_id)
     )
     return {str(key): (str(status), int(recovered or 0)) for key, status, recovered in rows}
+
+
+def _approved_so_far(conn: Connection, account_id: int) -> dict[str, int]:
+    """Finding key → what Amazon approved over the claim's decided disputes."""
+    c = table_of(Claim).c
+    attempts = table_of(FilingAttempt)
+    a = attempts.c
+    rows = conn.execute(
+        select(c.finding_key, func.sum(a.approved_minor))
+        .join(attempts, a.claim_id == c.id)
+        .where(c.account_id == account_id, a.outcome == "filed", a.approved_minor.is_not(None))
+        .group_by(c.finding_key)
+    )
+    return {str(key): int(total or 0) for key, total in rows}

@@ -82,6 +82,38 @@ def test_won_claims_are_recovered_and_the_rest_denied() -> None:
     assert groups[0].buckets["denied"] == 4_000
 
 
+def test_a_decided_claim_is_recovered_as_credits_are_seen_never_as_promised() -> None:
+    # $100 deducted and claimed; Amazon approved $60 of it and denied $40.
+    def buckets(status: str, recovered: int, credit: int) -> dict[str, int]:
+        rows = [deduction(1, "shortage", "INV1SC", 10_000)]
+        if credit:
+            rows.append(deduction(2, "shortage_reversal", "INV1SCR", -credit))
+        inp = detection_input(deductions=rows)
+        [group] = bucket_deductions(
+            inp,
+            [finding("k", (1, 2) if credit else (1,), Verdict.claimable, "100.00")],
+            {"k": (status, recovered)},
+            {"k": 6_000},
+        )
+        assert group.total == group.gross
+        return {b: v for b, v in group.buckets.items() if v}
+
+    # Decided, not paid yet: the approval is promised money, still "claimed".
+    assert buckets("partially_won", 0, 0) == {"claimed": 6_000, "denied": 4_000}
+    # The credit came on a remittance: it is recovered once, not again through the claim.
+    assert buckets("partially_won", 6_000, 6_000) == {"recovered": 6_000, "denied": 4_000}
+    # Half paid so far.
+    assert buckets("partially_won", 3_000, 3_000) == {
+        "recovered": 3_000,
+        "claimed": 3_000,
+        "denied": 4_000,
+    }
+    # Re-disputed (the ladder): what is not seen yet is still being claimed, nothing denied.
+    assert buckets("redispute_ready", 6_000, 6_000) == {"recovered": 6_000, "claimed": 4_000}
+    # Denied at the top of the ladder after the first approval was paid.
+    assert buckets("closed", 6_000, 6_000) == {"recovered": 6_000, "denied": 4_000}
+
+
 def test_what_needed_a_person_is_bucketed_by_what_the_person_decided() -> None:
     inp = detection_input(deductions=[deduction(1, "shortage", "INV1SC", 30_000)])
     findings = [

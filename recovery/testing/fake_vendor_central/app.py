@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
@@ -42,6 +42,15 @@ from recovery.testing.fake_vendor_central.site import MEMBERS, SESSION_COOKIE
 
 # Form steps a session can expire in the middle of (the `expire_mid_form` fault).
 _FORM_STEPS = ("/lines", "/submit", "/price-dispute", "/dispute", "/redispute")
+# Pages that hold a dispute's last step (its submit button): the "form" event.
+_FINAL_FORMS = frozenset(
+    {"dispute_justify.html", "price_dispute.html", "chargeback.html", "redispute.html"}
+)
+
+# A listener for what a filer is doing: "form" (a dispute's last form is being sent), "stored"
+# (a submission is stored, its answer not yet sent), "confirmation" (the confirmation page is
+# about to be sent). Crash trials kill the filer from here at exact points.
+EventListener = Callable[[str], None]
 
 
 def _environment() -> Environment:
@@ -58,16 +67,21 @@ def _environment() -> Environment:
 class PortalApp:
     """Builds the FastAPI app around a `Portal`, its sign-in and its faults."""
 
-    def __init__(self, portal: Portal, auth: Auth, faults: Faults) -> None:
+    def __init__(
+        self, portal: Portal, auth: Auth, faults: Faults, on_event: EventListener | None = None
+    ) -> None:
         self.portal = portal
         self.auth = auth
         self.faults = faults
+        self.on_event = on_event
         self.env = _environment()
         self.app = self._build()
 
     # -- helpers -------------------------------------------------------------------------
 
     def render(self, name: str, request: Request, status: int = 200, **context: Any) -> Response:
+        if name in _FINAL_FORMS:
+            self._event("form")
         template = self.env.get_template(name)
         html = template.render(
             request=request,
@@ -165,11 +179,18 @@ class PortalApp:
         return response
 
     def confirmed(self, request: Request, disputes: list[Any]) -> Response:
+        self._event("stored")
         if self.faults.fail_after_store > 0:
             # The dispute is stored; only the answer is lost: the double-filing trap.
             self.faults.fail_after_store -= 1
             return self.render("error.html", request, status=500)
-        return self.render("dispute_done.html", request, disputes=disputes)
+        page = self.render("dispute_done.html", request, disputes=disputes)
+        self._event("confirmation")
+        return page
+
+    def _event(self, point: str) -> None:
+        if self.on_event is not None:
+            self.on_event(point)
 
 
 async def _in_two_parts(html: str, pause: float) -> AsyncIterator[bytes]:

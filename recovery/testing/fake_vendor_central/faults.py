@@ -19,6 +19,8 @@ class Faults:
     expire_mid_form: bool = False
     # The next N page loads get the "requests throttled" page.
     throttle_pages: int = 0
+    # The next N sign-ins (e-mail and password sent) get the "requests throttled" page.
+    throttle_signin: int = 0
     # 2: the dispute forms' second layout (other ids and order, the same labels).
     layout: int = 1
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import uvicorn
 
-from recovery.testing.fake_vendor_central.app import PortalApp
+from recovery.testing.fake_vendor_central.app import EventListener, PortalApp
 from recovery.testing.fake_vendor_central.auth import Auth, AuthSettings
 from recovery.testing.fake_vendor_central.faults import Faults
 from recovery.testing.fake_vendor_central.model import Dispute
@@ -35,12 +35,14 @@ class FakeVendorCentral:
         odds: Odds | None = None,
         faults: Faults | None = None,
         today: date | None = None,
+        on_event: EventListener | None = None,
     ) -> None:
         data = scenario if isinstance(scenario, PortalData) else load_portal_data(Path(scenario))
         self.portal = Portal(data, windows=windows, odds=odds, today=today)
         self.auth = Auth(auth or AuthSettings())
         self.faults = faults or Faults()
-        self.app = PortalApp(self.portal, self.auth, self.faults).app
+        self.ui = PortalApp(self.portal, self.auth, self.faults, on_event)
+        self.app = self.ui.app
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -54,6 +56,16 @@ class FakeVendorCentral:
     def advance(self, days: int) -> date:
         """Move the portal's clock on; disputes whose review ended are decided."""
         return self.portal.advance(days)
+
+    @property
+    def on_event(self) -> EventListener | None:
+        """Called with "form", "stored" or "confirmation" as a filer reaches each (see
+        `app.EventListener`); None: nobody listens."""
+        return self.ui.on_event
+
+    @on_event.setter
+    def on_event(self, listener: EventListener | None) -> None:
+        self.ui.on_event = listener
 
     def set_faults(self, **changes: Any) -> Faults:
         self.faults.update(changes)

@@ -32,6 +32,9 @@ def add_signin_routes(ui: PortalApp, app: FastAPI) -> None:
         back = _safe_back(str(form.get("openid.return_to", "")))
         if auth.locked():
             return ui.render("signin.html", request, back=back, error=_LOCKED, status=403)
+        if ui.faults.throttle_signin > 0:
+            ui.faults.throttle_signin -= 1
+            return ui.render("throttled.html", request, status=503)
         token = auth.check_password(str(form.get("email", "")), str(form.get("password", "")))
         if auth.signing_in_too_often():
             return ui.render("throttled.html", request, status=503)
