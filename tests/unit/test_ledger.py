@@ -94,6 +94,7 @@ def test_a_decided_claim_is_recovered_as_credits_are_seen_never_as_promised() ->
             [finding("k", (1, 2) if credit else (1,), Verdict.claimable, "100.00")],
             {"k": (status, recovered)},
             {"k": 6_000},
+            judged_families=KINDS,
         )
         assert group.total == group.gross
         return {b: v for b, v in group.buckets.items() if v}
