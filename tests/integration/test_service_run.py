@@ -26,7 +26,7 @@ from web_seed import client_for, seed_users
 
 from recovery.config import Settings, load_settings
 from recovery.models import JobRun, Role
-from recovery.service.job_runs import SUCCEEDED, runs_of
+from recovery.service.job_runs import RUNNING, SUCCEEDED, runs_of
 from recovery.service.lock import LockWaitStopped, SchedulerLockHeld, scheduler_lock
 from recovery.service.runtime import Runtime, install, uninstall
 from recovery.service.schedule import JobId
@@ -127,7 +127,13 @@ def test_the_service_runs_its_jobs_refuses_a_second_scheduler_and_stops_on_sigte
             runs = runs_of(session, JobId.evidence_watch)
         return any(r.status == SUCCEEDED for r in runs)
 
+    def detected_after_it() -> bool:
+        with Session(engine) as session:
+            return any(r.status != RUNNING for r in runs_of(session, JobId.detect))
+
     _wait_for(evidence_taken_in, 180, "the evidence watch to run")
+    # Detection runs after the watch's own run is recorded as done.
+    _wait_for(detected_after_it, 180, "detection after the new evidence")
     with Session(engine) as session:
         [run] = runs_of(session, JobId.evidence_watch)
         # The dropped PDF was stored once, and detection ran after it.
