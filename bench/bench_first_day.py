@@ -3,7 +3,8 @@
 The steps, in one process into one fresh SQLite database, as `recovery import`, `evidence add`
 and `detect` run them: the SP-API JSON (POs, PO status, shipments), the CSV exports (the last
 day held back), recording and linking the evidence documents (from the answer key: PDF text
-extraction has its own bench, `bench_evidence.py`), detection. Then the next day: the held-back
+extraction has its own bench, `bench_evidence.py`), detection. Day one's claims are then drafted
+(timed apart, left out of the first day's total). Then the next day: the held-back
 rows imported and detected, as the daily run does. Then the store floor
 (`bench_store_floor.py`): SQLite merely taking the rows the CSV import stored, measured here
 in the same run so that the ratio of CSV import + detect to it holds on a busy machine.
@@ -96,6 +97,11 @@ def main() -> None:
         links = timed("record + link evidence", lambda: record_evidence(engine, answer_key))
         timed("detect", lambda: run_detection(engine, settings, today=TODAY, draft=False))
     first_day = sum(steps.values())
+    # Day one's claims are drafted before the next day, as the daily run would have drafted
+    # them: otherwise the next day's figure would hold the drafting of the whole first day.
+    began = time.perf_counter()
+    run_detection(engine, settings, today=TODAY, draft=True)
+    drafting_seconds = time.perf_counter() - began
     began = time.perf_counter()
     import_files(engine, settings, next_day)
     run_detection(engine, settings, today=TODAY + timedelta(days=1), draft=True)
@@ -129,6 +135,7 @@ def main() -> None:
     )
     print(f"detect (no drafting)      {steps['detect']:8.1f} s")
     print(f"first day in all          {first_day:8.1f} s  (goal ≤ 60 s)")
+    print(f"drafting day one's claims {drafting_seconds:8.1f} s  (left out of the first day)")
     print(
         f"peak RSS                  {memory.peak_mb:8.0f} MB (with the import's reader "
         "process; goal ≤ 1536 MB)"
