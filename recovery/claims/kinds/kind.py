@@ -1,7 +1,9 @@
-"""What a claim type is made of (`ClaimKind`): everything detection, deadlines, drafting, the
-workflow and the summaries need to know about one type, held in that type's own module.
+"""What a claim type is made of (`ClaimKind`): everything detection, the incremental scope,
+deadlines, drafting, filing, the workflow and the summaries need to know about one type, held
+in that type's own module.
 
-A kind's rule is pure (frames in, findings out): it imports no SQL and touches no database.
+A kind is pure: its rule takes frames and gives findings, its scope keys and portal form are
+data; it imports no SQL and no browser, and touches no database.
 """
 
 from __future__ import annotations
