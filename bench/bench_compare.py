@@ -205,7 +205,10 @@ def _link(work: Path, database: Path) -> dict[str, float]:
 
 
 def _detect(work: Path, database: Path, *, full: bool) -> dict[str, float]:
-    from recovery.claims.detection import run_detection
+    try:
+        from recovery.reports.run_summary import run_detection
+    except ImportError:  # a base from before the run's summary moved to reports/
+        from recovery.claims.detection import run_detection  # type: ignore[attr-defined,no-redef]
     from recovery.config import Settings
     from recovery.store import db
 

@@ -41,9 +41,9 @@ from pathlib import Path
 import duckdb
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims.detection import run_detection
 from recovery.claims.queue import contract_record, load_rows
 from recovery.config import AccountSettings, Settings
+from recovery.reports.run_summary import run_detection
 from recovery.sources.importing import import_files
 from recovery.store import db
 from recovery.testing.answer_key_evidence import record_evidence

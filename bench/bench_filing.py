@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from recovery.claims.filing import file_claims
 from recovery.config import VendorCentralSettings, load_settings
+from recovery.filing_workspace import prepare_filing_workspace
 from recovery.store import db
 from recovery.testing.fake_vendor_central import (
     DEFAULT_EMAIL,
@@ -31,7 +32,6 @@ from recovery.testing.fake_vendor_central import (
     Odds,
 )
 from recovery.testing.fake_vendor_central.scenario_source import load_portal_data
-from recovery.testing.filing_workspace import prepare_filing_workspace
 
 TODAY = date(2026, 11, 30)
 

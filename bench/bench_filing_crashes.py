@@ -24,9 +24,9 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from recovery.filing_workspace import prepare_filing_workspace
 from recovery.testing.fake_vendor_central.scenario_source import load_portal_data
 from recovery.testing.filing_crashes import Crash, run_trial, sample_groups
-from recovery.testing.filing_workspace import prepare_filing_workspace
 
 TODAY = date(2026, 11, 30)
 

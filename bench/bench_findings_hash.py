@@ -21,8 +21,8 @@ from pathlib import Path
 
 from bench_detect import SCENARIO_FOLDERS, TODAY, hold_back_a_day, scenario_in
 
-from recovery.claims.detection import run_detection
 from recovery.config import AccountSettings, Settings
+from recovery.reports.run_summary import run_detection
 from recovery.sources.importing import import_files
 from recovery.store import db
 from recovery.testing.answer_key_evidence import record_evidence

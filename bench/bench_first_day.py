@@ -42,8 +42,8 @@ from bench_detect import (
 )
 from bench_store_floor import store_rows
 
-from recovery.claims.detection import run_detection
 from recovery.config import AccountSettings, Settings
+from recovery.reports.run_summary import run_detection
 from recovery.sources.importing import import_files
 from recovery.store import db
 from recovery.testing.answer_key_evidence import record_evidence

@@ -22,13 +22,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims.detection import run_detection
 from recovery.claims.queue import QueueRow, contract_record, load_rows, prioritise
-from recovery.claims.run_summary import AccountResult
 from recovery.config import Settings, SpApiSettings, load_settings
 from recovery.errors import RecoveryError
 from recovery.evidence.ingest import AddResult, add_evidence
 from recovery.evidence.ingest import ProgressCallback as EvidenceProgress
+from recovery.reports.run_summary import AccountResult, run_detection
 from recovery.sources.importing import ImportResult, import_files
 from recovery.sources.spapi import ProgressCallback as SyncProgress
 from recovery.sources.spapi import SyncReport, sync_spapi

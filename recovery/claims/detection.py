@@ -2,7 +2,7 @@
 
 One account's run reads plan → read → judge → store → draft (`_AccountRun.detect`); what makes
 it fast is `recovery.claims.fast_run`, what it judges again `recovery.claims.incremental`,
-what it reports `recovery.claims.run_summary`.
+what it judged goes to the run's summary (`recovery.reports.run_summary`) as plain data.
 
 Idempotent: each finding has a stable key, so running again updates its claim instead of adding
 one; a claim whose deduction has since been reversed (its finding is gone or now claims nothing)
@@ -11,7 +11,7 @@ is retired if it was not filed yet. Only claims nobody has acted on are rewritte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -35,23 +35,35 @@ from recovery.claims.incremental.stored_findings import (
 )
 from recovery.claims.inputs import DetectionInput
 from recovery.claims.kinds import KINDS
-from recovery.claims.run_summary import (
-    AccountResult,
-    DetectionResult,
-    claim_statuses,
-    summarise,
-)
 from recovery.config import Settings
 from recovery.errors import RecoveryError
-from recovery.models import VendorAccount
+from recovery.ledger import InvoiceBalance
+from recovery.models import Claim, VendorAccount
 from recovery.store.db import session_scope
-
-__all__ = ["AccountResult", "DetectionResult", "find_all", "run_detection"]
 
 Progress = Callable[[str], None]
 
 
-def run_detection(
+@dataclass
+class AccountRun:
+    """What one account's run did to its claims and what it judged, as plain data."""
+
+    vendor_code: str
+    currency: str
+    today: date
+    created: int
+    updated: int
+    retired: int
+    unchanged: int
+    scope: str  # what the run judged again: everything, or the changes only
+    frames: DetectionInput
+    balances: list[InvoiceBalance]
+    findings: list[Finding]
+    timings: dict[str, Timing]
+    statuses: dict[str, tuple[str, int]]  # finding key -> its claim's status and recovered
+
+
+def detect_accounts(
     engine: Engine,
     settings: Settings,
     *,
@@ -60,8 +72,8 @@ def run_detection(
     draft: bool = True,
     full: bool = False,
     progress: Progress | None = None,
-) -> DetectionResult:
-    """Judge each account's deductions and keep its claims in step.
+) -> Iterator[AccountRun]:
+    """Judge each account's deductions and keep its claims in step, one account at a time.
 
     Only what changed since the last run is judged again (`recovery.claims.incremental`);
     `full` judges everything.
@@ -78,7 +90,8 @@ def run_detection(
         raise RecoveryError(f"--account {account}: no such vendor account (import its data first)")
     with FastRun(engine, settings) as fast:
         run = _AccountRun(engine, settings, fast, today, calendar, say)
-        return DetectionResult([run.detect(vendor, draft=draft, full=full) for vendor in accounts])
+        for vendor in accounts:
+            yield run.detect(vendor, draft=draft, full=full)
 
 
 @dataclass
@@ -90,8 +103,8 @@ class _AccountRun:
     calendar: BusinessCalendar
     say: Progress
 
-    def detect(self, vendor: VendorAccount, *, draft: bool, full: bool) -> AccountResult:
-        """plan → read → judge → store → draft, then the summary."""
+    def detect(self, vendor: VendorAccount, *, draft: bool, full: bool) -> AccountRun:
+        """plan → read → judge → store → draft."""
         assert vendor.id is not None
         code, settings = vendor.vendor_code, self.settings
         with ExitStack() as stack:
@@ -107,21 +120,24 @@ class _AccountRun:
         self.say(f"{code}: writing claims")
         with session_scope(self.engine) as session:
             stored = self._store(session, vendor.id, plan, combined, timings)
-            result = AccountResult(
-                code,
-                vendor.currency,
-                {},
-                created=stored.created,
-                updated=stored.updated,
-                retired=stored.retired,
-                unchanged=stored.unchanged,
-                scope=plan.why,
-            )
             if draft:
                 self._draft(session, vendor, stored.changed_ids)
             statuses = claim_statuses(session, vendor.id)
-        summarise(result, inp, balances, findings, timings, statuses, settings, self.today)
-        return result
+        return AccountRun(
+            code,
+            vendor.currency,
+            self.today,
+            created=stored.created,
+            updated=stored.updated,
+            retired=stored.retired,
+            unchanged=stored.unchanged,
+            scope=plan.why,
+            frames=inp,
+            balances=balances,
+            findings=findings,
+            timings=timings,
+            statuses=statuses,
+        )
 
     def _store(
         self,
@@ -156,6 +172,15 @@ class _AccountRun:
         if to_draft:
             self.say(f"{vendor.vendor_code}: drafting {len(to_draft)} claims")
             drafting.draft_claims(session, load_claims(session, to_draft), self.settings)
+
+
+def claim_statuses(session: Session, account_id: int) -> dict[str, tuple[str, int]]:
+    rows = session.exec(
+        select(Claim.finding_key, Claim.status, Claim.recovered_minor).where(
+            Claim.account_id == account_id
+        )
+    ).all()
+    return {key: (status, recovered) for key, status, recovered in rows}
 
 
 def find_all(

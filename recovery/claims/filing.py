@@ -27,17 +27,12 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from recovery.claims import workflow
-from recovery.claims.forms import (
-    Attachment,
-    DisputeToFile,
-    FilingRefused,
-    confirmation_id,
-    form_for,
-)
+from recovery.claims.forms import DisputeToFile, form_for
 from recovery.config import Settings
 from recovery.models.base import table_of, utcnow
 from recovery.models.claims import Claim, ClaimEvidence, ClaimStatus, FilingAttempt
 from recovery.models.evidence import EvidenceDocument
+from recovery.portal.dispute_form import Attachment, FilingRefused, confirmation_id
 from recovery.portal.disputes import find_filed
 from recovery.portal.session import FormInterrupted, PortalError, PortalSession
 

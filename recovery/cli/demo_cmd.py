@@ -23,12 +23,12 @@ from recovery import demo as steps
 from recovery.calendar import BusinessCalendar
 from recovery.claims.kinds import KINDS
 from recovery.claims.queue import QueueRow
-from recovery.claims.run_summary import AccountResult
 from recovery.cli.context import app_context
 from recovery.cli.options import parse_day
 from recovery.cli.testing_cmd import ScenarioSize
 from recovery.config import CalendarSettings
 from recovery.money import format_minor, format_money
+from recovery.reports.run_summary import AccountResult
 from recovery.sources.importing import ImportResult
 from recovery.sources.spapi import SyncProgress
 from recovery.testing.scoring import TypeScore

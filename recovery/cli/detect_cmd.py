@@ -8,12 +8,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from recovery.claims.detection import run_detection
-from recovery.claims.run_summary import AccountResult
 from recovery.cli.context import app_context
 from recovery.cli.options import parse_day
 from recovery.ledger import BUCKETS
 from recovery.money import format_minor
+from recovery.reports.run_summary import AccountResult, run_detection
 
 
 def detect(

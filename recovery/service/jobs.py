@@ -12,13 +12,13 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from recovery.claims import workflow
-from recovery.claims.detection import run_detection
 from recovery.claims.filing import approved_claims, file_claims, group_disputes
 from recovery.claims.outcomes import follow_outcomes
 from recovery.errors import RecoveryError
 from recovery.evidence.ingest import add_evidence
 from recovery.models import JobRun, VendorAccount
 from recovery.reports.mail import send_weekly
+from recovery.reports.run_summary import run_detection
 from recovery.reports.weekly import ReportFormat, render, weekly_report
 from recovery.service.job_runs import SUCCEEDED, Interrupted, recorded
 from recovery.service.runtime import Runtime, current

@@ -30,6 +30,7 @@ from recovery.claims.filing import KEY_PREFIX, file_claims, group_disputes
 from recovery.claims.outcomes import follow_outcomes
 from recovery.claims.queue import contract_record, load_rows
 from recovery.config import Settings, VendorCentralSettings, load_settings
+from recovery.filing_workspace import prepare_filing_workspace
 from recovery.models.claims import Claim, ClaimStatus, FilingAttempt
 from recovery.money import from_minor
 from recovery.portal.session import STATE_FILE
@@ -43,7 +44,6 @@ from recovery.testing.fake_vendor_central import (
 )
 from recovery.testing.fake_vendor_central.scenario_source import PortalData, load_portal_data
 from recovery.testing.filing_crashes import Crash, run_trial, sample_groups
-from recovery.testing.filing_workspace import prepare_filing_workspace
 
 TODAY = date(2026, 11, 30)
 

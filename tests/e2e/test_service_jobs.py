@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from recovery.claims.filing import KEY_PREFIX
 from recovery.config import Settings, load_settings
+from recovery.filing_workspace import prepare_filing_workspace
 from recovery.models.claims import Claim, ClaimStatus
 from recovery.service import jobs
 from recovery.service.job_runs import INTERRUPTED, SUCCEEDED, Interrupted, runs_of
@@ -29,7 +30,6 @@ from recovery.testing.fake_vendor_central import (
     Odds,
 )
 from recovery.testing.fake_vendor_central.scenario_source import load_portal_data
-from recovery.testing.filing_workspace import prepare_filing_workspace
 from recovery.testing.service_fakes import FakeClock, fake_portal_settings
 
 TODAY = date(2026, 11, 30)

@@ -14,12 +14,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from recovery.calendar import BusinessCalendar
-from recovery.claims.detection import run_detection
 from recovery.claims.queue import contract_record, load_rows
-from recovery.claims.run_summary import DetectionResult
 from recovery.config import AccountSettings, Settings
 from recovery.evidence.ingest import add_evidence
 from recovery.ledger import BUCKETS
+from recovery.reports.run_summary import DetectionResult, run_detection
 from recovery.sources.importing import import_files
 from recovery.testing.scenario import generate_scenario
 from recovery.testing.scoring import TypeScore, score

@@ -10,10 +10,10 @@ import pytest
 from pipeline import TODAY, run_pipeline
 from sqlalchemy import Engine
 
-from recovery.claims.detection import run_detection
 from recovery.claims.fast_run import CoopProcess
 from recovery.claims.findings import Finding
 from recovery.config import DetectSettings, Settings
+from recovery.reports.run_summary import run_detection
 from recovery.store.db import make_engine
 
 

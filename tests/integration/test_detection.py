@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from recovery.claims.detection import run_detection
 from recovery.cli.app import main
 from recovery.config import Settings
 from recovery.models import (
@@ -26,6 +25,7 @@ from recovery.models import (
     ShortageLine,
     VendorAccount,
 )
+from recovery.reports.run_summary import run_detection
 
 DUE = date(2026, 9, 1)
 

@@ -15,10 +15,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from test_detection import claims, seed
 
-from recovery.claims.detection import run_detection
 from recovery.config import Settings
 from recovery.evidence.ingest import add_evidence
 from recovery.models import EvidenceDocument, Shipment
+from recovery.reports.run_summary import run_detection
 
 BOL = "BOL770012"
 

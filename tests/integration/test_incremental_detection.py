@@ -17,8 +17,6 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from recovery.claims.detection import run_detection
-from recovery.claims.run_summary import AccountResult
 from recovery.config import AccountSettings, Settings
 from recovery.evidence.ingest import add_evidence
 from recovery.models import (
@@ -31,6 +29,7 @@ from recovery.models import (
     PurchaseOrderItem,
     StoredFinding,
 )
+from recovery.reports.run_summary import AccountResult, run_detection
 from recovery.sources.importing import import_files
 from recovery.testing.scenario import generate_scenario
 

@@ -26,14 +26,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from recovery.claims import workflow
-from recovery.claims.detection import run_detection
 from recovery.claims.reader import load_detection_input
-from recovery.claims.run_summary import AccountResult
 from recovery.cli.app import main
 from recovery.config import Settings
 from recovery.ledger import balance_invoices, match_bank_deposits, receivables
 from recovery.models import Chargeback, Claim, ClaimStatus, Deduction, Payment, VendorAccount
 from recovery.reports.figures import AccountFigures, deduction_group
+from recovery.reports.run_summary import AccountResult, run_detection
 from recovery.reports.weekly import weekly_report
 from recovery.store import db
 

@@ -1,8 +1,8 @@
 """The dependency direction of docs/architecture.md, read from the imports with `ast`.
 
 Every `recovery` module is placed in a part (`recovery.<part>`), every part in a layer; an
-import may point down, never up. A kind's rule imports no SQL. A part this table does not know
-fails the test: place it in LAYERS (and in the docs) when adding one.
+import may point down, never up. A kind's rule imports no SQL and no browser. A part this
+table does not know fails the test: place it in LAYERS (and in the docs) when adding one.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"portal", "evidence", "sources", "ledger", "users"}),
     frozenset({"claims"}),
     frozenset({"reports"}),
-    frozenset({"demo", "testing"}),
+    frozenset({"demo", "filing_workspace", "testing"}),
     frozenset({"service", "web", "cli"}),
 )
 # Imports within a layer above the bottom one, the only ones allowed: (importer, imported).
@@ -43,7 +43,7 @@ ALSO = frozenset(
     {
         ("sources", "portal"),  # the portal's downloads feed the importers
         ("demo", "testing"),  # the demo runs the product against the fakes
-        ("testing", "demo"),  # (testing/filing_workspace.py prepares a filed-claims workspace)
+        ("filing_workspace", "demo"),  # a workspace for filing is the demo's, approved
         ("cli", "web"),
         ("cli", "service"),
         ("service", "web"),
@@ -54,8 +54,12 @@ ALSO = frozenset(
 FACES = ("fastapi", "starlette", "typer", "apscheduler", "procrastinate")
 # A kind's rule is pure: frames in, findings out.
 SQL = ("sqlalchemy", "sqlmodel", "psycopg", "sqlite3", "recovery.store")
+# A kind declares its portal form as data: the browser is driven by `recovery.portal`.
+BROWSER = ("playwright",)
 # What a kind module may import from `recovery.claims` (beside the other kinds).
 KIND_MAY_USE = ("findings", "inputs", "draft_input", "chargeback_types", "kinds")
+# And from `recovery.portal`: the steps of a dispute form.
+KIND_MAY_USE_FROM_PORTAL = ("form_steps",)
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,8 @@ def faces_below_the_top(edges: list[Edge]) -> list[str]:
 
 
 def sql_in_kinds(edges: list[Edge], known: set[str]) -> list[str]:
-    """Imports of SQL by a kind module, directly or through the claims modules it uses."""
+    """Imports of SQL or of the browser by a kind module, directly or through the claims and
+    portal modules it uses."""
     by_importer: dict[str, list[Edge]] = {}
     for edge in edges:
         by_importer.setdefault(edge.importer, []).append(edge)
@@ -149,11 +154,12 @@ def sql_in_kinds(edges: list[Edge], known: set[str]) -> list[str]:
         while todo:
             for edge in by_importer.get(todo.pop(), []):
                 name = edge.imported
-                if name == "recovery.store" or name.startswith(SQL):
+                if name == "recovery.store" or name.startswith(SQL + BROWSER):
                     wrong.append(f"{module}: {edge}")
-                elif name.startswith("recovery.claims.") and name in known:
-                    if name.split(".")[2] not in KIND_MAY_USE:
-                        wrong.append(f"{module}: {edge} (not a pure module of claims)")
+                elif name.startswith(("recovery.claims.", "recovery.portal.")) and name in known:
+                    part, used = name.split(".")[1:3]
+                    if used not in (KIND_MAY_USE if part == "claims" else KIND_MAY_USE_FROM_PORTAL):
+                        wrong.append(f"{module}: {edge} (not a pure module of {part})")
                     elif name not in seen:
                         seen.add(name)
                         todo.append(name)
@@ -180,7 +186,7 @@ def test_nothing_below_the_top_imports_a_web_cli_or_scheduler_framework(
     assert faces_below_the_top(edges) == []
 
 
-def test_a_kinds_rule_imports_no_sql(edges: list[Edge], known: set[str]) -> None:
+def test_a_kinds_rule_imports_no_sql_and_no_browser(edges: list[Edge], known: set[str]) -> None:
     assert sql_in_kinds(edges, known) == []
 
 
@@ -215,11 +221,18 @@ def test_the_check_catches_an_edge_against_the_direction(importer: str, imported
 
 @pytest.mark.parametrize(
     "imported",
-    ["sqlalchemy", "sqlmodel.sql", "recovery.store.db", "recovery.claims.reader"],
+    [
+        "sqlalchemy",
+        "sqlmodel.sql",
+        "recovery.store.db",
+        "recovery.claims.reader",
+        "playwright.sync_api",
+        "recovery.portal.dispute_form",
+    ],
 )
-def test_the_check_catches_sql_in_a_kind(imported: str) -> None:
+def test_the_check_catches_sql_or_the_browser_in_a_kind(imported: str) -> None:
     module = "recovery.claims.kinds.shortage"
-    known = {module, "recovery.claims.reader", "recovery.store.db"}
+    known = {module, "recovery.claims.reader", "recovery.store.db", "recovery.portal.dispute_form"}
     assert sql_in_kinds([Edge(module, imported, 1)], known) != []
 
 
@@ -228,4 +241,8 @@ def test_the_check_follows_a_kind_through_the_claims_modules_it_uses() -> None:
     kind, helper = "recovery.claims.kinds.price", "recovery.claims.inputs"
     edges = [Edge(kind, helper, 1), Edge(helper, "sqlalchemy", 2)]
     assert sql_in_kinds(edges, {kind, helper}) != []
+    steps = "recovery.portal.form_steps"
+    through_portal = [Edge(kind, steps, 1), Edge(steps, "playwright.sync_api", 2)]
+    assert sql_in_kinds(through_portal, {kind, steps}) != []
+    assert sql_in_kinds([Edge(kind, steps, 1)], {kind, steps}) == []
     assert faces_below_the_top([Edge("recovery.claims.detection", "typer", 3)]) != []

@@ -2,12 +2,13 @@
 
 A finding depends on rows reached from its PO, its invoice and its reference (the deduction's,
 the chargeback's or the co-op invoice's). So the queued keys are widened along the same links
-the rules follow — an invoice to its PO and back to every invoice of that PO, a shipment or an
-evidence link to the POs it carries, a cost list's ASIN to the price lines of that ASIN, a co-op
-invoice to the co-op invoices billing the same period or receipt (duplicates are judged across
-them), an agreement to its co-op invoices — and every
-finding naming one of the resulting POs, invoices or references is computed again. Every other
-finding is the last run's, unchanged.
+the rules follow, as each kind declares them (`ClaimKind.scope`, see
+`recovery.claims.kinds.scope_keys`) — an invoice to its PO and back to every invoice of that
+PO, a shipment or an evidence link to the POs it carries, a cost list's ASIN to the price lines
+of that ASIN, a co-op invoice to the co-op invoices billing the same period or receipt
+(duplicates are judged across them), an agreement to its co-op invoices — and every finding
+naming one of the resulting POs, invoices or references is computed again. Every other finding
+is the last run's, unchanged.
 """
 
 from __future__ import annotations
@@ -15,25 +16,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Column, Connection, delete, select
+from sqlalchemy import Column, Connection, Select, and_, delete, or_, select
+from sqlmodel import SQLModel
 
 from recovery.claims.findings import Finding
-from recovery.claims.kinds.common import chargeback_id_of
-from recovery.models import (
-    ChangedKey,
-    Chargeback,
-    CoopBackupLine,
-    CoopInvoice,
-    Deduction,
-    Invoice,
-    PriceVarianceLine,
-    Shipment,
-    ShipmentItem,
-    ShortageLine,
-    table_of,
+from recovery.claims.kinds import KINDS
+from recovery.claims.kinds.scope_keys import (
+    JudgedTogether,
+    KeyAlias,
+    Names,
+    PoInvoices,
+    Reach,
+    RefAlias,
+    SameRows,
+    ScopeLink,
 )
+from recovery.models import ChangedKey, table_of
 
 QUEUE = table_of(ChangedKey)
 # Past this many keys a scoped run reads much of the data anyway, through long key lists, and
@@ -121,121 +121,131 @@ def clear_queue(conn: Connection, account_id: int, queue: Queue) -> None:
 
 
 def close_scope(conn: Connection, account_id: int, queue: Queue) -> Scope:
-    """The POs, invoices and references whose findings the queued changes can affect."""
+    """The POs, invoices and references whose findings the queued changes can affect, along the
+    links the kinds declare (`recovery.claims.kinds.scope_keys`), stage by stage."""
     lookup = _Lookup(conn, account_id)
-    keys = queue.keys
-    pos = set(keys.get("po", ()))
-    invoices = set(keys.get("invoice", ()))
-    refs = set(keys.get("ref", ()))
+    links = scope_links()
+    keys = {kind: set(values) for kind, values in queue.keys.items()}
+    pos = keys.setdefault("po", set())
+    invoices = keys.setdefault("invoice", set())
+    refs = keys.setdefault("ref", set())
 
-    d, sl, pv = table_of(Deduction).c, table_of(ShortageLine).c, table_of(PriceVarianceLine).c
-    cb, inv = table_of(Chargeback).c, table_of(Invoice).c
-    sh, si = table_of(Shipment).c, table_of(ShipmentItem).c
-    ci, cl = table_of(CoopInvoice).c, table_of(CoopBackupLine).c
+    for key_alias in _of(links, KeyAlias):
+        t = _table(key_alias.table)
+        found = lookup.values(t[key_alias.value], t[key_alias.by], keys.get(key_alias.keys, ()))
+        keys.setdefault(key_alias.into, set()).update(found)
 
     # References, ASINs and shipments lead to invoices and POs.
-    for invoice, po in (
-        *lookup.pairs(d.invoice_number, d.po_number, d.reference, refs),
-        *lookup.pairs(sl.invoice_number, sl.po_number, sl.external_id, refs),
-        *lookup.pairs(pv.invoice_number, pv.po_number, pv.asin, keys.get("asin", ())),
-    ):
-        invoices.add(invoice or "")
-        pos.add(po or "")
-    pos.update(lookup.values(cb.po_number, cb.chargeback_id, refs))
-    shipment_ids = set(keys.get("shipment", ()))
-    shipment_ids.update(lookup.values(sh.id, sh.shipment_id, keys.get("asn", ())))
-    pos.update(lookup.values(si.po_number, si.shipment_id, shipment_ids, owned=False))
+    for reach in _of(links, Reach):
+        t = _table(reach.table)
+        by, wanted = t[reach.by], keys.get(reach.keys, set())
+        if reach.invoice and reach.po:
+            for invoice, po in lookup.pairs(t[reach.invoice], t[reach.po], by, wanted):
+                invoices.add(invoice or "")
+                pos.add(po or "")
+        elif reach.po:
+            pos.update(lookup.values(t[reach.po], by, wanted, owned=reach.owned))
+        elif reach.invoice:
+            invoices.update(lookup.values(t[reach.invoice], by, wanted, owned=reach.owned))
 
     # An invoice and its PO are judged together, and so are all invoices of one PO.
-    pos.update(lookup.values(inv.po_number, inv.invoice_number, invoices))
+    pairings = _of(links, PoInvoices)
+    own = [_pair(link) for link in pairings if link.own]
+    for invoice_of, po_of in own:
+        pos.update(lookup.values(po_of, invoice_of, invoices))
     of_pos: set[str] = set()
-    for column, by in (
-        (inv.invoice_number, inv.po_number),
-        (sl.invoice_number, sl.po_number),
-        (pv.invoice_number, pv.po_number),
-        (d.invoice_number, d.po_number),
-    ):
-        of_pos.update(lookup.values(column, by, pos))
+    for invoice_of, po_of in map(_pair, pairings):
+        of_pos.update(lookup.values(invoice_of, po_of, pos))
     # A line or deduction can name an invoice whose own PO is another one.
-    pos.update(lookup.values(inv.po_number, inv.invoice_number, of_pos - invoices))
+    for invoice_of, po_of in own:
+        pos.update(lookup.values(po_of, invoice_of, of_pos - invoices))
     invoices |= of_pos
 
     # Everything that names those: deductions, chargebacks; co-op invoices with lines on a PO
-    # whose receipts changed.
-    refs.update(lookup.values(d.reference, d.invoice_number, invoices))
-    refs.update(lookup.values(d.reference, d.po_number, pos))
-    refs.update(lookup.values(cb.chargeback_id, cb.po_number, pos))
-    refs.update(lookup.values(cl.coop_invoice_number, cl.po_number, keys.get("receipts", ())))
+    # whose receipts changed, or under an agreement that changed.
+    named: set[str] = set()
+    for names in _of(links, Names):
+        t = _table(names.table)
+        named.update(lookup.values(t[names.ref], t[names.by], keys.get(names.keys, ())))
+    refs |= named
 
-    # An agreement's terms apply to all its co-op invoices. A co-op invoice is judged against
-    # the others that bill the same period or the same receipt (the first one billed it): those
-    # are judged again with it, and theirs with them, until none joins.
-    refs.update(lookup.values(ci.invoice_number, ci.agreement_id, keys.get("agreement", ())))
-    coop = lookup.values(ci.invoice_number, ci.invoice_number, refs)
-    joined = set(coop)
-    while joined:
-        joined = _billing_the_same(conn, account_id, joined) - coop
-        coop |= joined
-    refs |= coop
+    for together in _of(links, JudgedTogether):
+        t = _table(together.table)
+        joined_all = lookup.values(t[together.key], t[together.key], refs)
+        joined = set(joined_all)
+        while joined:
+            joined = _tied(conn, account_id, joined, together.ties) - joined_all
+            joined_all |= joined
+        refs |= joined_all
 
-    # A chargeback's debit note names it with a suffix: both name the same finding.
-    refs.update({chargeback_id_of(ref) for ref in refs if ref})
+    for ref_alias in _of(links, RefAlias):
+        refs.update({ref_alias.alias(ref) for ref in refs if ref})
     return Scope(_real(pos), _real(invoices), _real(refs))
+
+
+def scope_links() -> list[ScopeLink]:
+    """Every kind's links, each once, in the order the kinds declare them."""
+    return list(dict.fromkeys(link for kind in KINDS.values() for link in kind.scope))
+
+
+_L = TypeVar("_L")
+
+
+def _of(links: list[ScopeLink], kind: type[_L]) -> list[_L]:
+    return [link for link in links if isinstance(link, kind)]
+
+
+def _table(name: str) -> Any:
+    return SQLModel.metadata.tables[name].c
+
+
+def _pair(link: PoInvoices) -> tuple[Column[Any], Column[Any]]:
+    t = _table(link.table)
+    return t[link.invoice], t[link.po]
 
 
 def _real(values: set[str]) -> frozenset[str]:
     return frozenset(v for v in values if v)
 
 
-def _billing_the_same(conn: Connection, account_id: int, numbers: set[str]) -> set[str]:
-    """Co-op invoices billing a period or a backup line one of `numbers` bills."""
-    a, b = table_of(CoopInvoice).alias("a"), table_of(CoopInvoice).alias("b")
-    same_period = select(b.c.invoice_number).join_from(
-        a,
-        b,
-        # Any agreement's: an invoice moved to another agreement leaves the old one's judged
-        # against it, and a period has only a few invoices.
-        (b.c.account_id == a.c.account_id)
-        & b.c.period_start.is_not_distinct_from(a.c.period_start)
-        & b.c.period_end.is_not_distinct_from(a.c.period_end),
-    )
-    # Receipts: lines of other invoices with the same key as the rule compares them. The
-    # account is matched as `account_id + 0`: as a plain column SQLite walked all of the
-    # account's lines through the unique index instead of looking each line up by PO and ASIN.
-    la, lb = table_of(CoopBackupLine).alias("la"), table_of(CoopBackupLine).alias("lb")
-    same_receipt = (
-        lb.c.receive_date.is_not_distinct_from(la.c.receive_date)
-        & (lb.c.quantity == la.c.quantity)
-        & lb.c.transaction_type.is_not_distinct_from(la.c.transaction_type)
-        & ((lb.c.account_id + 0) == account_id)
-    )
-    same_line = select(lb.c.coop_invoice_number).join_from(
-        la, lb, (lb.c.po_number == la.c.po_number) & (lb.c.asin == la.c.asin) & same_receipt
-    )
-    # Lines without a PO or ASIN (rare): no index helps, so only when there are some.
-    has_loose = select(la.c.id).where(la.c.po_number.is_(None) | la.c.asin.is_(None)).limit(1)
-    loose_line = select(lb.c.coop_invoice_number).join_from(
-        la,
-        lb,
-        (la.c.po_number.is_(None) | la.c.asin.is_(None))
-        & lb.c.po_number.is_not_distinct_from(la.c.po_number)
-        & lb.c.asin.is_not_distinct_from(la.c.asin)
-        & same_receipt,
-    )
+def _tied(
+    conn: Connection, account_id: int, numbers: set[str], ties: tuple[SameRows, ...]
+) -> set[str]:
+    """The keys tied to one of `numbers` by one of `ties`."""
     found: set[str] = set()
     wanted = sorted(numbers)
     for start in range(0, len(wanted), _CHUNK):
         part = wanted[start : start + _CHUNK]
-        of_part = (la.c.account_id == account_id) & la.c.coop_invoice_number.in_(part)
-        queries = [
-            same_period.where(a.c.account_id == account_id, a.c.invoice_number.in_(part)),
-            same_line.where(of_part),
-        ]
-        if conn.execute(has_loose.where(of_part)).first() is not None:
-            queries.append(loose_line.where(of_part))
-        for query in queries:
-            found.update(str(n) for n in conn.execute(query.distinct()).scalars())
+        for tie in ties:
+            for query in _tie_queries(conn, account_id, tie, part):
+                found.update(str(n) for n in conn.execute(query.distinct()).scalars())
     return found
+
+
+def _tie_queries(
+    conn: Connection, account_id: int, tie: SameRows, part: list[str]
+) -> list[Select[Any]]:
+    table = SQLModel.metadata.tables[tie.table]
+    a, b = table.alias("a"), table.alias("b")
+    of_part = (a.c.account_id == account_id) & a.c[tie.key].in_(part)
+    same = [b.c[column].is_not_distinct_from(a.c[column]) for column in tie.columns]
+    if not tie.indexed:
+        joined = select(b.c[tie.key]).join_from(a, b, and_(b.c.account_id == a.c.account_id, *same))
+        return [joined.where(of_part)]
+    # The account is matched as `account_id + 0`: as a plain column SQLite walked all of the
+    # account's lines through the unique index instead of looking each line up by the indexed
+    # columns.
+    same.append((b.c.account_id + 0) == account_id)
+    plain = [b.c[column] == a.c[column] for column in tie.indexed]
+    queries = [select(b.c[tie.key]).join_from(a, b, and_(*plain, *same)).where(of_part)]
+    # Rows missing an indexed value (rare): no index helps, so only when there are some.
+    missing = or_(*(a.c[column].is_(None) for column in tie.indexed))
+    has_loose = select(a.c.id).where(missing).limit(1)
+    if conn.execute(has_loose.where(of_part)).first() is not None:
+        loose = [b.c[column].is_not_distinct_from(a.c[column]) for column in tie.indexed]
+        joined = select(b.c[tie.key]).join_from(a, b, and_(missing, *loose, *same))
+        queries.append(joined.where(of_part))
+    return queries
 
 
 class _Lookup:

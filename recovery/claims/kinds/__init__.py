@@ -1,7 +1,8 @@
 """The claim types, one module each (`shortage`, `price`, `coop`, `chargeback`): each holds its
-rule, the frames it reads, its filing window and bands, the evidence it requires, its portal
-form's fields and its templates (`ClaimKind`). Detection, deadlines, drafting, the workflow,
-the run summary and the CLI loop over `KINDS`.
+rule, the frames it reads, its scope keys for incremental runs, its filing window and bands,
+the evidence it requires, its draft's form fields, its Vendor Central dispute form (as data)
+and its templates (`ClaimKind`). Detection, the incremental scope, deadlines, drafting, filing,
+the workflow, the run summary and the CLI loop over `KINDS`.
 
 A new type is a new module here with its `ClaimKind`, its templates in `templates/claims/`,
 its value in `ClaimType`, and one line below.

@@ -13,6 +13,7 @@ nor a fee, is left to a person ("needs a look"), never called valid.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -33,12 +34,20 @@ from recovery.claims.kinds.common import (
     plural,
     rows_for_pairs,
 )
-from recovery.claims.kinds.kind import ClaimKind, Window
+from recovery.claims.kinds.kind import ClaimKind, FiledClaim, PortalForm, Window
+from recovery.claims.kinds.scope_keys import (
+    DEDUCTION_LINKS,
+    SHIPMENT_LINKS,
+    Names,
+    Reach,
+    RefAlias,
+)
 from recovery.config import ChargebackFee, RuleSettings
 from recovery.errors import ConfigError
 from recovery.frame_values import as_date, as_datetime, as_int, as_str, present, records
 from recovery.models.evidence import DocumentKind
 from recovery.money import from_minor, to_minor
+from recovery.portal.form_steps import FormScript, Justify, Open, Press, Refusal
 
 CHARGEBACK_KINDS = ("chargeback", "chargeback_reversal")
 
@@ -400,11 +409,33 @@ def chargeback_form(data: DraftInput) -> dict[str, Any]:
     }
 
 
+def chargeback_portal_form(claims: Sequence[FiledClaim]) -> FormScript:
+    """The chargeback's own page in Operational Performance, its "Dispute Chargeback"."""
+    chargeback = claims[0].reference
+    missing = Refusal("chargeback", f"chargeback {chargeback} cannot be disputed")
+    return FormScript(
+        (
+            Open(f"/operational-performance/chargebacks/{chargeback}"),
+            Press("Dispute Chargeback", paced=False, missing=missing),
+            Justify("Dispute summary", "Add Attachments"),
+        ),
+        typed={"chargeback_id": chargeback},
+    )
+
+
 CHARGEBACK = ClaimKind(
     type="chargeback",
     label="chargeback",
     deduction_kinds=CHARGEBACK_KINDS,
     reads=frames_of({"deductions", "chargebacks", "po_items", "shipment_items", "documents"}),
+    scope=(
+        *DEDUCTION_LINKS,
+        *SHIPMENT_LINKS,
+        Reach("chargeback", by="chargeback_id", keys="ref", po="po_number"),
+        Names("chargeback", ref="chargeback_id", by="po_number", keys="po"),
+        # A chargeback's debit note names it with a suffix: both name the same finding.
+        RefAlias(chargeback_id_of),
+    ),
     judge=detect_chargebacks,
     # 30 calendar days from the notification (DOMAIN.md); the band counts the days left.
     window=Window(
@@ -418,5 +449,11 @@ CHARGEBACK = ClaimKind(
     max_level=2,
     missing_evidence=chargeback_evidence,
     form_fields=chargeback_form,
+    portal_form=PortalForm(
+        group=lambda c: f"chargeback:{c.id}",
+        search=lambda c: c.reference,
+        fill=chargeback_portal_form,
+        submit=(Press("Submit Dispute"),),
+    ),
     templates=("chargeback_dispute.j2", "chargeback_redispute.j2"),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -19,10 +19,20 @@ from recovery.claims.draft_input import DraftInput
 from recovery.claims.findings import Finding, Verdict
 from recovery.claims.inputs import DetectionInput, frames_of
 from recovery.claims.kinds.common import add_months, money, net_deductions
-from recovery.claims.kinds.kind import ClaimKind, Window
+from recovery.claims.kinds.kind import ClaimKind, FiledClaim, PortalForm, Window
+from recovery.claims.kinds.scope_keys import DEDUCTION_LINKS, JudgedTogether, Names, SameRows
 from recovery.frame_values import as_date, as_int, as_str, column_values, present, records
 from recovery.models import PPM_PER_PERCENT
 from recovery.money import from_minor
+from recovery.portal.form_steps import (
+    SUBMIT_AND_CONFIRM,
+    CheckRefused,
+    Fill,
+    FormScript,
+    Justify,
+    Press,
+    new_dispute,
+)
 
 COOP_KINDS = ("coop", "coop_reversal")
 PPM = 1_000_000
@@ -373,11 +383,53 @@ def coop_form(data: DraftInput) -> dict[str, Any]:
     }
 
 
+def coop_portal_form(claims: Sequence[FiledClaim]) -> FormScript:
+    """A co-op invoice's dispute, for the amount the draft claims."""
+    claim = claims[0]
+    number = claim.reference
+    amount = str(claim.draft_fields.get("filing", {}).get("amount") or "")
+    if not amount:
+        amount = str(from_minor(claim.amount_minor, claim.currency))
+    return FormScript(
+        (
+            *new_dispute("Co-op", number),
+            Fill(f"Dispute amount for {number}", amount, exact=True),
+            Press("Continue"),
+            CheckRefused(),
+            Justify(),
+        ),
+        typed={"coop_invoice_number": number, "amount": amount},
+    )
+
+
 COOP = ClaimKind(
     type="coop",
     label="co-op",
     deduction_kinds=COOP_KINDS,
     reads=frames_of({"deductions", "coop_invoices", "coop_lines", "coop_agreements"}),
+    scope=(
+        *DEDUCTION_LINKS,
+        # Co-op invoices with lines on a PO whose receipts changed; an agreement's terms apply
+        # to all its co-op invoices.
+        Names("coop_backup_line", ref="coop_invoice_number", by="po_number", keys="receipts"),
+        Names("coop_invoice", ref="invoice_number", by="agreement_id", keys="agreement"),
+        # A co-op invoice is judged against the others billing the same period (any
+        # agreement's: an invoice moved to another agreement leaves the old one's judged
+        # against it) or the same receipt (the first one billed it).
+        JudgedTogether(
+            "coop_invoice",
+            key="invoice_number",
+            ties=(
+                SameRows("coop_invoice", "invoice_number", ("period_start", "period_end")),
+                SameRows(
+                    "coop_backup_line",
+                    "coop_invoice_number",
+                    ("receive_date", "quantity", "transaction_type"),
+                    indexed=("po_number", "asin"),
+                ),
+            ),
+        ),
+    ),
     judge=lambda inp, _rules: detect_coop(inp),
     # Two years from the co-op invoice's date (DOMAIN.md); no matching period.
     window=Window(
@@ -390,5 +442,11 @@ COOP = ClaimKind(
     max_level=3,
     missing_evidence=coop_evidence,
     form_fields=coop_form,
+    portal_form=PortalForm(
+        group=lambda c: f"coop:{c.id}",
+        search=lambda c: c.reference,
+        fill=coop_portal_form,
+        submit=SUBMIT_AND_CONFIRM,
+    ),
     templates=("coop_dispute.j2", "coop_redispute.j2"),
 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,9 +25,20 @@ from recovery.claims.draft_input import DraftInput
 from recovery.claims.findings import Finding, FindingLine, Verdict
 from recovery.claims.inputs import DetectionInput, frames_of
 from recovery.claims.kinds.common import invoice_deadline, money, net_deductions
-from recovery.claims.kinds.kind import ClaimKind, Window
+from recovery.claims.kinds.kind import ClaimKind, FiledClaim, PortalForm, Window
+from recovery.claims.kinds.scope_keys import DEDUCTION_LINKS, INVOICE_LINKS, PoInvoices, Reach
 from recovery.frame_values import as_date, as_int, as_str, present, records
 from recovery.money import from_minor
+from recovery.portal.form_steps import (
+    SUBMIT_AND_CONFIRM,
+    Choose,
+    Fill,
+    FormScript,
+    Justify,
+    Open,
+    Press,
+    Refusal,
+)
 
 PRICE_KINDS = ("price", "price_reversal")
 
@@ -462,12 +474,41 @@ def price_form(data: DraftInput) -> dict[str, Any]:
     }
 
 
+def price_portal_form(claims: Sequence[FiledClaim]) -> FormScript:
+    """The invoice's "Dispute a Price Discrepancy", found from the invoice search."""
+    invoice = claims[0].invoice_number or ""
+    reason = claims[0].dispute_reason or "Other"
+    missing = Refusal("price", f"invoice {invoice} has no price discrepancy to dispute")
+    return FormScript(
+        (
+            Open("/invoices"),
+            Fill("Invoice number", invoice),
+            Press("Search"),
+            Press(
+                f"Dispute a Price Discrepancy for invoice {invoice}", role="link", missing=missing
+            ),
+            Choose("Reason", reason),
+            Justify(),
+        ),
+        typed={"invoice_number": invoice, "reason": reason},
+    )
+
+
 PRICE = ClaimKind(
     type="price",
     label="price",
     deduction_kinds=PRICE_KINDS,
     reads=frames_of(
         {"deductions", "invoices", "invoice_lines", "price_lines", "po_items", "costs"}
+    ),
+    # A cost list's ASIN reaches the price lines of that ASIN.
+    scope=(
+        *DEDUCTION_LINKS,
+        *INVOICE_LINKS,
+        Reach(
+            "price_variance_line", by="asin", keys="asin", invoice="invoice_number", po="po_number"
+        ),
+        PoInvoices("price_variance_line"),
     ),
     judge=lambda inp, _rules: detect_price_variances(inp),
     window=Window(
@@ -478,5 +519,11 @@ PRICE = ClaimKind(
     max_level=3,
     missing_evidence=price_evidence,
     form_fields=price_form,
+    portal_form=PortalForm(
+        group=lambda c: f"price:{c.id}",
+        search=lambda c: c.invoice_number or "",
+        fill=price_portal_form,
+        submit=SUBMIT_AND_CONFIRM,
+    ),
     templates=("price_dispute.j2", "price_redispute.j2"),
 )

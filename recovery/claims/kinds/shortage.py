@@ -11,7 +11,7 @@ first deduction was right.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,11 +29,28 @@ from recovery.claims.kinds.common import (
     plural,
     rows_for_pairs,
 )
-from recovery.claims.kinds.kind import ClaimKind, Window
+from recovery.claims.kinds.kind import ClaimKind, FiledClaim, PortalForm, Window
+from recovery.claims.kinds.scope_keys import (
+    DEDUCTION_LINKS,
+    INVOICE_LINKS,
+    SHIPMENT_LINKS,
+    PoInvoices,
+    Reach,
+)
 from recovery.evidence.exceptions import REDUCING_KINDS, UNREADABLE
 from recovery.frame_values import as_date, as_int, as_str, present, read_rows, records
 from recovery.models.evidence import DocumentKind
 from recovery.money import from_minor
+from recovery.portal.form_steps import (
+    SUBMIT_AND_CONFIRM,
+    CheckRefused,
+    DisputedLine,
+    FormScript,
+    Justify,
+    Press,
+    Quantities,
+    new_dispute,
+)
 
 SHORTAGE_KINDS = ("shortage", "shortage_reversal")
 
@@ -636,12 +653,44 @@ def shortage_form(data: DraftInput) -> dict[str, Any]:
     }
 
 
+def shortage_portal_form(claims: Sequence[FiledClaim]) -> FormScript:
+    """One invoice's shortage dispute: Amazon takes the invoice's lines together, once."""
+    invoice = claims[0].invoice_number or ""
+    lines = tuple(
+        DisputedLine(
+            claim.asin or "",
+            claim.quantity or 0,
+            str(claim.draft_fields.get("shipped_date") or ""),
+        )
+        for claim in claims
+    )
+    return FormScript(
+        (
+            *new_dispute("Shortage invoice", invoice),
+            Quantities(lines, not_offered=f"invoice {invoice} offers no line for"),
+            Press("Continue"),
+            CheckRefused(),
+            Justify(),
+        ),
+        typed={"invoice_number": invoice},
+    )
+
+
 SHORTAGE = ClaimKind(
     type="shortage",
     label="shortage",
     deduction_kinds=SHORTAGE_KINDS,
     reads=frames_of(
         {"deductions", "invoices", "invoice_lines", "shortage_lines", "shipment_items", "documents"}
+    ),
+    scope=(
+        *DEDUCTION_LINKS,
+        *INVOICE_LINKS,
+        *SHIPMENT_LINKS,
+        Reach(
+            "shortage_line", by="external_id", keys="ref", invoice="invoice_number", po="po_number"
+        ),
+        PoInvoices("shortage_line"),
     ),
     judge=lambda inp, _rules: detect_shortages(inp),
     window=Window(
@@ -652,5 +701,11 @@ SHORTAGE = ClaimKind(
     max_level=3,
     missing_evidence=shortage_evidence,
     form_fields=shortage_form,
+    portal_form=PortalForm(
+        group=lambda c: f"shortage:{c.account_id}:{c.invoice_number}",
+        search=lambda c: c.invoice_number or "",
+        fill=shortage_portal_form,
+        submit=SUBMIT_AND_CONFIRM,
+    ),
     templates=("shortage_dispute.j2", "shortage_redispute.j2"),
 )

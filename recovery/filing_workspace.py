@@ -1,6 +1,7 @@
-"""A workspace ready for filing against the fake Vendor Central: the tiny scenario synced,
-imported, detected and every ready claim approved. Tests and `bench/bench_filing_crashes.py`
-copy it for each trial."""
+"""A workspace ready for filing against the fake Vendor Central: the demo's pipeline (the tiny
+scenario synced, imported, detected) and every ready claim approved. Tests and
+`bench/bench_filing_crashes.py` copy it for each trial. It runs the product, so it lives beside
+the demo, not among the fakes of `recovery.testing`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from sqlmodel import Session, select
 
 from recovery import demo
 from recovery.claims import workflow
-from recovery.claims.detection import run_detection
 from recovery.models.claims import Claim, ClaimStatus
+from recovery.reports.run_summary import run_detection
 
 # Our deadlines are a plan and the fake judges windows itself: keep every claim fileable.
 FILEABLE_RULES = {

@@ -1,19 +1,22 @@
 """What one detection run found, per account and claim type, as `recovery detect` and the
 demo print it: the claims and money per type, every deducted cent's bucket (the ledger's),
 short-paid invoices, receivables and bank matches.
+
+`recovery.claims.detection` runs each account and hands over what it judged as plain data
+(`AccountRun`); `run_detection` summarises each account as soon as its run ends, so one
+account's frames are let go before the next is read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlalchemy import Engine
 
-from recovery.claims.deadlines import Band, Timing
-from recovery.claims.findings import Finding, Verdict
-from recovery.claims.inputs import DetectionInput
+from recovery.claims.deadlines import Band
+from recovery.claims.detection import AccountRun, Progress, detect_accounts
+from recovery.claims.findings import Verdict
 from recovery.claims.kinds import KINDS
 from recovery.config import Settings
 from recovery.ledger import (
@@ -25,7 +28,6 @@ from recovery.ledger import (
     match_bank_deposits,
     receivables,
 )
-from recovery.models import Claim
 from recovery.money import to_minor
 
 
@@ -67,25 +69,37 @@ class DetectionResult:
     accounts: list[AccountResult]
 
 
-def claim_statuses(session: Session, account_id: int) -> dict[str, tuple[str, int]]:
-    rows = session.exec(
-        select(Claim.finding_key, Claim.status, Claim.recovered_minor).where(
-            Claim.account_id == account_id
-        )
-    ).all()
-    return {key: (status, recovered) for key, status, recovered in rows}
-
-
-def summarise(
-    result: AccountResult,
-    inp: DetectionInput,
-    balances: list[InvoiceBalance],
-    findings: Sequence[Finding],
-    timings: dict[str, Timing],
-    statuses: dict[str, tuple[str, int]],
+def run_detection(
+    engine: Engine,
     settings: Settings,
-    today: date,
-) -> None:
+    *,
+    account: str | None = None,
+    today: date | None = None,
+    draft: bool = True,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> DetectionResult:
+    """Judge each account's deductions, keep its claims in step (`detect_accounts`), and
+    summarise what each account's run found."""
+    runs = detect_accounts(
+        engine, settings, account=account, today=today, draft=draft, full=full, progress=progress
+    )
+    return DetectionResult([summarise(run, settings) for run in runs])
+
+
+def summarise(run: AccountRun, settings: Settings) -> AccountResult:
+    result = AccountResult(
+        run.vendor_code,
+        run.currency,
+        {},
+        created=run.created,
+        updated=run.updated,
+        retired=run.retired,
+        unchanged=run.unchanged,
+        scope=run.scope,
+    )
+    inp, balances, findings, timings = run.frames, run.balances, run.findings, run.timings
+    statuses, today = run.statuses, run.today
     currency = result.currency
     types = {name: TypeSummary(name, currency) for name in KINDS}
     for finding in findings:
@@ -127,3 +141,4 @@ def summarise(
         amounts = frame["amount_minor"].astype("int64")
         by_kind[str(kind_value)] = (len(frame), int(amounts.sum()))
     result.deductions_by_kind = by_kind
+    return result
