@@ -84,13 +84,13 @@ def run_one(work: Path, size: str, seed: int, varied: bool) -> bool:
         f"generated in {generated:.1f}s, imported and detected in {seconds:.1f}s"
     )
     print(
-        f"  {'type':<11}{'expected $':>13}{'claimed $':>13}{'recall':>8}{'precision':>10}"
+        f"  {'type':<11}{'expected $':>15}{'claimed $':>15}{'recall':>8}{'precision':>10}"
         f"{'on valid':>9}{'checked':>8}{'deadlines':>10}{'too soon':>9}{'expired $':>12}"
     )
     ok = True
     for kind, s in scores.items():
         print(
-            f"  {kind:<11}{s.expected:>13,.2f}{s.claimed:>13,.2f}{s.recall:>8.3f}"
+            f"  {kind:<11}{s.expected:>15,.2f}{s.claimed:>15,.2f}{s.recall:>8.3f}"
             f"{s.precision:>10.3f}{len(s.claims_on_valid):>9}{s.deadlines_checked:>8}"
             f"{len(s.wrong_deadlines):>10}"
             f"{len(s.expired_too_soon):>9}{s.expired:>12,.2f}"
