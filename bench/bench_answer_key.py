@@ -13,7 +13,11 @@ Evidence counts as already extracted (PDF reading has its own benchmark, bench_e
 the documents are recorded from the answer key's truth, as bench_detect.py does.
 
     .venv/bin/python bench/bench_answer_key.py [--sizes tiny,small,medium] [--seeds 1,2,3]
-        [--plain] [--workdir DIR]
+        [--plain] [--months 12] [--workdir DIR]
+
+`--months 26` gives the vendor more than Amazon's 24 months of history: its oldest shortages,
+price claims and co-op invoices are past their deadline (shown apart, never recall), the ones
+next to it still fileable, which checks that nothing is called expired a day early.
 """
 
 from __future__ import annotations
@@ -41,14 +45,21 @@ TODAY = date(2026, 11, 23)
 FOLDERS = ("vendor-central", "vendor-central/coop-backup", "vendor")
 
 
-def run_one(work: Path, size: str, seed: int, varied: bool) -> bool:
+def run_one(work: Path, size: str, seed: int, varied: bool, months: int = 12) -> bool:
     """Generate, import, detect and score one scenario; True when it meets the bar."""
     from sqlmodel import Session
 
     scenario = work / f"{size}-{seed}" / "scenario"
     began = time.perf_counter()
     generate_scenario(
-        scenario, seed=seed, size=size, today=TODAY, xlsx=False, pdfs=False, varied=varied
+        scenario,
+        seed=seed,
+        size=size,
+        today=TODAY,
+        months=months,
+        xlsx=False,
+        pdfs=False,
+        varied=varied,
     )
     generated = time.perf_counter() - began
     key: dict[str, Any] = json.loads((scenario / "answer_key.json").read_text())
@@ -144,13 +155,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="tiny,small,medium")
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--plain", action="store_true", help="The plain generator instead.")
+    parser.add_argument("--months", type=int, default=12, help="History before today.")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-answer-key-"))
     results = []
     for size in args.sizes.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
-            results.append((size, seed, run_one(work, size, seed, not args.plain)))
+            results.append((size, seed, run_one(work, size, seed, not args.plain, args.months)))
     failed = [f"{size} seed {seed}" for size, seed, ok in results if not ok]
     print(f"\n{len(results) - len(failed)} of {len(results)} scenarios meet the bar")
     if failed:
