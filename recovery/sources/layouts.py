@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from recovery.errors import InputError
@@ -40,6 +41,62 @@ class Column:
     non_negative: bool = False
 
 
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Where a file's fields go in one table: each under its own name unless `store_as` names
+    another column (None: not stored in this table), and what an empty cell stores instead of
+    NULL. A rename is one entry here rather than a line in an importer; what an importer
+    computes (a kind, a line number, a rate in ppm) stays in the importer."""
+
+    fields: tuple[str, ...]
+    store_as: Mapping[str, str | None] = field(default_factory=dict)
+    empty: Mapping[str, Any] = field(default_factory=dict)
+    # (field, table column) of every stored field, in `fields` order.
+    stored: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        stored = []
+        for name in self.fields:
+            target = self.store_as.get(name, name)
+            if target is not None:
+                stored.append((name, target))
+        object.__setattr__(self, "stored", tuple(stored))
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The table columns the stored fields fill, in order."""
+        return tuple(target for _, target in self.stored)
+
+    def row(self, values: Mapping[str, Any], fill: Mapping[str, Any] = _NOTHING) -> dict[str, Any]:
+        """One record's values under their table columns; a field the record lacks or leaves
+        empty stores its `empty` value, or its `fill` value, what only the import knows (the
+        account's currency)."""
+        row: dict[str, Any] = {}
+        for name, target in self.stored:
+            value = values.get(name)
+            if value is None:
+                value = fill[name] if name in fill else self.empty.get(name)
+            row[target] = value
+        return row
+
+    def column_values(
+        self, columns: Mapping[str, Sequence[Any]], fill: Mapping[str, Any] = _NOTHING
+    ) -> dict[str, Sequence[Any]]:
+        """A block's values a column at a time, by stored field in `columns` order (the
+        table's column of each is in `stored`), empty cells filled as `row` fills them."""
+        out: dict[str, Sequence[Any]] = {}
+        for name, _ in self.stored:
+            values = columns[name]
+            default = fill[name] if name in fill else self.empty.get(name)
+            if default is not None and None in values:
+                values = [default if value is None else value for value in values]
+            out[name] = values
+        return out
+
+
 @dataclass(frozen=True)
 class Layout:
     """The header of one kind of file (or one section of it, like a remittance's payments),
@@ -55,21 +112,20 @@ class Layout:
     store_as: Mapping[str, str | None] = field(default_factory=dict)
     # What an empty cell stores instead of NULL, by field.
     empty: Mapping[str, Any] = field(default_factory=dict)
+    # Other tables the rows also fill (an invoice's lines), by table name.
+    parts: Mapping[str, FieldMap] = field(default_factory=dict)
     by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
+    # The field map of the layout's own table, from `store_as` and `empty`.
+    field_map: FieldMap = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {c.name: c for c in self.columns})
+        names = tuple(c.name for c in self.columns)
+        object.__setattr__(self, "field_map", FieldMap(names, self.store_as, self.empty))
 
     def table_row(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """One record's values under their table columns."""
-        row: dict[str, Any] = {}
-        for column in self.columns:
-            target = self.store_as.get(column.name, column.name)
-            if target is None:
-                continue
-            value = values.get(column.name)
-            row[target] = self.empty.get(column.name) if value is None else value
-        return row
+        return self.field_map.row(values)
 
 
 def normalize_header(text: str) -> str:
@@ -184,7 +240,28 @@ REMITTANCE_PAYMENTS = Layout(
         _c("Payment Currency", "currency", C),
     ),
     signature=("payment_number", "payment_amount"),
+    store_as={"payment_amount": "amount_minor"},
+    empty={"payment_amount": 0},
 )
+
+# Both line layouts fill `remittance_line` alike; a field one layout lacks stores its empty
+# value (the kind and the base invoice number are the importer's, from the classification).
+_REMITTANCE_LINE_STORE: dict[str, str | None] = {
+    "invoice_amount": "invoice_amount_minor",
+    "discount": "discount_minor",
+    "paid": "paid_minor",
+    "remaining": "remaining_minor",
+    "withholding": "withholding_minor",
+    # Read to classify the line and date its payment; not columns of the line.
+    "original_invoice_number": None,
+    "payment_date": None,
+}
+_REMITTANCE_LINE_EMPTY: dict[str, Any] = {
+    "description": "",
+    "discount": 0,
+    "remaining": 0,
+    "withholding": 0,
+}
 
 REMITTANCE_LINES = Layout(
     "remittance",
@@ -201,6 +278,8 @@ REMITTANCE_LINES = Layout(
         _c("Invoice Currency", "currency", C, aliases=("Currency",)),
     ),
     signature=("payment_number", "invoice_number", "invoice_amount", "paid"),
+    store_as=_REMITTANCE_LINE_STORE,
+    empty=_REMITTANCE_LINE_EMPTY,
 )
 
 REMITTANCE_TRANSACTIONS = Layout(
@@ -224,6 +303,28 @@ REMITTANCE_TRANSACTIONS = Layout(
         _c("Remaining Amount", "remaining", A),
     ),
     signature=("invoice_number", "payment_number", "transaction_type", "paid"),
+    store_as=_REMITTANCE_LINE_STORE,
+    empty=_REMITTANCE_LINE_EMPTY,
+)
+
+# A remittance line of either layout, under `remittance_line`'s columns.
+REMITTANCE_LINE_FIELDS = FieldMap(
+    (
+        "payment_number",
+        "invoice_number",
+        "invoice_date",
+        "description",
+        "transaction_type",
+        "reference",
+        "invoice_amount",
+        "discount",
+        "paid",
+        "remaining",
+        "withholding",
+        "currency",
+    ),
+    _REMITTANCE_LINE_STORE,
+    _REMITTANCE_LINE_EMPTY,
 )
 
 INVOICES = Layout(
@@ -244,6 +345,22 @@ INVOICES = Layout(
         _c("Unit Cost", "unit_cost", A, aliases=("Cost", "Unit Price")),
     ),
     signature=("invoice_number", "invoice_amount", "due_date"),
+    # A row is the invoice's header and, when exported per line, one of its lines.
+    store_as={
+        "invoice_amount": "amount_minor",
+        "vendor_code": None,
+        "asin": None,
+        "vendor_sku": None,
+        "quantity": None,
+        "unit_cost": None,
+    },
+    parts={
+        "invoice_line": FieldMap(
+            ("asin", "vendor_sku", "quantity", "unit_cost", "currency"),
+            store_as={"unit_cost": "unit_cost_minor"},
+            empty={"quantity": 0},
+        )
+    },
 )
 
 SHORTAGES = Layout(
@@ -324,6 +441,8 @@ COOP_INVOICES = Layout(
         _c("Currency", "currency", C),
     ),
     signature=("invoice_number", "agreement_id", "amount"),
+    store_as={"title": "agreement_title", "amount": "amount_minor"},
+    empty={"title": "", "funding_type": ""},
 )
 
 COOP_BACKUP = Layout(
@@ -358,6 +477,11 @@ COOP_BACKUP = Layout(
         _c("Subcategory", "subcategory", max_length=100),
     ),
     signature=("quantity", "net_sales", "rebate"),
+    store_as={
+        "net_sales": "net_sales_minor",
+        "list_price": "list_price_minor",
+        "rebate": "rebate_minor",
+    },
 )
 
 COOP_AGREEMENTS = Layout(
@@ -377,6 +501,9 @@ COOP_AGREEMENTS = Layout(
         _c("Waived To", "waived_to", D),
     ),
     signature=("agreement_id", "rate_percent", "start_date"),
+    # Rate, basis and status are read into what the table holds by the importer.
+    store_as={"rate_percent": None, "basis": None, "status": None},
+    empty={"title": "", "funding_type": ""},
 )
 
 CHARGEBACKS = Layout(

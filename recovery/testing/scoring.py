@@ -8,8 +8,9 @@ costs recall.
 Only what can still be filed counts: a planted claim whose deadline (the answer key states
 Amazon's date) has passed on the key's `today` is `expired`, shown apart and never part of
 recall; a claim detection calls expired claims nothing, and one it calls expired while the
-key's deadline has not passed is listed (`expired_too_soon`). Every matched claim's deadline is
-compared with the key's.
+key's deadline has not passed is listed (`expired_too_soon`). Every claim's deadline is
+compared with the key's: the planted claim's, else that of the finding the key says a person
+must complete (needs evidence, needs a look), else that of the deduction the claim disputes.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class TypeScore:
     wrong_deadlines: list[str] = field(default_factory=list)
     # Claims detection calls expired while the key's deadline (Amazon's) has not passed.
     expired_too_soon: list[str] = field(default_factory=list)
+    deadlines_checked: int = 0  # claims whose deadline the key states and was compared
 
     @property
     def recall(self) -> Decimal:
@@ -68,6 +70,34 @@ def claim_key(claim_type: str, row: Mapping[str, Any]) -> tuple[str, ...]:
     return (claim_type, str(row.get("reference") or ""))
 
 
+class KeyDeadlines:
+    """Amazon's last day for a claim, as the answer key states it."""
+
+    def __init__(self, answer_key: Mapping[str, Any]) -> None:
+        self.by_claim: dict[tuple[str, ...], str] = {}
+        for planted in answer_key.get("claims", []):
+            if Decimal(str(planted["amount"])) > 0 and planted.get("deadline"):
+                self.by_claim[claim_key(planted["type"], planted)] = str(planted["deadline"])
+        for status in ("needs_evidence", "needs_look"):
+            for finding in answer_key.get(status, []):
+                kind = str(finding.get("type") or "shortage")
+                if finding.get("deadline"):
+                    key = claim_key(kind, finding)
+                    self.by_claim.setdefault(key, str(finding["deadline"]))
+        self.by_reference = {
+            str(d["reference"]): str(d["deadline"])
+            for d in answer_key.get("deductions", [])
+            if d.get("deadline")
+        }
+
+    def of(self, claim: Mapping[str, Any]) -> str | None:
+        found = self.by_claim.get(claim_key(str(claim["type"]), claim))
+        if found is not None:
+            return found
+        reference = str(claim.get("reference") or "")
+        return self.by_reference.get(reference) or self.by_reference.get(f"{reference}VCBSINV")
+
+
 def score(
     answer_key: Mapping[str, Any], claims: Iterable[Mapping[str, Any]]
 ) -> dict[str, TypeScore]:
@@ -75,14 +105,12 @@ def score(
     scores = {t: TypeScore(t) for t in TYPES}
     today = str(answer_key.get("today") or "")
     expected: dict[tuple[str, ...], Decimal] = {}
-    deadlines: dict[tuple[str, ...], str] = {}
     for planted in answer_key.get("claims", []):
         amount = Decimal(str(planted["amount"]))
         if amount <= 0:
             continue
         key = claim_key(planted["type"], planted)
         deadline = str(planted.get("deadline") or "")
-        deadlines[key] = deadline
         if today and deadline and deadline < today:
             scores[planted["type"]].expired += amount
             continue
@@ -92,20 +120,24 @@ def score(
     valid_references = {
         str(d["reference"]) for d in answer_key.get("deductions", []) if d.get("truth") == "valid"
     }
+    key_deadlines = KeyDeadlines(answer_key)
     claimed: dict[tuple[str, ...], Decimal] = {}
     for claim in claims:
-        planted_deadline = deadlines.get(claim_key(str(claim["type"]), claim))
-        if planted_deadline is not None and claim.get("deadline") != planted_deadline:
-            scores[str(claim["type"])].wrong_deadlines.append(
-                f"{claim.get('reference')}: {claim.get('deadline')} ≠ {planted_deadline}"
-            )
+        type_score = scores[str(claim["type"])]
+        planted_deadline = key_deadlines.of(claim)
+        if planted_deadline is not None:
+            type_score.deadlines_checked += 1
+            if claim.get("deadline") != planted_deadline:
+                type_score.wrong_deadlines.append(
+                    f"{claim.get('reference')}: {claim.get('deadline')} ≠ {planted_deadline}"
+                )
         if (
             claim.get("status") == "expired"
             and planted_deadline is not None
             and today
             and planted_deadline >= today
         ):
-            scores[str(claim["type"])].expired_too_soon.append(
+            type_score.expired_too_soon.append(
                 f"{claim.get('reference')}: expired, Amazon accepts it until {planted_deadline}"
             )
         if claim.get("status") in NOT_CLAIMING:

@@ -20,6 +20,11 @@ FILES = (
     "shipments.json",
     "invoices.csv",
     "remittance.csv",
+    "remittance-payments.csv",
+    "coop-agreements.csv",
+    "coop-invoices.csv",
+    "coop-backup-CO-7001.csv",
+    "coop-backup-CO-7002.csv",
     "shortages.csv",
     "chargebacks.csv",
 )
@@ -73,3 +78,12 @@ def test_the_handwritten_vendor_imports_and_scores(
     for person in key["needs_look"]:
         assert by_reference[person["reference"]]["status"] == "needs_look"
     assert "INV-5004PCR" not in by_reference  # over-invoiced: Amazon was right
+    # Of two billings of one co-op period the later is the claim; its deadline, two years from
+    # Veterans Day 2026, is a Saturday and stays one; the plan skips the Friday observed.
+    coop = by_reference["CO-7002"]
+    assert (coop["amount"], coop["deadline"], coop["file_by"]) == (
+        "25.00",
+        "2028-11-11",
+        "2028-11-07",
+    )
+    assert "CO-7001" not in by_reference  # the first billing is valid

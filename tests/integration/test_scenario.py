@@ -550,3 +550,40 @@ def test_the_key_states_amazons_deadline_and_some_fall_on_days_off(tiny: Path) -
     }
     # The same types in several exports' words.
     assert len(wordings) > 5
+
+
+def test_a_varied_scenario_puts_every_types_deadlines_on_and_next_to_days_off() -> None:
+    """Shortage, price and co-op deadlines (24 months / two years from the invoice) fall on
+    US holidays and weekends and on the business day after one, as chargebacks' do; the key
+    states the calendar day itself, never the next business day."""
+    from recovery.testing.scenario import build_world
+    from recovery.testing.scenario.answer_key import build_answer_key
+
+    world = build_world(2, "tiny", TODAY, 12, varied=True)
+    key = build_answer_key(world)
+    calendar = BusinessCalendar(country="US")
+    dated = {invoice.number: invoice.invoice_date for invoice in world.invoices}
+    dated.update((coop.number, coop.invoice_date) for coop in world.coop_invoices)
+    off: dict[str, int] = defaultdict(int)
+    after_off: dict[str, int] = defaultdict(int)
+    holidays = 0
+    for deduction in key["deductions"]:
+        kind = deduction["kind"]
+        if kind not in ("shortage", "price", "coop", "chargeback") or not deduction["deadline"]:
+            continue
+        deadline = date.fromisoformat(deduction["deadline"])
+        if kind != "chargeback":
+            document = dated[deduction["invoice_number"] or deduction["reference"]]
+            assert (deadline.month, deadline.day) == (document.month, document.day) or (
+                (document.month, document.day, deadline.day) == (2, 29, 28)
+            ), deduction["reference"]
+            assert deadline.year == document.year + 2, deduction["reference"]
+            holidays += calendar.holiday_name(deadline) is not None
+            holidays += calendar.holiday_name(document) is not None
+        off[kind] += not calendar.is_business_day(deadline)
+        after_off[kind] += calendar.is_business_day(deadline) and not calendar.is_business_day(
+            date.fromordinal(deadline.toordinal() - 1)
+        )
+    assert all(off[kind] for kind in ("shortage", "price", "coop", "chargeback")), dict(off)
+    assert sum(after_off.values()) >= 3, dict(after_off)
+    assert holidays >= 2

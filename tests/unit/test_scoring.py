@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+import pytest
+
 from recovery.testing.scoring import score
 
 KEY = {
@@ -107,3 +109,58 @@ def test_only_what_can_still_be_filed_counts_and_deadlines_are_compared() -> Non
     assert chargeback.wrong_deadlines == ["CB2: 2026-12-03 ≠ 2026-12-04"]
     assert coop.recall == 1
     assert coop.wrong_deadlines == ["CO1: 2028-01-11 ≠ 2028-01-10"]
+
+
+FINDINGS_KEY = {
+    "today": "2026-11-23",
+    "claims": [],
+    "needs_evidence": [
+        {"invoice_number": "I5", "po_number": "P5", "asin": "A5", "deadline": "2027-07-04"}
+    ],
+    "needs_look": [],
+    "deductions": [
+        {"reference": "I6PCR", "truth": "valid", "deadline": "2027-12-25"},
+        {"reference": "88VCBSINV", "truth": "valid", "deadline": "2026-11-29"},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("claim", "wrong", "too_soon"),
+    [
+        # A finding waiting for its POD is filed by Amazon's date like any claim.
+        (
+            {"type": "shortage", "invoice_number": "I5", "po_number": "P5", "asin": "A5",
+             "reference": "I5SC", "status": "needs_evidence", "deadline": "2027-07-06"},
+            ["I5SC: 2027-07-06 ≠ 2027-07-04"],
+            [],
+        ),
+        (
+            {"type": "shortage", "invoice_number": "I5", "po_number": "P5", "asin": "A5",
+             "reference": "I5SC", "status": "needs_evidence", "deadline": "2027-07-04"},
+            [],
+            [],
+        ),
+        # A claim the key does not plant (on a valid deduction) still has the deduction's date.
+        (
+            {"type": "price", "invoice_number": "I6", "reference": "I6PCR", "status": "draft",
+             "amount": "5.00", "deadline": "2027-12-27"},
+            ["I6PCR: 2027-12-27 ≠ 2027-12-25"],
+            [],
+        ),
+        # The chargeback's debit note carries its id; expired before Sunday 29th: too soon.
+        (
+            {"type": "chargeback", "reference": "88", "status": "expired",
+             "deadline": "2026-11-27"},
+            ["88: 2026-11-27 ≠ 2026-11-29"],
+            ["88: expired, Amazon accepts it until 2026-11-29"],
+        ),
+    ],
+)  # fmt: skip
+def test_every_claims_deadline_is_compared_with_the_keys(
+    claim: dict[str, str], wrong: list[str], too_soon: list[str]
+) -> None:
+    result = score(FINDINGS_KEY, [claim])[claim["type"]]
+    assert result.deadlines_checked == 1
+    assert result.wrong_deadlines == wrong
+    assert result.expired_too_soon == too_soon

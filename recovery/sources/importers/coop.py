@@ -36,22 +36,8 @@ class CoopInvoicesImporter(SimpleImporter):
     key = ("account_id", "invoice_number")
 
     def row(self, ctx: ImportContext, record: Record) -> Row:
-        v = record.values
-        currency = v["currency"] or ctx.currency
-        note_vendor_code(ctx, v["vendor_code"])
-        return {
-            "account_id": ctx.account_id,
-            "invoice_number": v["invoice_number"],
-            "agreement_id": v["agreement_id"],
-            "agreement_title": v["title"] or "",
-            "funding_type": v["funding_type"] or "",
-            "vendor_code": v["vendor_code"],
-            "period_start": v["period_start"],
-            "period_end": v["period_end"],
-            "invoice_date": v["invoice_date"],
-            "amount_minor": v["amount"],
-            "currency": currency,
-        }
+        note_vendor_code(ctx, record.values["vendor_code"])
+        return super().row(ctx, record)
 
 
 _BASES = {
@@ -90,17 +76,10 @@ class CoopAgreementsImporter(SimpleImporter):
             raise record.fail("End Date", "ends before Start Date")
         return {
             "account_id": ctx.account_id,
-            "agreement_id": v["agreement_id"],
-            "title": v["title"] or "",
-            "funding_type": v["funding_type"] or "",
-            "vendor_code": v["vendor_code"],
+            **COOP_AGREEMENTS.table_row(v),
             "rate_ppm": int(ppm),
             "basis": basis,
-            "start_date": v["start_date"],
-            "end_date": v["end_date"],
             "status": status,
-            "waived_from": v["waived_from"],
-            "waived_to": v["waived_to"],
         }
 
 
@@ -118,40 +97,13 @@ def backup_invoice_number(file_name: str, preamble: list[list[str]]) -> str | No
     return named[1].strip() if named else None
 
 
-# Backup columns stored as read, by their layout name; then the table's name where it differs.
-_BACKUP_VALUES = (
-    "receive_date",
-    "order_date",
-    "ship_date",
-    "return_date",
-    "cost_date",
-    "transaction_type",
-    "quantity",
-    "net_sales",
-    "list_price",
-    "rebate",
-    "po_number",
-    "asin",
-    "upc",
-    "ean",
-    "manufacturer",
-    "distributor",
-    "product_group",
-    "category",
-    "subcategory",
-)
-_MINOR = {
-    "net_sales": "net_sales_minor",
-    "list_price": "list_price_minor",
-    "rebate": "rebate_minor",
-}
+# What the importer adds to each backup line; the rest is the layout's field map.
 _BACKUP_COLUMNS = (
     "account_id",
     "coop_invoice_number",
     "revised",
     "line_no",
-    "currency",
-    *(_MINOR.get(name, name) for name in _BACKUP_VALUES),
+    *COOP_BACKUP.field_map.columns,
 )
 
 
@@ -169,6 +121,7 @@ class CoopBackupImporter(TabularImporter):
         line_counts: dict[tuple[str, bool], int] = {}
         # Once per sheet, not per block: its preambles are all known by its first row.
         numbers: dict[str, str] = {}
+        currency = {"currency": ctx.currency}
         for block in chunked(source, CHUNK_ROWS):
             number = numbers.get(block.label)
             if number is None:
@@ -183,8 +136,7 @@ class CoopBackupImporter(TabularImporter):
                     repeat(number),
                     repeat(revised),
                     range(first, first + len(block)),
-                    [currency or ctx.currency for currency in c["currency"]],
-                    *(c[name] for name in _BACKUP_VALUES),
+                    *COOP_BACKUP.field_map.column_values(c, fill=currency).values(),
                 )
             )
             counts = counts + upsert_tuples(ctx.conn, self.table, _BACKUP_COLUMNS, rows, self.key)

@@ -34,16 +34,11 @@ from recovery.store.upsert import (
 INVOICE = table_of(Invoice)
 LINE = table_of(InvoiceLine)
 DEDUCTION = table_of(Deduction)
-_LINE_COLUMNS = (
-    "invoice_id",
-    "line_no",
-    "asin",
-    "vendor_sku",
-    "quantity",
-    "unit_cost_minor",
-    "amount_minor",
-    "currency",
-)
+# Where a row's fields go: the invoice's header, and its line when exported per line.
+_HEADER = INVOICES.field_map
+_LINE = INVOICES.parts["invoice_line"]
+# The importer adds the invoice, the line's number and its amount (quantity × unit cost).
+_LINE_COLUMNS = ("invoice_id", "line_no", *_LINE.columns, "amount_minor")
 
 
 class InvoicesImporter(TabularImporter):
@@ -122,16 +117,8 @@ class InvoicesImporter(TabularImporter):
 
     def _invoice_row(self, ctx: ImportContext, block: Block, index: int) -> Row:
         c = block.columns
-        return {
-            "account_id": ctx.account_id,
-            "invoice_number": c["invoice_number"][index],
-            "invoice_date": c["invoice_date"][index],
-            "po_number": c["po_number"][index],
-            "amount_minor": c["invoice_amount"][index],
-            "currency": c["currency"][index] or ctx.currency,
-            "due_date": c["due_date"][index],
-            "status": c["status"][index],
-        }
+        values = {name: c[name][index] for name, _ in _HEADER.stored}
+        return {"account_id": ctx.account_id, **_HEADER.row(values, {"currency": ctx.currency})}
 
     def _line_rows(
         self,
@@ -146,21 +133,20 @@ class InvoicesImporter(TabularImporter):
         import. A row with neither ASIN nor quantity is an invoice-level row, not a line.
         """
         c = block.columns
-        names = ("invoice_number", "asin", "vendor_sku", "quantity", "unit_cost", "currency")
-        columns = [c[name] for name in names]
+        numbers: list[str] = c["invoice_number"]
         positions: Sequence[int] = range(len(block))
+        line = c
         if None in c["asin"]:
             pairs = zip(c["asin"], c["quantity"], strict=True)
             keep = [asin is not None or quantity is not None for asin, quantity in pairs]
-            columns = [list(compress(column, keep)) for column in columns]
+            line = {name: list(compress(c[name], keep)) for name, _ in _LINE.stored}
+            numbers = list(compress(numbers, keep))
             positions = list(compress(positions, keep))
-        numbers, asins, skus, quantities, costs, currencies = columns
-        if None in costs:
-            raise block.fail(positions[costs.index(None)], "Unit Cost", "empty on an invoice line")
-        if None in quantities:
-            quantities = [quantity or 0 for quantity in quantities]
-        if not all(currencies):
-            currencies = [currency or ctx.currency for currency in currencies]
+        if None in line["unit_cost"]:
+            index = positions[line["unit_cost"].index(None)]
+            raise block.fail(index, "Unit Cost", "empty on an invoice line")
+        values = _LINE.column_values(line, {"currency": ctx.currency})
+        costs, quantities = values["unit_cost"], values["quantity"]
         # Lines are numbered per invoice in file order, over the whole file.
         invoice_ids: list[int] = []
         line_nos: list[int] = []
@@ -171,8 +157,7 @@ class InvoicesImporter(TabularImporter):
             invoice_ids.extend(repeat(ids[number], count))
             line_nos.extend(range(first + 1, first + count + 1))
         amounts = list(map(mul, costs, quantities))
-        columns = [invoice_ids, line_nos, asins, skus, quantities, costs, amounts, currencies]
-        return list(zip(*columns, strict=True))
+        return list(zip(invoice_ids, line_nos, *values.values(), amounts, strict=True))
 
     def _drop_stale_lines(self, ctx: ImportContext, shorter: dict[int, int]) -> None:
         """A newer per-line export lists an invoice's lines again: extra old ones go.

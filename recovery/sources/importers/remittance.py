@@ -18,7 +18,12 @@ from recovery.models import Deduction, Invoice, Payment, RemittanceKind, Remitta
 from recovery.money import from_minor
 from recovery.sources.classify import classify
 from recovery.sources.importers.base import ImportContext, Record, RecordImporter
-from recovery.sources.layouts import REMITTANCE_LINES, REMITTANCE_PAYMENTS, REMITTANCE_TRANSACTIONS
+from recovery.sources.layouts import (
+    REMITTANCE_LINE_FIELDS,
+    REMITTANCE_LINES,
+    REMITTANCE_PAYMENTS,
+    REMITTANCE_TRANSACTIONS,
+)
 from recovery.store.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
 PAYMENT = table_of(Payment)
@@ -137,23 +142,17 @@ class RemittanceImporter(RecordImporter):
         return result.counts
 
     def _payment_row(self, ctx: ImportContext, record: Record, totals: _PaymentTotals) -> Row:
-        v = record.values
-        currency = v["currency"] or ctx.currency
-        number = v["payment_number"]
-        amount = v["payment_amount"]
-        totals.stated[number] = amount or 0
-        totals.currency[number] = currency
-        return {
+        row = {
             "account_id": ctx.account_id,
-            "payment_number": number,
-            "payment_date": v["payment_date"],
-            "amount_minor": amount or 0,
-            "currency": currency,
+            **REMITTANCE_PAYMENTS.field_map.row(record.values, {"currency": ctx.currency}),
         }
+        number = row["payment_number"]
+        totals.stated[number] = row["amount_minor"]
+        totals.currency[number] = row["currency"]
+        return row
 
     def _line_row(self, ctx: ImportContext, record: Record, unknown: dict[str, _Unknown]) -> Row:
         v = record.values
-        currency = v.get("currency") or ctx.currency
         invoice_number: str = v["invoice_number"]
         description = v.get("description") or ""
         found = classify(
@@ -168,20 +167,9 @@ class RemittanceImporter(RecordImporter):
             seen.kinds.add(found.kind.value)
         return {
             "account_id": ctx.account_id,
-            "payment_number": v["payment_number"],
-            "invoice_number": invoice_number,
+            **REMITTANCE_LINE_FIELDS.row(v, {"currency": ctx.currency}),
             "base_invoice_number": found.base_invoice_number,
-            "invoice_date": v.get("invoice_date"),
-            "description": description,
-            "transaction_type": v.get("transaction_type"),
-            "reference": v.get("reference"),
             "kind": found.kind.value,
-            "invoice_amount_minor": v["invoice_amount"],
-            "discount_minor": v["discount"] or 0,
-            "paid_minor": v["paid"],
-            "remaining_minor": v["remaining"] or 0,
-            "withholding_minor": v.get("withholding") or 0,
-            "currency": currency,
         }
 
     def _store_deductions(self, ctx: ImportContext, rows: list[Row]) -> None:

@@ -20,6 +20,7 @@ from recovery.testing.scenario.billing import post_payments
 from recovery.testing.scenario.catalog import VENDOR_CODE, VENDOR_NAME, make_catalog
 from recovery.testing.scenario.chargebacks import make_chargebacks
 from recovery.testing.scenario.coop import make_coop
+from recovery.testing.scenario.days_off import date_near_days_off
 from recovery.testing.scenario.deductions import invoice_deductions
 from recovery.testing.scenario.evidence import render_documents, settle_documents
 from recovery.testing.scenario.exports import write_exports
@@ -61,7 +62,9 @@ def period_start(today: date, months: int) -> date:
 
 def build_world(seed: int, size: str, today: date, months: int, *, varied: bool = False) -> World:
     """Everything that happened, in memory; files are views of it. `varied` plants the cases
-    only a varied scenario has (variety.py) and dates chargebacks so most can still be filed."""
+    only a varied scenario has (variety.py), dates chargebacks so most can still be filed,
+    and dates invoices and co-op invoices so that their deadlines fall on or next to US
+    holidays and weekends (days_off.py)."""
     profile = size_profile(size)
     start = period_start(today, months)
     world = World(seed, profile, today, start, VENDOR_CODE, VENDOR_NAME)
@@ -85,6 +88,8 @@ def build_world(seed: int, size: str, today: date, months: int, *, varied: bool 
     make_chargebacks(stream(seed, "chargebacks"), world, varied=varied)
     # Tiny scopes every agreement to the whole catalog so each co-op case finds receipts.
     make_coop(stream(seed, "coop"), world, scoped=profile.name != "tiny")
+    if varied:
+        date_near_days_off(world)
     invoice_deductions(stream(seed, "deductions"), world)
     post_payments(stream(seed, "payments"), world)
     return world

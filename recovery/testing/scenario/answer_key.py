@@ -134,6 +134,8 @@ class Key:
                 "asin": asin,
                 "quantity": deducted,
                 "amount": money(quantize(cost * deducted, CURRENCY)),
+                # A finding a person completes is filed by the same date as any claim.
+                "deadline": years_after(invoice.invoice_date, DISPUTE_LIMIT_YEARS),
             }
             note = _unread_note(po, line)
             if note is not None:

@@ -6,8 +6,9 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from recovery.calendar import BusinessCalendar
 from recovery.money import quantize
+from recovery.testing.scenario.answer_key import CHARGEBACK_DAYS
+from recovery.testing.scenario.days_off import deadline_off_work
 from recovery.testing.scenario.plan import role_line_index
 from recovery.testing.scenario.variety import EXTRA_CHARGEBACK_WORDINGS
 from recovery.testing.scenario.world import (
@@ -59,19 +60,13 @@ _TYPES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-_US = BusinessCalendar(country="US")
-
-
 def _deadline_off_work(notified: date, chargeback_id: int) -> date:
     """Every other chargeback is notified so that its 30 days end on a weekend or a US holiday
     (a few days later at most): Amazon's deadline is that day, the plan the business day
     before. By the id, not a random draw."""
     if chargeback_id % 2:
         return notified
-    for shift in range(7):
-        if not _US.is_business_day(notified + timedelta(days=30 + shift)):
-            return notified + timedelta(days=shift)
-    return notified
+    return deadline_off_work(notified, lambda day: day + timedelta(days=CHARGEBACK_DAYS), reach=7)
 
 
 def wording(role: str, chargeback_id: int, *, varied: bool = False) -> tuple[str, str]:
