@@ -6,6 +6,7 @@ through `FakeVendorCentral`. One lock guards the state: FastAPI runs plain handl
 
 from __future__ import annotations
 
+import pickle
 import secrets
 import threading
 from collections import defaultdict
@@ -487,6 +488,22 @@ class Portal:
         dispute.resolved_on = dispute.created + timedelta(days=self.windows.review_days)
         if dispute.approved_minor > 0:
             self.credits.add(dispute)
+
+    # -- keeping the state between runs (the demo resumes with the disputes it filed) ---------
+
+    _KEPT = ("today", "disputes", "drafts", "_next_dispute", "credits")
+
+    def state(self) -> bytes:
+        """Everything that changes after start (clock, drafts, disputes, credits): the fake's
+        own objects, read back only by `restore` from a file the same program wrote."""
+        with self.lock:
+            return pickle.dumps({name: getattr(self, name) for name in self._KEPT})
+
+    def restore(self, state: bytes) -> None:
+        kept = pickle.loads(state)  # our own file only, see `state`
+        with self.lock:
+            for name in self._KEPT:
+                setattr(self, name, kept[name])
 
     def disputes_json(self) -> list[dict[str, Any]]:
         with self.lock:

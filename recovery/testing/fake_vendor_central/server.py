@@ -71,6 +71,15 @@ class FakeVendorCentral:
         self.faults.update(changes)
         return self.faults
 
+    def save_state(self, path: Path) -> None:
+        """The clock, drafts, disputes and credits, for `load_state` in a later run."""
+        partial = path.with_name(path.name + ".part")
+        partial.write_bytes(self.portal.state())
+        partial.replace(path)
+
+    def load_state(self, path: Path) -> None:
+        self.portal.restore(path.read_bytes())
+
     @property
     def disputes(self) -> list[Dispute]:
         with self.portal.lock:
