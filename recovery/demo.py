@@ -40,7 +40,7 @@ from recovery.evidence.ingest import AddResult, add_evidence
 from recovery.evidence.ingest import ProgressCallback as EvidenceProgress
 from recovery.models.claims import Claim, ClaimStatus
 from recovery.money import from_minor
-from recovery.portal.session import CHROMIUM_ARGS
+from recovery.portal.session import CHROMIUM_ARGS, chromium_executable
 from recovery.sources.importing import ImportResult, import_files
 from recovery.sources.spapi import ProgressCallback as SyncProgress
 from recovery.sources.spapi import SyncReport, sync_spapi
@@ -318,7 +318,9 @@ def vendor_central(workspace: Workspace, settings: Settings) -> Iterator[DemoPor
     vc = settings.vendor_central
     with fake, sync_playwright() as driver:
         browser = driver.chromium.launch(
-            executable_path=str(vc.chromium_path), args=list(CHROMIUM_ARGS), headless=vc.headless
+            executable_path=str(chromium_executable(vc)),
+            args=list(CHROMIUM_ARGS),
+            headless=vc.headless,
         )
         try:
             yield DemoPortal(fake, browser, portal_settings(settings, fake.url))
