@@ -52,6 +52,7 @@ from recovery.testing.fake_vendor_central import (
     DEFAULT_EMAIL,
     DEFAULT_PASSWORD,
     DEFAULT_TOTP_SECRET,
+    AuthSettings,
     FakeVendorCentral,
 )
 from recovery.testing.fake_vendor_central.scenario_source import load_portal_data
@@ -79,8 +80,10 @@ AUTO_APPROVE_MIN_CONFIDENCE = 90
 # The fake portal's clock moves this far after filing: Amazon decides 14 days after filing
 # and pays the credit on the next weekly payment run (at most 7 days later).
 ADJUDICATION_DAYS = 21
-# A person's pace against the fake's page budget (10 pages a second): never throttled.
-DEMO_PACE_SECONDS = 0.1
+# The demo's fake portal takes pages as fast as the bot loads them (a real account keeps
+# `vendor_central.pace_seconds`, a person's pace): the demo stays quick in CI.
+DEMO_PACE_SECONDS = 0.0
+DEMO_PAGE_BUDGET = AuthSettings(page_rate=100.0, page_burst=100)
 
 
 class DemoError(RecoveryError):
@@ -311,7 +314,7 @@ def portal_settings(settings: Settings, url: str) -> Settings:
 def vendor_central(workspace: Workspace, settings: Settings) -> Iterator[DemoPortal]:
     """Serve the scenario's Vendor Central on a free loopback port, with the disputes and the
     clock of the previous run (kept in the workspace when this block ends, Ctrl-C included)."""
-    fake = FakeVendorCentral(load_portal_data(workspace.scenario_dir))
+    fake = FakeVendorCentral(load_portal_data(workspace.scenario_dir), auth=DEMO_PAGE_BUDGET)
     kept = workspace.root / PORTAL_STATE_FILE
     if kept.exists():
         fake.load_state(kept)
