@@ -27,7 +27,8 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from recovery.claims import workflow
-from recovery.claims.forms import DisputeToFile, form_for
+from recovery.claims.forms import DisputeForm, DisputeToFile, form_for
+from recovery.claims.settlement_case import SETTLEMENT_CASE, CaseForm
 from recovery.config import Settings
 from recovery.models.base import table_of, utcnow
 from recovery.models.claims import Claim, ClaimEvidence, ClaimStatus, FilingAttempt
@@ -63,20 +64,25 @@ def plan_date(claim: Claim) -> date | None:
 
 
 def approved_claims(session: Session, claim_ids: Sequence[int] | None) -> list[Claim]:
-    # First disputes and re-disputes; a statement of open items (level 3) goes to Amazon
-    # through a Contact Us case that a person sends.
-    query = select(Claim).where(Claim.status == S.approved.value, Claim.level <= 2)
+    # First disputes, re-disputes and statements of open items (a Contact Us case).
+    query = select(Claim).where(Claim.status == S.approved.value)
     if claim_ids:
         query = query.where(col(Claim.id).in_(list(claim_ids)))
     claims = list(session.exec(query).all())
     return sorted(claims, key=lambda c: (plan_date(c) or date.max, c.id or 0))
 
 
+def filing_form(claim: Claim) -> DisputeForm | CaseForm:
+    """The portal's form for the claim's rung: a dispute or re-dispute, or (level 3) the
+    Statement of Open Items through a Contact Us case."""
+    return SETTLEMENT_CASE if claim.level >= 3 else form_for(claim)
+
+
 def group_disputes(claims: Sequence[Claim]) -> list[list[Claim]]:
-    """Claims that go into one dispute, the most urgent dispute first."""
+    """Claims that go into one dispute (or case), the most urgent first."""
     groups: dict[str, list[Claim]] = {}
     for claim in claims:
-        groups.setdefault(form_for(claim).group(claim), []).append(claim)
+        groups.setdefault(filing_form(claim).group(claim), []).append(claim)
     return list(groups.values())
 
 
@@ -198,7 +204,7 @@ class Filer:
         with Session(self.engine) as session:
             dispute = build_dispute(session, self.settings, group, "RCV-DRY-RUN")
         try:
-            form_for(dispute.first).fill(self.portal, dispute)
+            filing_form(dispute.first).fill(self.portal, dispute)
         except PortalError as exc:
             self.report.refused.append((ids, str(exc)))
             return
@@ -236,22 +242,26 @@ class Filer:
         self.submit(dispute, already_tried=False)
 
     def submit(self, dispute: DisputeToFile, *, already_tried: bool) -> None:
-        form = form_for(dispute.first)
+        form = filing_form(dispute.first)
         ids = [c.id or 0 for c in dispute.claims]
         search = form.search(dispute.first)
+        # A dispute is found in Dispute Management and confirmed by its DSPT id; a case in the
+        # case log, by its case id.
+        find = form.find if isinstance(form, CaseForm) else find_filed
+        confirmed = form.confirmation if isinstance(form, CaseForm) else confirmation_id
         clicked = already_tried
         fields: dict[str, Any] = {}
         for _ in range(FORM_TRIES):
             try:
                 if clicked:
-                    found = find_filed(self.portal, search, dispute.key)
+                    found = find(self.portal, search, dispute.key)
                     if found:
                         self.store_receipt(dispute, found, fields, after_crash=already_tried)
                         return
                 fields = form.fill(self.portal, dispute)
                 clicked = True  # from the click on, the portal may hold the dispute
                 form.submit(self.portal)
-                dispute_id = confirmation_id(self.portal)
+                dispute_id = confirmed(self.portal)
                 if dispute_id is None:
                     # A 500 after the store, a refusal, anything: the search above decides.
                     self.portal.keep_page(f"no-confirmation-{dispute.key}")
@@ -261,7 +271,7 @@ class Filer:
             except FormInterrupted:
                 continue
             except FilingRefused as refused:
-                if clicked and find_filed(self.portal, search, dispute.key):
+                if clicked and find(self.portal, search, dispute.key):
                     continue  # stored after all; the next round stores its receipt
                 self.give_back(dispute, "refused", str(refused))
                 self.report.refused.append((ids, str(refused)))
@@ -274,7 +284,7 @@ class Filer:
                 self.report.unknown.append((ids, f"{type(error).__name__}: {error}"))
                 return
         try:
-            found = find_filed(self.portal, search, dispute.key) if clicked else None
+            found = find(self.portal, search, dispute.key) if clicked else None
         except PortalError as error:
             self.report.unknown.append((ids, str(error)))
             return

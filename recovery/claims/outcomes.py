@@ -62,6 +62,9 @@ class OutcomeReport:
     recovered_minor: dict[str, int] = field(default_factory=dict)
     # Denied and partly approved claims moved up the ladder, or closed at its top.
     ladder: LadderReport = field(default_factory=LadderReport)
+    # Statements of open items sent as Contact Us cases: Amazon answers the case itself, which
+    # a person reads (the case log shows its status).
+    settlement_cases: int = 0
 
 
 def claim_shares(claims: Sequence[Claim], decision: DisputeDecision) -> dict[int, int]:
@@ -84,8 +87,13 @@ def sync_decisions(engine: Engine, portal: PortalSession) -> OutcomeReport:
             select(Claim).where(Claim.status == S.filed.value, col(Claim.case_id).is_not(None))
         ).all()
         by_case: dict[str, list[Claim]] = {}
+        cases: set[str] = set()
         for claim in filed:
+            if claim.level >= 3:
+                cases.add(claim.case_id or "")
+                continue
             by_case.setdefault(claim.case_id or "", []).append(claim)
+        report.settlement_cases = len(cases)
     for case_id, claims in by_case.items():
         decision = read_decision(portal, case_id)
         target = DECIDED.get(decision.outcome or "") if decision.status == "Resolved" else None

@@ -255,8 +255,12 @@ def show(ctx: typer.Context, claim_id: Annotated[int, typer.Argument(metavar="ID
             on = f" on {attempt.resolved_on}" if attempt.resolved_on else ""
             decided = f" · {attempt.decision}, {approved} approved{on}" if attempt.decision else ""
             filed = attempt.finished_at or attempt.started_at
+            # The statement of open items went as a Contact Us case (its fields name the file).
+            sent = attempt.case_id
+            if "statement_file" in (attempt.fields or {}):
+                sent = f"Contact Us case {sent} (statement of open items)"
             out.print(
-                f"{number}. {attempt.case_id} filed {filed:%Y-%m-%d}{decided or ' · pending'}",
+                f"{number}. {sent} filed {filed:%Y-%m-%d}{decided or ' · pending'}",
                 markup=False,
                 highlight=False,
             )

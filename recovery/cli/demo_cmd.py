@@ -17,7 +17,9 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.status import Status
 from rich.table import Table
+from sqlalchemy import Engine
 
 from recovery import demo as steps
 from recovery.calendar import BusinessCalendar
@@ -26,7 +28,7 @@ from recovery.claims.queue import QueueRow
 from recovery.cli.context import app_context
 from recovery.cli.options import parse_day
 from recovery.cli.testing_cmd import ScenarioSize
-from recovery.config import CalendarSettings
+from recovery.config import CalendarSettings, Settings
 from recovery.money import format_minor, format_money
 from recovery.reports.run_summary import AccountResult
 from recovery.sources.importing import ImportResult
@@ -58,7 +60,8 @@ def demo(
     ] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="Start clean even if resumable.")] = False,
 ) -> None:
-    """Generate a vendor, sync, import, read evidence, detect and draft; then show the result."""
+    """Generate a vendor, sync, download from the portal, read evidence, detect and draft, file
+    the approved claims, follow Amazon's decisions; then show the result."""
     console = app_context(ctx).console
     as_of = parse_day(today) or BusinessCalendar.from_settings(CalendarSettings()).today()
     workspace = steps.Workspace(steps.DemoOptions(directory, size.value, seed, as_of, fresh), as_of)
@@ -95,7 +98,7 @@ def _run(console: Console, workspace: steps.Workspace) -> None:
         )
     else:
         console.print("[green]✓[/] Scenario already generated")
-    settings, engine = steps.open_database(workspace)
+    settings, engine = steps.open_database(workspace, auto_approve=True)
 
     with _progress(console) as progress:
         tasks: dict[str, TaskID] = {}
@@ -123,14 +126,35 @@ def _run(console: Console, workspace: steps.Workspace) -> None:
         f"the real client: {requests} requests, {rows:,} rows in {report.elapsed:.1f}s"
     )
 
+    with (
+        console.status("Starting the fake Vendor Central and headless Chromium…") as status,
+        steps.vendor_central(workspace, settings) as portal,
+    ):
+        console.print(f"[green]✓[/] Fake Vendor Central at {portal.fake.url}, {portal.fake.today}")
+        _portal_steps(console, status, workspace, settings, engine, portal)
+
+
+def _portal_steps(
+    console: Console,
+    status: Status,
+    workspace: steps.Workspace,
+    settings: Settings,
+    engine: Engine,
+    portal: steps.DemoPortal,
+) -> None:
     imported: list[ImportResult] = []
-    with console.status("Importing Vendor Central exports…") as status:
 
-        def on_import(result: ImportResult) -> None:
-            imported.append(result)
-            status.update(f"Importing Vendor Central exports… {result.path.name}")
+    def on_import(result: ImportResult) -> None:
+        imported.append(result)
+        status.update(f"Importing {result.path.name}…")
 
-        steps.import_exports(workspace, settings, engine, on_import)
+    status.update("Signing in to the fake Vendor Central and downloading its exports…")
+    downloads, _own = steps.download_exports(workspace, engine, portal, on_import)
+    console.print(
+        f"[green]✓[/] Downloaded {len(downloads.results)} exports from the fake Vendor Central "
+        f"(signed in with password and one-time code, {downloads.pages_loaded} pages) "
+        f"into {downloads.folder}"
+    )
     fresh_files = [r for r in imported if not r.duplicate]
     console.print(
         f"[green]✓[/] Imported {len(fresh_files)} files "
@@ -141,6 +165,7 @@ def _run(console: Console, workspace: steps.Workspace) -> None:
         for note in result.needs_look:
             console.print(f"  [yellow]needs a look:[/] {note}")
 
+    status.stop()
     with _progress(console) as progress:
         task = progress.add_task("Reading BOL/POD documents", total=None)
 
@@ -154,20 +179,50 @@ def _run(console: Console, workspace: steps.Workspace) -> None:
         f"{evidence.links.linked} linked to shipments and POs, "
         f"{evidence.links.conflicts} conflicts to review"
     )
+    status.start()
 
-    with console.status("Reconciling and detecting…") as status:
-        account, urgent, scores = steps.detect_and_score(
-            workspace, settings, engine, progress=lambda message: status.update(message)
-        )
+    status.update("Reconciling and detecting…")
+    account, scores = steps.detect_and_score(
+        workspace, settings, engine, progress=lambda message: status.update(message)
+    )
     console.print(
         f"[green]✓[/] Detection: {account.created} new claims, {account.updated} "
         f"updated, {account.retired} retired"
     )
+
+    status.update("Filing approved claims in the fake Vendor Central…")
+    filing = steps.file_approved(engine, portal)
+    filed_claims = sum(len(ids) for _, ids in filing.filed + filing.found_after_crash)
+    policy = format_money(steps.AUTO_APPROVE_MAX, portal.fake.portal.data.currency)
+    console.print(
+        f"[green]✓[/] Filed {len(filing.filed) + len(filing.found_after_crash)} disputes "
+        f"({filed_claims} claims approved by the demo's policy: each type up to "
+        f"{policy} at {steps.AUTO_APPROVE_MIN_CONFIDENCE}% "
+        f"confidence or more) in headless Chromium, {filing.pages_loaded} pages"
+        + (f"; {len(filing.refused)} refused" if filing.refused else "")
+        + (f"; {len(filing.unknown)} not finished" if filing.unknown else "")
+    )
+    for ids, message in filing.refused + filing.unknown:
+        console.print(f"  [yellow]claims {', '.join(map(str, ids))}:[/] {message}")
+
+    status.update(f"Moving the portal's clock on {steps.ADJUDICATION_DAYS} days…")
+    outcomes = steps.adjudicate(workspace, engine, portal)
+    decided = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(outcomes.decided.items()))
+    console.print(
+        f"[green]✓[/] Moved the portal's clock to {portal.fake.today}: Amazon decided "
+        f"({decided or 'nothing new'}; {outcomes.pending} pending) and paid; "
+        f"{len(outcomes.ladder.climbed)} next steps drafted, {len(outcomes.ladder.closed)} closed"
+    )
+    recovered = steps.recovery_score(engine, portal, scores)
+    urgent = steps.urgent_claims(workspace, settings, engine)
+    status.stop()
+
     console.print()
     _print_deductions(console, account)
     _print_types(console, account)
     _print_urgent(console, urgent)
     _print_scores(console, scores)
+    _print_recovered(console, recovered)
     _print_next(console, workspace)
 
 
@@ -270,6 +325,52 @@ def _percent(value: Decimal) -> str:
     return f"{value * 100:.1f}%"
 
 
+def _print_recovered(console: Console, result: steps.RecoveryScore) -> None:
+    table = Table(
+        title="Filed through the portal and recovered, beside the answer key (dollars)",
+        title_justify="left",
+    )
+    for name in (
+        "type",
+        "planted recoverable",
+        "claims filed",
+        "claimed",
+        "disputes",
+        "Amazon approved",
+        "recovered",
+        "left for a person",
+    ):
+        table.add_column(name, justify="left" if name == "type" else "right")
+    rows = list(result.by_type.values())
+    for row in rows:
+        table.add_row(
+            row.type,
+            f"${row.planted:,.2f}",
+            str(row.filed_claims),
+            f"${row.claimed:,.2f}",
+            str(row.disputes),
+            f"${row.amazon_approved:,.2f}",
+            f"${row.recovered:,.2f}",
+            str(row.left_for_a_person),
+        )
+    table.add_row(
+        "[bold]total",
+        f"[bold]${sum(r.planted for r in rows):,.2f}",
+        f"[bold]{sum(r.filed_claims for r in rows)}",
+        f"[bold]${sum(r.claimed for r in rows):,.2f}",
+        f"[bold]{sum(r.disputes for r in rows)}",
+        f"[bold]${sum(r.amazon_approved for r in rows):,.2f}",
+        f"[bold]${sum(r.recovered for r in rows):,.2f}",
+        f"[bold]{sum(r.left_for_a_person for r in rows)}",
+    )
+    console.print(table)
+    console.print(
+        "(recovered is money seen: credit lines on the portal's later remittances, matched to "
+        "the claims they pay back; Amazon approves less than asked when the evidence or the "
+        "window falls short)"
+    )
+
+
 def _print_next(console: Console, workspace: steps.Workspace) -> None:
     console.print()
     console.print("[bold]Next:[/] the workspace keeps its config and database, so you can go on:")
@@ -279,4 +380,4 @@ def _print_next(console: Console, workspace: steps.Workspace) -> None:
     console.print("  recovery claims approve <id>        # or: claims reject <id> --reason …")
     console.print("  recovery claims export --format xlsx --out worklist.xlsx")
     console.print("  recovery ledger                     # each invoice's balance and buckets")
-    console.print("The review UI (`recovery serve`) comes in a later release.")
+    console.print("  recovery serve                      # the review UI")

@@ -18,6 +18,11 @@ def outcomes(ctx: typer.Context) -> None:
     for status, count in sorted(report.decided.items()):
         app.console.print(f"{status}: {count} claim(s)")
     app.console.print(f"still pending: {report.pending} dispute(s)")
+    if report.settlement_cases:
+        app.console.print(
+            f"statements of open items sent as Contact Us cases: {report.settlement_cases}"
+            " (Amazon answers in the case; see the portal's case log)"
+        )
     for currency, minor in sorted(report.recovered_minor.items()):
         app.console.print(f"recovered (credits seen): {format_minor(minor, currency)}")
     for claim_id, level in report.ladder.climbed:

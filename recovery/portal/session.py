@@ -57,6 +57,14 @@ class FormInterrupted(PortalError):
     lost and must be filled again (after checking that nothing was submitted)."""
 
 
+def chromium_executable(vc: VendorCentralSettings) -> Path:
+    """Headless, the headless shell when installed (the full browser's windowing, compositing
+    and UI cost CPU on every page and show nothing); otherwise `chromium_path`."""
+    if vc.headless and vc.headless_shell_path.is_file():
+        return vc.headless_shell_path
+    return vc.chromium_path
+
+
 def write_private(path: Path, text: str) -> None:
     """Write `text` readable by this user only, atomically (never a half-written state)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +108,7 @@ class PortalSession:
         try:
             if self._driver is not None:
                 self._browser = self._driver.chromium.launch(
-                    executable_path=str(self.vc.chromium_path),
+                    executable_path=str(chromium_executable(self.vc)),
                     args=list(CHROMIUM_ARGS),
                     headless=self.vc.headless,
                 )
@@ -117,7 +125,7 @@ class PortalSession:
                 str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             )
             raise PortalError(
-                f"cannot start Chromium at {self.vc.chromium_path}: {first_line}"
+                f"cannot start Chromium at {chromium_executable(self.vc)}: {first_line}"
             ) from exc
         except BaseException:
             self._stop_driver()
@@ -161,8 +169,7 @@ class PortalSession:
     def open(self, path: str) -> Page:
         """Load a members' page, signing in and waiting out throttling as needed."""
         for _ in range(3):
-            self._paced(lambda: self.page.goto(self.url(path)))
-            if not self.on_sign_in():
+            if self._paced(lambda: self.page.goto(self.url(path))) or not self.on_sign_in():
                 return self.page
             # Sign-in returns to the page it interrupted.
             self.sign_in()
@@ -173,14 +180,14 @@ class PortalSession:
     def act(self, action: Callable[[], Any]) -> None:
         """A click that loads a page in the middle of a form: throttling or an expired session
         lose the form, so they interrupt it (the caller fills it again)."""
-        self._paced(action, retry=False)
-        if self.on_sign_in():
+        if not self._paced(action, retry=False) and self.on_sign_in():
             self.sign_in()
             raise FormInterrupted("the session expired in the middle of the form")
 
-    def _paced(self, load: Callable[[], Any], *, retry: bool | None = True) -> None:
+    def _paced(self, load: Callable[[], Any], *, retry: bool | None = True) -> bool:
         """`load` at a person's pace. On the throttling page: `retry` loads it again after a
-        wait; False raises `FormInterrupted` after the wait; None leaves the page to the caller."""
+        wait; False raises `FormInterrupted` after the wait; None leaves the page to the caller.
+        True when the page is neither the throttling page nor a sign-in page."""
         backoff = self.vc.throttle_backoff_seconds
         for attempt in range(self.vc.throttle_retries + 1):
             self.wait_turn()
@@ -194,8 +201,14 @@ class PortalSession:
                 # A timeout or a lost connection: what the page showed is kept for a person.
                 first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                 raise self.kept_error("browser", first_line or type(exc).__name__) from exc
-            if retry is None or not self.throttled():
-                return
+            if retry is None:
+                return False
+            # One question to the page in the usual case (a page of the portal), three only
+            # when it is the throttling or a sign-in page.
+            if self._plain_page():
+                return True
+            if not self.throttled():
+                return False
             if attempt < self.vc.throttle_retries and not retry:
                 # The form posted into the throttling page is lost: wait, then fill it again.
                 self.sleep(backoff)
@@ -206,6 +219,17 @@ class PortalSession:
         raise self.kept_error(
             "throttled", f"still throttled after {self.vc.throttle_retries} waits"
         )
+
+    def _plain_page(self) -> bool:
+        """Neither the throttling page nor a sign-in page: `throttled()` and `on_sign_in()`
+        both False, asked at once."""
+        page = self.page
+        interruption = (
+            page.get_by_role("heading", name="Requests throttled")
+            .or_(page.get_by_label("Password", exact=True))
+            .or_(page.get_by_label("Enter OTP"))
+        )
+        return interruption.count() == 0
 
     def wait_turn(self) -> None:
         """Keep a person's pace before the next request to the portal, and count it."""
@@ -300,7 +324,10 @@ class PortalSession:
         stem = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + re.sub(r"\W+", "-", name)
         png, html = directory / f"{stem}.png", directory / f"{stem}.html"
         try:
-            self.page.screenshot(path=str(png), full_page=True)
+            # The whole page; a page that fits the viewport is taken as it is shown, which
+            # spares Chromium the resize a full-page capture makes.
+            taller = self.page.evaluate("document.documentElement.scrollHeight > innerHeight")
+            self.page.screenshot(path=str(png), full_page=bool(taller))
             html.write_text(self.page.content(), encoding="utf-8")
         except PlaywrightError:
             pass  # the browser itself is gone; the error message still names the step

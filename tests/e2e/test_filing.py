@@ -257,6 +257,37 @@ def test_the_ladder_redisputes_a_denial_then_drafts_the_statement_of_open_items(
             assert "Statement of open items" in claim.draft_text
     assert {i for i, _ in again.ladder.closed} | {i for i, _ in again.ladder.climbed} == first_ids
 
+    # The third rung: each statement goes to Amazon in a Contact Us case, exactly once, even when
+    # the portal answers the first case with a 500 after storing it.
+    third = [c.id or 0 for c in claims if c is not None and c.level == 3]
+    with Session(run.engine) as session:
+        for claim_id in third:
+            workflow.approve(session, claim_id, actor="specialist")
+        session.commit()
+    run.fake.set_faults(fail_after_store=1)
+    sent = file_claims(run.engine, run.settings, browser=run.browser)
+    assert not sent.refused and not sent.unknown, (sent.refused, sent.unknown)
+    cases = {case.id: case for case in run.fake.cases}
+    with Session(run.engine) as session:
+        settled = [session.get(Claim, i) for i in third]
+    assert len(cases) == len({(c.account_id, c.type) for c in settled if c is not None})
+    for claim in settled:
+        assert claim is not None and claim.status == ClaimStatus.filed
+        case = cases[claim.case_id or ""]
+        assert case.topic.startswith("Accounting: Dispute settlement")
+        # The attached workbook carries the claim's row in the portal's columns.
+        [item] = claim.draft_fields["statement_of_open_items"]
+        assert item in case.open_items
+        [attempt] = [a for a in _filed(run, claim.id or 0) if a.case_id == case.id]
+        assert attempt.dispute_key and attempt.dispute_key in case.description
+        assert attempt.screenshot_path and Path(attempt.screenshot_path).exists()
+        assert attempt.fields and attempt.fields["statement_of_open_items"]
+    assert sum(len(case.open_items) for case in cases.values()) == len(third)
+    assert run.fake.faults.fail_after_store == 0  # the lost answer was met, and survived
+    assert file_claims(run.engine, run.settings, browser=run.browser).filed == []
+    assert len(run.fake.cases) == len(cases)
+    assert follow_outcomes(run.engine, run.settings, run.browser).settlement_cases == len(cases)
+
     # `claims show` tells the whole history: both disputes, both decisions, the statement.
     shortage = next(c for c in claims if c is not None and c.type == "shortage")
     shown = subprocess.run(
@@ -267,8 +298,9 @@ def test_the_ladder_redisputes_a_denial_then_drafts_the_statement_of_open_items(
     )
     assert shown.returncode == 0, shown.stderr
     history = shown.stdout.split("Disputes (the ladder)")[1].split("Audit trail")[0]
-    first_case, second_case = (a.case_id for a in _filed(run, shortage.id or 0))
+    first_case, second_case, third_case = (a.case_id for a in _filed(run, shortage.id or 0))
     assert f"1. {first_case}" in history and f"2. {second_case}" in history
+    assert f"3. Contact Us case {third_case}" in history
     assert history.count("Denied") == 2 and "Statement of Open Items: Document Number" in history
 
 

@@ -25,6 +25,7 @@ from recovery.testing.fake_vendor_central.account_pages import (
     add_payment_routes,
 )
 from recovery.testing.fake_vendor_central.auth import Auth
+from recovery.testing.fake_vendor_central.case_pages import add_case_routes
 from recovery.testing.fake_vendor_central.control_api import add_control_routes
 from recovery.testing.fake_vendor_central.dispute_pages import add_dispute_routes
 from recovery.testing.fake_vendor_central.faults import Faults
@@ -41,10 +42,16 @@ from recovery.testing.fake_vendor_central.signin_pages import add_signin_routes
 from recovery.testing.fake_vendor_central.site import MEMBERS, SESSION_COOKIE
 
 # Form steps a session can expire in the middle of (the `expire_mid_form` fault).
-_FORM_STEPS = ("/lines", "/submit", "/price-dispute", "/dispute", "/redispute")
-# Pages that hold a dispute's last step (its submit button): the "form" event.
+_FORM_STEPS = ("/lines", "/submit", "/price-dispute", "/dispute", "/redispute", "/case/new")
+# Pages that hold a dispute's or a case's last step (its submit button): the "form" event.
 _FINAL_FORMS = frozenset(
-    {"dispute_justify.html", "price_dispute.html", "chargeback.html", "redispute.html"}
+    {
+        "dispute_justify.html",
+        "price_dispute.html",
+        "chargeback.html",
+        "redispute.html",
+        "case_new.html",
+    }
 )
 
 # A listener for what a filer is doing: "form" (a dispute's last form is being sent), "stored"
@@ -148,6 +155,7 @@ class PortalApp:
         add_coop_routes(self, app)
         add_chargeback_routes(self, app)
         add_dispute_routes(self, app)
+        add_case_routes(self, app)
         return app
 
     async def _gate(self, request: Request, call_next: Any) -> Response:
@@ -179,12 +187,19 @@ class PortalApp:
         return response
 
     def confirmed(self, request: Request, disputes: list[Any]) -> Response:
+        return self._stored(request, "dispute_done.html", disputes=disputes)
+
+    def case_sent(self, request: Request, case: Any) -> Response:
+        return self._stored(request, "case_done.html", case=case)
+
+    def _stored(self, request: Request, template: str, **context: Any) -> Response:
+        """The confirmation of what was just stored (a dispute or a case)."""
         self._event("stored")
         if self.faults.fail_after_store > 0:
-            # The dispute is stored; only the answer is lost: the double-filing trap.
+            # It is stored; only the answer is lost: the double-filing trap.
             self.faults.fail_after_store -= 1
             return self.render("error.html", request, status=500)
-        page = self.render("dispute_done.html", request, disputes=disputes)
+        page = self.render(template, request, **context)
         self._event("confirmation")
         return page
 

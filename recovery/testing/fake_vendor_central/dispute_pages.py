@@ -1,5 +1,5 @@
-"""Dispute Management: the list, Create new dispute's three steps, a dispute and its re-dispute,
-and Contact Us › Statement of Open Items."""
+"""Dispute Management: the list, Create new dispute's three steps, a dispute and its
+re-dispute."""
 
 from __future__ import annotations
 
@@ -175,17 +175,6 @@ def add_dispute_routes(ui: PortalApp, app: FastAPI) -> None:
         except Refusal as refusal:
             return ui.render("refusal.html", request, status=400, message=refusal.message)
         return ui.confirmed(request, [child])
-
-    @app.get(f"{MEMBERS}/contact-us")
-    def contact(request: Request) -> Response:
-        return ui.render("contact.html", request)
-
-    @app.get(f"{MEMBERS}/contact-us/statement-of-open-items")
-    def open_items(request: Request) -> Response:
-        with portal.lock:
-            portal.settle()
-            items = portal.open_items()
-        return ui.render("open_items.html", request, items=items)
 
 
 def _listed(portal: Portal, params: QueryParams) -> list[Dispute]:

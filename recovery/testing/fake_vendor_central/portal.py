@@ -6,6 +6,7 @@ through `FakeVendorCentral`. One lock guards the state: FastAPI runs plain handl
 
 from __future__ import annotations
 
+import pickle
 import secrets
 import threading
 from collections import defaultdict
@@ -35,6 +36,13 @@ from recovery.testing.fake_vendor_central.rules import (
     redispute_last_day,
 )
 from recovery.testing.fake_vendor_central.scenario_source import PortalData, Row
+from recovery.testing.fake_vendor_central.support_cases import (
+    CASE_INCOMPLETE,
+    SETTLEMENT,
+    STATEMENT_MISSING,
+    TOPICS,
+    SupportCase,
+)
 
 NOT_AVAILABLE = "This invoice is not available for dispute."
 ONLY_ONCE = "Shortages on this invoice can be disputed only once."
@@ -69,6 +77,8 @@ class Portal:
         self.disputes: dict[str, Dispute] = {}
         self.drafts: dict[str, Draft] = {}
         self._next_dispute = 4_100_000_000 + data.seed * 10_000
+        self.cases: dict[str, SupportCase] = {}
+        self._next_case = 17_000_000_000 + data.seed * 10_000
         numbers = [int(p["payment_number"]) for p in data.payments if p["payment_number"].isdigit()]
         self.credits = CreditRuns(max(numbers, default=99_000_000) + 3, data.currency)
         self._shortages: dict[str, list[Row]] = defaultdict(list)
@@ -449,6 +459,46 @@ class Portal:
         self.disputes[dispute.id] = dispute
         return dispute
 
+    # -- Contact Us ------------------------------------------------------------------------
+
+    def open_case(
+        self,
+        topic: str,
+        subject: str,
+        description: str,
+        attachments: list[Attachment],
+        open_items: list[dict[str, str]] | None,
+    ) -> SupportCase:
+        """Contact Us › "Send": a settlement case needs its statement attached (`open_items`
+        read from it; None when no attachment is one)."""
+        with self.lock:
+            if topic not in TOPICS or not subject.strip() or not description.strip():
+                raise Refusal(CASE_INCOMPLETE)
+            if topic == SETTLEMENT and not open_items:
+                raise Refusal(STATEMENT_MISSING)
+            self._next_case += 1
+            case = SupportCase(
+                id=str(self._next_case),
+                topic=topic,
+                subject=subject.strip(),
+                description=description.strip(),
+                attachments=list(attachments),
+                created=self.today,
+                submitted_at=datetime.now(UTC),
+                open_items=list(open_items or []),
+            )
+            self.cases[case.id] = case
+            return case
+
+    def case_list(self, query: str = "") -> list[SupportCase]:
+        """The case log, newest first: by case id, or by words of its subject or description."""
+        query = query.strip()
+        return [
+            case
+            for case in sorted(self.cases.values(), key=lambda c: c.id, reverse=True)
+            if not query or query == case.id or query in case.subject or query in case.description
+        ]
+
     # -- time and decisions ------------------------------------------------------------------
 
     def advance(self, days: int) -> date:
@@ -487,6 +537,23 @@ class Portal:
         dispute.resolved_on = dispute.created + timedelta(days=self.windows.review_days)
         if dispute.approved_minor > 0:
             self.credits.add(dispute)
+
+    # -- keeping the state between runs (the demo resumes with the disputes it filed) ---------
+
+    _KEPT = ("today", "disputes", "drafts", "_next_dispute", "credits", "cases", "_next_case")
+
+    def state(self) -> bytes:
+        """Everything that changes after start (clock, drafts, disputes, credits): the fake's
+        own objects, read back only by `restore` from a file the same program wrote."""
+        with self.lock:
+            return pickle.dumps({name: getattr(self, name) for name in self._KEPT})
+
+    def restore(self, state: bytes) -> None:
+        kept = pickle.loads(state)  # our own file only, see `state`
+        with self.lock:
+            for name in self._KEPT:
+                if name in kept:  # a state from before a part existed keeps its default
+                    setattr(self, name, kept[name])
 
     def disputes_json(self) -> list[dict[str, Any]]:
         with self.lock:

@@ -19,6 +19,7 @@ from recovery.testing.fake_vendor_central.model import Dispute
 from recovery.testing.fake_vendor_central.portal import Portal
 from recovery.testing.fake_vendor_central.rules import Odds, Windows
 from recovery.testing.fake_vendor_central.scenario_source import PortalData, load_portal_data
+from recovery.testing.fake_vendor_central.support_cases import SupportCase
 
 
 class FakeVendorCentral:
@@ -71,11 +72,26 @@ class FakeVendorCentral:
         self.faults.update(changes)
         return self.faults
 
+    def save_state(self, path: Path) -> None:
+        """The clock, drafts, disputes and credits, for `load_state` in a later run."""
+        partial = path.with_name(path.name + ".part")
+        partial.write_bytes(self.portal.state())
+        partial.replace(path)
+
+    def load_state(self, path: Path) -> None:
+        self.portal.restore(path.read_bytes())
+
     @property
     def disputes(self) -> list[Dispute]:
         with self.portal.lock:
             self.portal.settle()
             return sorted(self.portal.disputes.values(), key=lambda d: d.id)
+
+    @property
+    def cases(self) -> list[SupportCase]:
+        """Every Contact Us case sent, oldest first."""
+        with self.portal.lock:
+            return sorted(self.portal.cases.values(), key=lambda c: c.id)
 
     def totp_now(self) -> str:
         """The one-time code an authenticator app would show now."""

@@ -1,7 +1,10 @@
-"""`recovery demo` end to end on a tiny vendor: totals printed match the answer key."""
+"""`recovery demo` end to end on a tiny vendor: totals printed match the answer key, the
+Vendor Central exports come from the fake portal (headless Chromium), and what the demo says
+it recovered is, to the cent, what the fake portal approved and paid."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -12,8 +15,29 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlmodel import Session, col, select
 
+from recovery.claims.workflow import AUTO_APPROVER
 from recovery.cli.app import main
+from recovery.demo import AUTO_APPROVE_MAX, PORTAL_STATE_FILE
+from recovery.models.claims import Claim, ClaimEvent, ClaimStatus
+from recovery.models.runs import ImportBatch
+from recovery.money import from_minor
+from recovery.testing.fake_vendor_central import FakeVendorCentral
+
+# What `recovery sync --source vendor-central` downloads; the vendor's own files (costs, bank,
+# co-op agreements) come from the scenario.
+PORTAL_KINDS = {
+    "remittance",
+    "invoices",
+    "shortages",
+    "price-details",
+    "coop-invoices",
+    "coop-backup",
+    "chargebacks",
+}
+RECOVERED_TABLE = "Filed through the portal and recovered"
 
 
 def run_demo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -26,6 +50,19 @@ def run_demo(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 
 def dollars(value: str | Decimal) -> str:
     return f"${Decimal(value):,.2f}"
+
+
+def table_rows(out: str, title: str) -> dict[str, list[str]]:
+    """The rows of the table printed under `title`, by their first cell."""
+    text = out.split(title, 1)[1]
+    rows: dict[str, list[str]] = {}
+    for line in text.splitlines()[1:]:
+        if line.startswith("└"):
+            break
+        if line.startswith("│"):
+            cells = [cell.strip() for cell in line.split("│")[1:-1]]
+            rows[cells[0]] = cells[1:]
+    return rows
 
 
 def test_demo_prints_totals_that_match_the_answer_key(
@@ -41,11 +78,7 @@ def test_demo_prints_totals_that_match_the_answer_key(
     assert "Starting a new demo" in out
     key = json.loads((workspace / "scenario" / "answer_key.json").read_text())
     by_type = key["totals"]["by_type"]
-    score_rows = {
-        line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[2:-1]]
-        for line in out.splitlines()
-        if line.count("│") >= 6 and line.split("│")[1].strip() in by_type
-    }
+    score_rows = table_rows(out, "Scored against the scenario's answer key")
     for kind in ("shortage", "price", "coop", "chargeback"):
         planted, claimed, recall, precision, on_valid, wrong, expired = score_rows[kind][:7]
         # Recall counts only what Amazon still accepts; the rest is shown apart as expired.
@@ -67,6 +100,44 @@ def test_demo_prints_totals_that_match_the_answer_key(
     assert total_row == ["total", str(len(key["deductions"])), dollars(net)]
     assert "recovery claims list" in out and f"cd {workspace}" in out
 
+    engine = create_engine(f"sqlite:///{workspace / 'recovery.db'}")
+    # Every Vendor Central export imported is a file the fake portal served, in the workspace.
+    downloads = workspace / "data" / "portal" / "downloads"
+    served = {hashlib.sha256(p.read_bytes()).hexdigest() for p in downloads.rglob("*.*")}
+    with Session(engine) as session:
+        batches = session.exec(select(ImportBatch)).all()
+    from_portal = [b for b in batches if b.kind in PORTAL_KINDS]
+    assert {b.kind for b in from_portal} == PORTAL_KINDS
+    assert all(b.file_sha256 in served for b in from_portal)
+    # The remittance was downloaded again after the clock moved: the credits came with it.
+    assert sum(b.kind == "remittance" for b in from_portal) == 2
+
+    # What the demo recovered is what the fake portal approved and paid, to the cent.
+    fake = FakeVendorCentral(workspace / "scenario")
+    fake.load_state(workspace / PORTAL_STATE_FILE)
+    approved_minor = sum(d.approved_minor for d in fake.disputes)
+    assert approved_minor > 0
+    with Session(engine) as session:
+        claims = session.exec(select(Claim)).all()
+        recovered_minor = sum(c.recovered_minor for c in claims)
+        filed = [c for c in claims if c.case_id is not None]
+        # Only the policy approved them: no person did, and nothing above its amount was filed.
+        approvals = session.exec(
+            select(ClaimEvent).where(
+                ClaimEvent.to_status == ClaimStatus.approved.value,
+                col(ClaimEvent.claim_id).in_([c.id for c in filed]),
+            )
+        ).all()
+    assert recovered_minor == approved_minor
+    assert filed and {e.actor for e in approvals} == {AUTO_APPROVER}
+    assert {e.claim_id for e in approvals} == {c.id for c in filed}
+    assert all(from_minor(c.amount_minor, c.currency) <= AUTO_APPROVE_MAX for c in filed)
+    assert {c.case_id for c in filed} == {d.id for d in fake.disputes}
+    recovered_rows = table_rows(out, RECOVERED_TABLE)
+    total = recovered_rows["total"]
+    assert total[4] == total[5] == dollars(from_minor(approved_minor, "USD"))
+    assert total[1] == str(len(filed)) and total[3] == str(len(fake.disputes))
+
     # The workspace keeps working for the commands the demo suggests.
     monkeypatch.chdir(workspace)
     with pytest.raises(SystemExit) as exited:
@@ -80,6 +151,9 @@ def test_demo_prints_totals_that_match_the_answer_key(
     )
     assert code == 0 and "Resuming" in out
     assert "0 new claims" in out and "already imported" in out
+    # Nothing filed twice, the clock not moved again, the same money recovered.
+    assert table_rows(out, RECOVERED_TABLE)["total"] == total
+    assert "Filed 0 disputes" in out
     # Other options start clean, and say so.
     code, out, _ = run_demo(
         ["--dir", str(workspace), "--size", "tiny", "--seed", "2", "--today", "2026-11-23"],
