@@ -36,10 +36,10 @@ from recovery.config import Settings, SpApiSettings, load_settings
 from recovery.errors import RecoveryError
 from recovery.evidence.ingest import AddResult, add_evidence
 from recovery.evidence.ingest import ProgressCallback as EvidenceProgress
-from recovery.reports.run_summary import AccountResult, run_detection
 from recovery.models.claims import Claim, ClaimStatus
 from recovery.money import from_minor
 from recovery.portal.session import CHROMIUM_ARGS, chromium_executable
+from recovery.reports.run_summary import AccountResult, run_detection
 from recovery.sources.importing import ImportResult, import_files
 from recovery.sources.spapi import ProgressCallback as SyncProgress
 from recovery.sources.spapi import SyncReport, sync_spapi
