@@ -65,10 +65,15 @@ def submit(portal: PortalSession, steps: Sequence[Step]) -> None:
 
 def confirmation_id(portal: PortalSession) -> str | None:
     """The DSPT id on the confirmation, if the page is one."""
+    return id_on_confirmation(portal, DISPUTE_ID)
+
+
+def id_on_confirmation(portal: PortalSession, pattern: re.Pattern[str]) -> str | None:
+    """The id `pattern` captures in the page's status message, if the page has one."""
     status = portal.page.get_by_role("status")
     if not status.count():
         return None
-    found = DISPUTE_ID.search(status.first.inner_text())
+    found = pattern.search(status.first.inner_text())
     return found.group(1) if found else None
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from playwright.sync_api import FilePayload
 
+from recovery.portal.dispute_form import id_on_confirmation
 from recovery.portal.session import PortalSession
 
 CONTACT_US = "/contact-us"
@@ -45,11 +46,7 @@ def send_case(portal: PortalSession) -> None:
 
 def case_id(portal: PortalSession) -> str | None:
     """The case id on the confirmation, if the page is one."""
-    status = portal.page.get_by_role("status")
-    if not status.count():
-        return None
-    found = CASE_ID.search(status.first.inner_text())
-    return found.group(1) if found else None
+    return id_on_confirmation(portal, CASE_ID)
 
 
 def find_case(portal: PortalSession, search: str, key: str) -> str | None:
