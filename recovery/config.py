@@ -170,8 +170,8 @@ class ImportSettings(Section):
     # Extra header names per kind: {"remittance": {"Amount Paid": ["Paid Amt", "Amt Paid"]}}.
     column_maps: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     progress_min_rows: int = 5000
-    # Runs of CSV/XLSX files at least this big in total are parsed in a second process while
-    # this one stores (`recovery.sources.read_ahead`).
+    # Runs of files (CSV, XLSX, SP-API JSON) at least this big in total are parsed in a second
+    # process while this one stores (`recovery.sources.read_ahead`).
     read_ahead: bool = True
     read_ahead_min_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
     # Dates a file may carry: anything outside is a typo or a placeholder (12/31/9999) that

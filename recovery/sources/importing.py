@@ -26,7 +26,7 @@ from recovery.sources.accounts import known_accounts, resolve_account
 from recovery.sources.file_kinds import detect_kind
 from recovery.sources.files import FileFormat, open_sheets, sha256_of, sniff_format
 from recovery.sources.importers import JSON, TABULAR, ImportContext, Importer
-from recovery.sources.importers.base import Block, ProgressCallback, ReadContext
+from recovery.sources.importers.base import ProgressCallback, ReadContext
 from recovery.sources.importers.spapi_json import open_documents
 from recovery.sources.layouts import KINDS
 from recovery.sources.read_ahead import (
@@ -206,18 +206,7 @@ def _import(
     ahead: AheadFile | None,
 ) -> ImportResult:
     session = Session(bind=conn)
-    fmt = sniff_format(path)
-    if fmt == FileFormat.json or (kind in JSON):
-        with open_documents(path, kind) as documents:
-            account, created = resolve_account(
-                session, settings, account_code or documents.vendor_code()
-            )
-            importer: Importer = JSON[documents.kind]
-            result = ImportResult(path, documents.kind, detected=kind is None)
-            ctx = ImportContext(settings, account, path.name, progress, conn=conn)
-            counts = importer.store(ctx, documents)
-        return _finish(conn, ctx, result, counts, digest, account.vendor_code, created)
-    file = _TabularFile(conn, settings, path, digest, kind is None, progress)
+    file = _File(conn, settings, path, digest, kind is None, progress)
     created = False
     if ahead is not None:
         head = ahead.head()
@@ -225,6 +214,13 @@ def _import(
         # (read for another marketplace or currency than the account has: read again here)
         if head.read_as(account):
             return file.store(head.kind, account, created, head.total_rows, ahead.blocks)
+    if sniff_format(path) == FileFormat.json or (kind in JSON):
+        with open_documents(path, kind) as documents:
+            account, created_now = resolve_account(
+                session, settings, account_code or documents.vendor_code()
+            )
+            read = partial(JSON[documents.kind].read, documents=documents)
+            return file.store(documents.kind, account, created or created_now, None, read)
     with open_sheets(path, settings.imports) as sheets:
         found_kind, file_code = detect_kind(path, sheets, settings, kind)
         account, created_now = resolve_account(session, settings, account_code or file_code)
@@ -239,7 +235,7 @@ def _import(
 
 
 @dataclass
-class _TabularFile:
+class _File:
     conn: Any
     settings: Settings
     path: Path
@@ -253,13 +249,15 @@ class _TabularFile:
         account: VendorAccount,
         created: bool,
         total_rows: int | None,
-        read: Callable[[ReadContext], Iterable[Block]],
+        read: Callable[[ReadContext], Iterable[Any]],
     ) -> ImportResult:
         path, progress = self.path, self.progress
         ctx = ImportContext(self.settings, account, path.name, progress, total_rows, conn=self.conn)
         result = ImportResult(path, kind, detected=self.detected)
-        counts = TABULAR[kind].store(ctx, read(ctx))
-        if ctx.sheets_with_header == 0:
+        tabular = kind in TABULAR
+        importer: Importer = TABULAR[kind] if tabular else JSON[kind]
+        counts = importer.store(ctx, read(ctx))
+        if tabular and ctx.sheets_with_header == 0:
             raise InputError(f"no {kind} header found", file=path.name)
         if progress is not None:
             progress(ctx.rows_read, ctx.rows_read)

@@ -1,10 +1,11 @@
-"""CSV and XLSX files read in a second process while this one stores the file before.
+"""Files read in a second process while this one stores the file before.
 
 An import is one transaction per file on one connection, so storing cannot be split; reading
 can. On a run of big or many exports, a reader process parses each file into blocks with the
-same `TabularImporter.read` the importer runs itself, and spools them to a temporary file that
-the importer stores from as they come. The parse of the next files, and of the rest of this
-one, then runs on the second core while this one writes.
+same `read` the importer runs itself (`TabularImporter.read` for CSV and XLSX, rows made from
+the documents for SP-API JSON), and spools them to a temporary file that the importer stores
+from as they come. The parse of the next files, and of the rest of this one, then runs on the
+second core while this one writes.
 
 The spool, not a pipe, carries the blocks: the reader goes on while the importer is busy with
 a long file, where a pipe would stop it once full. The importer waits at the spool's end only
@@ -38,7 +39,8 @@ from recovery.sources.accounts import account_among
 from recovery.sources.file_kinds import detect_kind
 from recovery.sources.files import FileFormat, open_sheets, sniff_format
 from recovery.sources.importers import JSON, TABULAR
-from recovery.sources.importers.base import Block, ReadContext
+from recovery.sources.importers.base import ReadContext
+from recovery.sources.importers.spapi_json import open_documents
 
 # Files read ahead of the one being stored, by their size: enough to keep the reader busy
 # through a long store, while the spools stay a bounded use of the temporary folder.
@@ -139,23 +141,21 @@ class ReadAhead:
         forced_kind: str | None,
         account_code: str | None,
     ) -> None:
-        """Give the reader the CSV/XLSX files from `position` on, as far as the budget goes."""
+        """Give the reader the files from `position` on, as far as the budget goes."""
         while self._next < len(files) and (
             self._next <= position or self._waiting_bytes < AHEAD_BYTES
         ):
             later, path = self._next, files[self._next]
             self._next += 1
             try:
-                tabular = forced_kind not in JSON and sniff_format(path) != FileFormat.json
                 size = path.stat().st_size
-            except (InputError, OSError):  # (its import says why)
+            except OSError:  # (its import says why)
                 continue
-            if tabular:
-                spool = Path(self._folder.name) / f"{later}.spool"
-                job = ReadJob(path, size, forced_kind, account_code, spool)
-                self._waiting[later] = job
-                self._waiting_bytes += size
-                self._jobs.put(job)
+            spool = Path(self._folder.name) / f"{later}.spool"
+            job = ReadJob(path, size, forced_kind, account_code, spool)
+            self._waiting[later] = job
+            self._waiting_bytes += size
+            self._jobs.put(job)
 
     def take(self, position: int) -> AheadFile | None:
         """The file at `position`, if the reader was given it."""
@@ -224,7 +224,7 @@ class AheadFile:
         head: Head = message[1]
         return head
 
-    def blocks(self, ctx: ReadContext) -> Iterator[Block]:
+    def blocks(self, ctx: ReadContext) -> Iterator[Any]:
         """The rows, `ctx` kept as reading them here would have left it."""
         while True:
             message = self._next()
@@ -256,12 +256,11 @@ class AheadFile:
 
 
 def worth_reading_ahead(settings: Settings, paths: Sequence[Path]) -> bool:
-    """Two cores or more, and at least `imports.read_ahead_min_bytes` of CSV/XLSX: starting the
+    """Two cores or more, and at least `imports.read_ahead_min_bytes` of files: starting the
     reader costs about a second."""
     if not settings.imports.read_ahead or (os.cpu_count() or 1) < 2:
         return False
-    tabular = sum(_size(p) for p in paths if p.suffix.lower() != ".json")
-    return tabular >= settings.imports.read_ahead_min_bytes
+    return sum(map(_size, paths)) >= settings.imports.read_ahead_min_bytes
 
 
 def _size(path: Path) -> int:
@@ -326,13 +325,9 @@ def _spool(job: ReadJob, settings: Settings, accounts: list[VendorAccount]) -> N
             out.flush()
 
         try:
-            with open_sheets(job.path, settings.imports) as sheets:
-                kind, file_code = detect_kind(job.path, sheets, settings, job.forced_kind)
-                account = account_among(accounts, settings, job.account_code or file_code)
-                total = sum(s.total_rows or 0 for s in sheets) or None
-                send("head", Head(kind, file_code, total, account.marketplace, account.currency))
-                ctx = ReadContext(settings, account, job.path.name)
-                for block in TABULAR[kind].read(ctx, sheets):
+            with _opened(job, settings, accounts) as (head, ctx, blocks):
+                send("head", head)
+                for block in blocks:
                     if job.cancelled.exists():
                         return
                     send("block", block, sent.delta(ctx))
@@ -341,6 +336,28 @@ def _spool(job: ReadJob, settings: Settings, accounts: list[VendorAccount]) -> N
             send("error", exc)
         except Exception:  # a bug: its traceback goes to the importer, which stops there
             send("crash", traceback.format_exc())
+
+
+@contextlib.contextmanager
+def _opened(
+    job: ReadJob, settings: Settings, accounts: list[VendorAccount]
+) -> Iterator[tuple[Head, ReadContext, Iterator[Any]]]:
+    """The file's head and its blocks as the importer would read them (`importing._import`)."""
+    if job.forced_kind in JSON or sniff_format(job.path) == FileFormat.json:
+        with open_documents(job.path, job.forced_kind) as documents:
+            code = documents.vendor_code()
+            account = account_among(accounts, settings, job.account_code or code)
+            head = Head(documents.kind, code, None, account.marketplace, account.currency)
+            ctx = ReadContext(settings, account, job.path.name)
+            yield head, ctx, JSON[documents.kind].read(ctx, documents)
+        return
+    with open_sheets(job.path, settings.imports) as sheets:
+        kind, file_code = detect_kind(job.path, sheets, settings, job.forced_kind)
+        account = account_among(accounts, settings, job.account_code or file_code)
+        total = sum(s.total_rows or 0 for s in sheets) or None
+        head = Head(kind, file_code, total, account.marketplace, account.currency)
+        ctx = ReadContext(settings, account, job.path.name)
+        yield head, ctx, TABULAR[kind].read(ctx, sheets)
 
 
 class _Sent:

@@ -48,7 +48,14 @@ from recovery.store import changes
 from recovery.store.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
 
 __all__ = [
+    "DocumentRows",
     "UpsertCounts",
+    "read_purchase_order_statuses",
+    "read_purchase_orders",
+    "read_shipments",
+    "store_purchase_order_statuses",
+    "store_purchase_orders",
+    "store_shipments",
     "upsert_purchase_order_statuses",
     "upsert_purchase_orders",
     "upsert_shipments",
@@ -261,13 +268,25 @@ def upsert_purchase_orders(
     Orders without `orderDetails` (includeDetails=false) update only their state. Each item with
     a net cost per each also becomes a cost observation dated the PO date.
     """
-    conn = _connection(session)
-    account_id = _account_id(account)
+    read = read_purchase_orders(orders, account.currency, start)
+    return store_purchase_orders(_connection(session), _account_id(account), read)
+
+
+def read_purchase_orders(
+    orders: Sequence[Document], currency: str, start: int = 0
+) -> list[DocumentRows]:
+    """Each order's row and item rows; `start` is the first order's place in its list."""
+    return _read_each(_quick_order, _order, "orders", orders, currency, start)
+
+
+def store_purchase_orders(
+    conn: Connection, account_id: int, read: Sequence[DocumentRows]
+) -> UpsertCounts:
+    """Store what `read_purchase_orders` read (see `upsert_purchase_orders`)."""
     now = utcnow()
     po_rows: list[Row] = []
     items_by_po: dict[str, list[Row]] = {}
-    for index, raw in enumerate(orders, start):
-        row, items = _read(_quick_order, _order, raw, ("orders", index), account.currency)
+    for row, items in read:
         row.update(account_id=account_id, updated_at=now)
         if items is not None:
             items_by_po.setdefault(row["po_number"], []).extend(items)
@@ -296,13 +315,26 @@ def upsert_purchase_orders(
 _COST_KEY = ("account_id", "source", "asin", "vendor_sku", "effective_from", "source_ref")
 
 
+def _read_each(
+    quick: Callable[[Any, str], DocumentRows],
+    checked: Callable[[_Doc, str], DocumentRows],
+    name: str,
+    documents: Sequence[Document],
+    currency: str,
+    start: int,
+) -> list[DocumentRows]:
+    return [
+        _read(quick, checked, raw, (name, i), currency) for i, raw in enumerate(documents, start)
+    ]
+
+
 def _read(
-    quick: Callable[[Any, str], _Rows],
-    checked: Callable[[_Doc, str], _Rows],
+    quick: Callable[[Any, str], DocumentRows],
+    checked: Callable[[_Doc, str], DocumentRows],
     raw: Any,
     where: tuple[str, int],
     currency: str,
-) -> _Rows:
+) -> DocumentRows:
     """One document's rows: the quick read of a struct in Amazon's usual shape, else (a plain
     object, or a value the quick read leaves alone) the checked read, which names the place
     of a bad value."""
@@ -315,14 +347,16 @@ def _read(
     return checked(_Doc(raw, None, name, index), currency)
 
 
-_Rows = tuple[Row, list[Row] | None]
+# One document as rows: its own row and its item rows (None: the document lists no items,
+# which for an order without details leaves its stored items alone).
+DocumentRows = tuple[Row, list[Row] | None]
 
 
 class _Unusual(Exception):
     """A value the quick read leaves to the checked one (which accepts it or names it)."""
 
 
-def _order(order: _Doc, currency: str) -> _Rows:
+def _order(order: _Doc, currency: str) -> DocumentRows:
     po_number = order.text("purchaseOrderNumber", required=True)
     row: Row = {"po_number": po_number}
     state = order.text("purchaseOrderState")
@@ -347,7 +381,7 @@ def _order(order: _Doc, currency: str) -> _Rows:
     return row, [_order_item_row(item, currency) for item in details.children("items")]
 
 
-def _quick_order(order: shapes.Order, currency: str) -> _Rows:
+def _quick_order(order: shapes.Order, currency: str) -> DocumentRows:
     row: Row = {"po_number": _quick_required(order.purchase_order_number)}
     state = _quick_text(order.purchase_order_state)
     if state:
@@ -440,13 +474,25 @@ def upsert_purchase_order_statuses(
     A status for a PO not seen yet creates it from what the status carries; for known POs only
     the status columns change, so order details from getPurchaseOrders are kept.
     """
-    conn = _connection(session)
-    account_id = _account_id(account)
+    read = read_purchase_order_statuses(statuses, account.currency, start)
+    return store_purchase_order_statuses(_connection(session), _account_id(account), read)
+
+
+def read_purchase_order_statuses(
+    statuses: Sequence[Document], currency: str, start: int = 0
+) -> list[DocumentRows]:
+    """Each status's PO row and item rows; `start` is the first status's place in its list."""
+    return _read_each(_quick_status, _status, "ordersStatus", statuses, currency, start)
+
+
+def store_purchase_order_statuses(
+    conn: Connection, account_id: int, read: Sequence[DocumentRows]
+) -> UpsertCounts:
+    """Store what `read_purchase_order_statuses` read (see `upsert_purchase_order_statuses`)."""
     now = utcnow()
     po_rows: list[Row] = []
     items_by_po: dict[str, list[Row]] = {}
-    for index, raw in enumerate(statuses, start):
-        row, items = _read(_quick_status, _status, raw, ("ordersStatus", index), account.currency)
+    for row, items in read:
         row.update(account_id=account_id, updated_at=now)
         po_rows.append(row)
         items_by_po.setdefault(row["po_number"], []).extend(items or ())
@@ -460,7 +506,7 @@ def upsert_purchase_order_statuses(
     return result.counts + item_counts.counts
 
 
-def _status(status: _Doc, _currency: str) -> _Rows:
+def _status(status: _Doc, _currency: str) -> DocumentRows:
     row: Row = {
         "po_number": status.text("purchaseOrderNumber", required=True),
         "ordered_at": status.timestamp("purchaseOrderDate"),
@@ -472,7 +518,7 @@ def _status(status: _Doc, _currency: str) -> _Rows:
     return row, [_status_item_row(item, _currency) for item in status.children("itemStatus")]
 
 
-def _quick_status(status: shapes.OrderStatus, currency: str) -> _Rows:
+def _quick_status(status: shapes.OrderStatus, currency: str) -> DocumentRows:
     row: Row = {
         "po_number": _quick_required(status.purchase_order_number),
         "ordered_at": _quick_time(status.purchase_order_date),
@@ -557,13 +603,25 @@ def upsert_shipments(
 
     A newer version of a shipment replaces its item lines (lines it no longer lists go).
     """
-    conn = _connection(session)
-    account_id = _account_id(account)
+    read = read_shipments(shipments, account.currency, start)
+    return store_shipments(_connection(session), _account_id(account), read)
+
+
+def read_shipments(
+    shipments: Sequence[Document], currency: str, start: int = 0
+) -> list[DocumentRows]:
+    """Each shipment's row and line rows; `start` is the first shipment's place in its list."""
+    return _read_each(_quick_shipment, _shipment, "shipments", shipments, currency, start)
+
+
+def store_shipments(
+    conn: Connection, account_id: int, read: Sequence[DocumentRows]
+) -> UpsertCounts:
+    """Store what `read_shipments` read (see `upsert_shipments`)."""
     now = utcnow()
     rows: list[Row] = []
     items_by_shipment: dict[str, list[Row]] = {}
-    for index, raw in enumerate(shipments, start):
-        row, items = _read(_quick_shipment, _shipment, raw, ("shipments", index), account.currency)
+    for row, items in read:
         row.update(account_id=account_id, updated_at=now)
         rows.append(row)
         items_by_shipment[row["shipment_id"]] = items or []
@@ -599,7 +657,7 @@ def upsert_shipments(
     return result.counts + item_counts.counts
 
 
-def _shipment(shipment: _Doc, _currency: str) -> _Rows:
+def _shipment(shipment: _Doc, _currency: str) -> DocumentRows:
     transport = shipment.child("transportationDetails")
     carrier = transport.child("carrierDetails") if transport else None
     cartons, pallets = _container_counts(shipment)
@@ -645,7 +703,7 @@ def _shipment(shipment: _Doc, _currency: str) -> _Rows:
     return row, items
 
 
-def _quick_shipment(shipment: shapes.ShipmentDoc, _currency: str) -> _Rows:
+def _quick_shipment(shipment: shapes.ShipmentDoc, _currency: str) -> DocumentRows:
     transport = shipment.transportation_details
     carrier = transport.carrier_details if transport else None
     cartons, pallets = _quick_container_counts(shipment)

@@ -3,6 +3,7 @@ same rows, same counts, same warnings, same errors; a reader that fails stops th
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -17,11 +18,14 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 from test_import_blocks import HEAD, lines
 from test_import_kinds import DATA, _backup_workbook
+from test_import_spapi_examples import examples
+from test_import_spapi_stream import MANY, order, stored_orders
 
 from recovery.config import AccountSettings, ImportSettings, Settings
 from recovery.errors import InputError
 from recovery.models import BankTransaction, Chargeback, InvoiceLine, VendorAccount
 from recovery.sources.importers.base import BLOCK_ROWS
+from recovery.sources.importers.spapi_json import BATCH_DOCUMENTS
 from recovery.sources.importing import ImportResult, import_file, import_files
 from recovery.sources.read_ahead import AheadFile, ReadAhead
 from recovery.store import db
@@ -58,6 +62,12 @@ def _files(folder: Path) -> list[Path]:
     (folder / "invoices-big.csv").write_text(
         "Vendor Central export\n" + HEAD + "".join(lines(3 * BLOCK_ROWS + 17))
     )
+    # SP-API documents of every kind, as Amazon's models show them and in many batches.
+    for n, (_, kind, status, response) in enumerate(examples()):
+        if status == 200:
+            (folder / f"spapi-{n:02d}-{kind}.json").write_text(json.dumps(response))
+    orders = {"payload": {"orders": [order(n) for n in range(MANY)]}}
+    (folder / "spapi-orders-big.json").write_text(json.dumps(orders))
     return sorted(folder.iterdir())
 
 
@@ -148,6 +158,25 @@ def test_a_bad_cell_read_ahead_names_its_file_row_and_column_and_stops_the_run(
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(Chargeback)).one()[0] > 0
         assert s.exec(select(func.count()).select_from(InvoiceLine)).one()[0] == 0
+
+
+def test_a_bad_value_in_sp_api_json_read_ahead_names_its_document_and_keeps_nothing(
+    engine: Engine, db_url: str, tmp_path: Path, read_ahead_blocks: list[str]
+) -> None:
+    documents = [order(n) for n in range(MANY)]
+    bad = BATCH_DOCUMENTS + 500
+    documents[bad] = order(bad, amount="abc")
+    late = tmp_path / "late.json"
+    late.write_text(json.dumps({"payload": {"orders": documents}}))
+    settings = Settings(database_url=db_url, imports=ALWAYS)
+
+    with pytest.raises(InputError) as caught:
+        import_files(engine, settings, [late])
+
+    assert caught.value.file == "late.json"
+    assert f"orders[{bad}].orderDetails.items[0].netCost" in str(caught.value)
+    assert read_ahead_blocks == ["late.json"]
+    assert stored_orders(engine) == (0, 0)
 
 
 def test_a_file_read_for_another_marketplace_is_read_again_here(

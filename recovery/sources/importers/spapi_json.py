@@ -10,25 +10,28 @@ The lists of documents are read in runs by msgspec into Amazon's shapes
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import msgspec
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from recovery.errors import InputError
-from recovery.models import VendorAccount
 from recovery.sources.files import open_text
-from recovery.sources.importers.base import ImportContext, Importer
+from recovery.sources.importers.base import ImportContext, Importer, ReadContext
 from recovery.sources.json_stream import JsonReader
 from recovery.sources.spapi_payloads import (
-    upsert_purchase_order_statuses,
-    upsert_purchase_orders,
-    upsert_shipments,
+    DocumentRows,
+    read_purchase_order_statuses,
+    read_purchase_orders,
+    read_shipments,
+    store_purchase_order_statuses,
+    store_purchase_orders,
+    store_shipments,
 )
 from recovery.sources.spapi_shapes import Document, as_plain, decode_documents
 from recovery.store.upsert import UpsertCounts
@@ -44,22 +47,19 @@ _SINGLE = {
 }
 
 
-class Upsert(Protocol):
-    def __call__(
-        self,
-        session: Session,
-        account: VendorAccount,
-        documents: Sequence[Document],
-        /,
-        *,
-        start: int = 0,
-    ) -> UpsertCounts: ...
+@dataclass(frozen=True)
+class _Kind:
+    """How one kind of document becomes rows (no database: a reader process can do it) and how
+    those rows are stored."""
+
+    read: Callable[[Sequence[Document], str, int], list[DocumentRows]]
+    store: Callable[[Connection, int, Sequence[DocumentRows]], UpsertCounts]
 
 
-_STORE: dict[str, Upsert] = {
-    "purchase-orders": upsert_purchase_orders,
-    "po-status": upsert_purchase_order_statuses,
-    "shipments": upsert_shipments,
+_KINDS = {
+    "purchase-orders": _Kind(read_purchase_orders, store_purchase_orders),
+    "po-status": _Kind(read_purchase_order_statuses, store_purchase_order_statuses),
+    "shipments": _Kind(read_shipments, store_shipments),
 }
 
 
@@ -213,18 +213,23 @@ def _documents(node: Any, errors: list[str]) -> Iterator[Found]:
 
 
 class SpApiJsonImporter(Importer):
+    """Reading (documents to rows) is apart from storing, as for CSV files, so that a reader
+    process can read a big file while this one stores it (`recovery.sources.read_ahead`)."""
+
     def __init__(self, kind: str) -> None:
         self.kind = kind  # type: ignore[misc]
 
-    def store(self, ctx: ImportContext, source: Any) -> UpsertCounts:
-        assert isinstance(source, SpApiDocuments)
-        store = _STORE[source.kind]
+    def read(self, ctx: ReadContext, documents: SpApiDocuments) -> Iterator[list[DocumentRows]]:
+        """The rows of the documents, a batch at a time."""
+        read = _KINDS[documents.kind].read
+        for batch in documents.batches():
+            rows = read(batch, ctx.currency, ctx.rows_read)
+            ctx.tick(len(batch))
+            yield rows
+
+    def store(self, ctx: ImportContext, source: Iterable[list[DocumentRows]]) -> UpsertCounts:
+        store = _KINDS[self.kind].store
         counts = UpsertCounts()
-        with Session(bind=ctx.conn) as session:
-            for batch in source.batches():
-                counts = counts + store(session, ctx.account, batch, start=ctx.rows_read)
-                ctx.rows_read += len(batch)
-                if ctx.progress is not None:
-                    ctx.progress(ctx.rows_read, None)
-            session.flush()
+        for rows in source:
+            counts = counts + store(ctx.conn, ctx.account_id, rows)
         return counts
