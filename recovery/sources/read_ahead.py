@@ -41,6 +41,7 @@ from recovery.sources.files import FileFormat, open_sheets, sniff_format
 from recovery.sources.importers import JSON, TABULAR
 from recovery.sources.importers.base import ReadContext
 from recovery.sources.importers.spapi_json import open_documents
+from recovery.store.collector import collector_paused
 
 # Files read ahead of the one being stored, by their size: enough to keep the reader busy
 # through a long store, while the spools stay a bounded use of the temporary folder.
@@ -279,7 +280,8 @@ def _serve(
 ) -> None:
     threading.Thread(target=_exit_with_importer, args=(lifeline,), daemon=True).start()
     while (job := jobs.get()) is not None:
-        _spool(job, settings, accounts)
+        with collector_paused():  # (as in the importer: rows by the million, no cycles)
+            _spool(job, settings, accounts)
 
 
 def _exit_with_importer(lifeline: Connection) -> None:
