@@ -45,7 +45,7 @@ from recovery.money import exponent, normalize_currency, plain_minor, to_decimal
 from recovery.sources import spapi_shapes as shapes
 from recovery.sources.spapi_shapes import Document, as_plain
 from recovery.store import changes
-from recovery.store.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert
+from recovery.store.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert, upsert_tuples
 
 __all__ = [
     "DocumentRows",
@@ -82,6 +82,37 @@ _ITEM_STATUS_COLUMNS = (
     "received_eaches",
     "last_received_at",
 )
+
+# Item rows travel as tuples in these orders, from the reader process to the store: a dict per
+# row cost more to send and to store than SQLite took to insert it (two million PO items a
+# year for a large vendor, two million status items, two million shipment lines).
+_ORDER_ITEM_COLUMNS = (
+    "item_sequence",
+    "asin",
+    "vendor_sku",
+    "ordered_quantity",
+    "ordered_unit",
+    "unit_size",
+    "ordered_eaches",
+    "net_cost_minor",
+    "list_price_minor",
+    "currency",
+)
+_STATUS_ITEM_COLUMNS = _ORDER_ITEM_COLUMNS + _ITEM_STATUS_COLUMNS
+_SHIPMENT_ITEM_COLUMNS = (
+    "line_no",
+    "po_number",
+    "item_sequence",
+    "asin",
+    "vendor_sku",
+    "shipped_quantity",
+    "shipped_unit",
+    "unit_size",
+    "shipped_eaches",
+)
+# A cost observation: the key (`_COST_KEY`) first, so that tuples sort as their keys do.
+_COST_KEY = ("account_id", "source", "asin", "vendor_sku", "effective_from", "source_ref")
+_COST_COLUMNS = (*_COST_KEY, "cost_minor", "currency")
 
 
 class _Doc:
@@ -276,7 +307,7 @@ def read_purchase_orders(
     orders: Sequence[Document], currency: str, start: int = 0
 ) -> list[DocumentRows]:
     """Each order's row and item rows; `start` is the first order's place in its list."""
-    return _read_each(_quick_order, _order, "orders", orders, currency, start)
+    return _read_each(_quick_order, _order, _pack_order, "orders", orders, currency, start)
 
 
 def store_purchase_orders(
@@ -285,56 +316,73 @@ def store_purchase_orders(
     """Store what `read_purchase_orders` read (see `upsert_purchase_orders`)."""
     now = utcnow()
     po_rows: list[Row] = []
-    items_by_po: dict[str, list[Row]] = {}
-    for row, items in read:
+    items_by_po = _ItemsByParent()
+    account = (account_id,)
+    costs: list[Item] = []
+    for row, items, observed in read:
         row.update(account_id=account_id, updated_at=now)
-        if items is not None:
-            items_by_po.setdefault(row["po_number"], []).extend(items)
         po_rows.append(row)
+        if items is not None:
+            items_by_po.add(row["po_number"], items)
+        costs.extend([account + cost for cost in observed])
     result = upsert(conn, PO_TABLE, po_rows, _PO_KEY, want_ids=True)
-    counts = result.counts
-    item_rows: list[Row] = []
-    cost_rows: list[Row] = []
-    ordered_on = {row["po_number"]: row.get("ordered_at") for row in po_rows}
-    for po_number, items in items_by_po.items():
-        po_id = result.ids[(account_id, po_number)]
-        for item_row in items:
-            item_rows.append({**item_row, "po_id": po_id})
-            cost = _cost_observation(account_id, po_number, ordered_on.get(po_number), item_row)
-            if cost is not None:
-                cost_rows.append(cost)
-    counts = counts + upsert(conn, PO_ITEM_TABLE, item_rows, _ITEM_KEY).counts
+    item_rows = items_by_po.with_parents(result.ids, account_id)
+    columns = ("po_id", *_ORDER_ITEM_COLUMNS)
+    counts = result.counts + upsert_tuples(conn, PO_ITEM_TABLE, columns, item_rows, _ITEM_KEY)
     # Cost observations are a by-product, not documents the caller sent: not counted. In the
-    # order of their indexes (by ASIN), so each index page is written once per batch, not once
-    # per row: a year of POs is millions of them.
-    cost_rows.sort(key=itemgetter(*_COST_KEY))
-    upsert(conn, COST_TABLE, cost_rows, _COST_KEY)
+    # order of their key (which their unique index holds), so each index page is written once
+    # per batch, not once per row: a year of POs is millions of them. One per key, the last.
+    latest = {cost[: len(_COST_KEY)]: cost for cost in costs}
+    upsert_tuples(conn, COST_TABLE, _COST_COLUMNS, sorted(latest.values()), _COST_KEY)
     return counts
 
 
-_COST_KEY = ("account_id", "source", "asin", "vendor_sku", "effective_from", "source_ref")
+class _ItemsByParent:
+    """Item rows by their parent's number, one per key: the same PO twice in a batch (pages
+    that overlap) stores and counts its items once, as the later document has them."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, list[Item]] = {}
+
+    def add(self, parent: str, items: list[Item]) -> None:
+        known = self._items.get(parent)
+        if known is None:
+            self._items[parent] = items
+        else:
+            # The first column is the item's key under its parent (its sequence number).
+            self._items[parent] = list({item[0]: item for item in known + items}.values())
+
+    def with_parents(self, ids: Mapping[tuple[Any, ...], int], account_id: int) -> list[Item]:
+        """Every item row with its parent's row id in front."""
+        rows: list[Item] = []
+        for parent, items in self._items.items():
+            head = (ids[(account_id, parent)],)
+            rows.extend([head + item for item in items])
+        return rows
 
 
 def _read_each(
-    quick: Callable[[Any, str], DocumentRows],
-    checked: Callable[[_Doc, str], DocumentRows],
+    quick: Callable[[Any, str], ReadRows],
+    checked: Callable[[_Doc, str], ReadRows],
+    pack: Callable[[Row, list[Row] | None], DocumentRows],
     name: str,
     documents: Sequence[Document],
     currency: str,
     start: int,
 ) -> list[DocumentRows]:
     return [
-        _read(quick, checked, raw, (name, i), currency) for i, raw in enumerate(documents, start)
+        pack(*_read(quick, checked, raw, (name, i), currency))
+        for i, raw in enumerate(documents, start)
     ]
 
 
 def _read(
-    quick: Callable[[Any, str], DocumentRows],
-    checked: Callable[[_Doc, str], DocumentRows],
+    quick: Callable[[Any, str], ReadRows],
+    checked: Callable[[_Doc, str], ReadRows],
     raw: Any,
     where: tuple[str, int],
     currency: str,
-) -> DocumentRows:
+) -> ReadRows:
     """One document's rows: the quick read of a struct in Amazon's usual shape, else (a plain
     object, or a value the quick read leaves alone) the checked read, which names the place
     of a bad value."""
@@ -347,16 +395,61 @@ def _read(
     return checked(_Doc(raw, None, name, index), currency)
 
 
-# One document as rows: its own row and its item rows (None: the document lists no items,
+# One document as read: its own row and its item rows (None: the document lists no items,
 # which for an order without details leaves its stored items alone).
-DocumentRows = tuple[Row, list[Row] | None]
+ReadRows = tuple[Row, list[Row] | None]
+Item = tuple[Any, ...]
+# One document as stored: its own row, its item rows as tuples in its kind's column order
+# (None as above) and, for an order, the cost observations of its items (`_COST_COLUMNS`
+# without the account, which the reader does not know).
+DocumentRows = tuple[Row, list[Item] | None, list[Item]]
+
+_order_item = itemgetter(*_ORDER_ITEM_COLUMNS)
+_status_item = itemgetter(*_STATUS_ITEM_COLUMNS)
+_shipment_item = itemgetter(*_SHIPMENT_ITEM_COLUMNS)
+
+
+def _pack_order(row: Row, items: list[Row] | None) -> DocumentRows:
+    if items is None:
+        return row, None, []
+    return row, list(map(_order_item, items)), _cost_observations(row, items)
+
+
+def _pack_status(row: Row, items: list[Row] | None) -> DocumentRows:
+    return row, list(map(_status_item, items or ())), []
+
+
+def _pack_shipment(row: Row, items: list[Row] | None) -> DocumentRows:
+    return row, list(map(_shipment_item, items or ())), []
+
+
+def _cost_observations(order: Row, items: list[Row]) -> list[Item]:
+    """Each item with a net cost and an identifier, as a cost dated the order's PO date."""
+    ordered_at: datetime | None = order.get("ordered_at")
+    if ordered_at is None:
+        return []
+    effective: date = ordered_at.date()
+    po_number = order["po_number"]
+    return [
+        (
+            CostSource.po.value,
+            item["asin"] or "",
+            item["vendor_sku"] or "",
+            effective,
+            po_number,
+            item["net_cost_minor"],
+            item["currency"],
+        )
+        for item in items
+        if item["net_cost_minor"] is not None and (item["asin"] or item["vendor_sku"])
+    ]
 
 
 class _Unusual(Exception):
     """A value the quick read leaves to the checked one (which accepts it or names it)."""
 
 
-def _order(order: _Doc, currency: str) -> DocumentRows:
+def _order(order: _Doc, currency: str) -> ReadRows:
     po_number = order.text("purchaseOrderNumber", required=True)
     row: Row = {"po_number": po_number}
     state = order.text("purchaseOrderState")
@@ -381,7 +474,7 @@ def _order(order: _Doc, currency: str) -> DocumentRows:
     return row, [_order_item_row(item, currency) for item in details.children("items")]
 
 
-def _quick_order(order: shapes.Order, currency: str) -> DocumentRows:
+def _quick_order(order: shapes.Order, currency: str) -> ReadRows:
     row: Row = {"po_number": _quick_required(order.purchase_order_number)}
     state = _quick_text(order.purchase_order_state)
     if state:
@@ -442,26 +535,6 @@ def _order_item_row(item: _Doc, currency: str) -> Row:
     }
 
 
-def _cost_observation(
-    account_id: int, po_number: str, ordered_at: datetime | None, item: Row
-) -> Row | None:
-    if item["net_cost_minor"] is None or ordered_at is None:
-        return None
-    if not item["asin"] and not item["vendor_sku"]:
-        return None
-    effective: date = ordered_at.date()
-    return {
-        "account_id": account_id,
-        "source": CostSource.po.value,
-        "asin": item["asin"] or "",
-        "vendor_sku": item["vendor_sku"] or "",
-        "effective_from": effective,
-        "source_ref": po_number,
-        "cost_minor": item["net_cost_minor"],
-        "currency": item["currency"],
-    }
-
-
 def upsert_purchase_order_statuses(
     session: Session,
     account: VendorAccount,
@@ -482,7 +555,9 @@ def read_purchase_order_statuses(
     statuses: Sequence[Document], currency: str, start: int = 0
 ) -> list[DocumentRows]:
     """Each status's PO row and item rows; `start` is the first status's place in its list."""
-    return _read_each(_quick_status, _status, "ordersStatus", statuses, currency, start)
+    return _read_each(
+        _quick_status, _status, _pack_status, "ordersStatus", statuses, currency, start
+    )
 
 
 def store_purchase_order_statuses(
@@ -491,22 +566,24 @@ def store_purchase_order_statuses(
     """Store what `read_purchase_order_statuses` read (see `upsert_purchase_order_statuses`)."""
     now = utcnow()
     po_rows: list[Row] = []
-    items_by_po: dict[str, list[Row]] = {}
-    for row, items in read:
+    items_by_po = _ItemsByParent()
+    for row, items, _ in read:
         row.update(account_id=account_id, updated_at=now)
         po_rows.append(row)
-        items_by_po.setdefault(row["po_number"], []).extend(items or ())
+        items_by_po.add(row["po_number"], items or [])
     result = upsert(conn, PO_TABLE, po_rows, _PO_KEY, update=_PO_STATUS_COLUMNS, want_ids=True)
-    item_rows = [
-        {**item, "po_id": result.ids[(account_id, po_number)]}
-        for po_number, items in items_by_po.items()
-        for item in items
-    ]
-    item_counts = upsert(conn, PO_ITEM_TABLE, item_rows, _ITEM_KEY, update=_ITEM_STATUS_COLUMNS)
-    return result.counts + item_counts.counts
+    item_counts = upsert_tuples(
+        conn,
+        PO_ITEM_TABLE,
+        ("po_id", *_STATUS_ITEM_COLUMNS),
+        items_by_po.with_parents(result.ids, account_id),
+        _ITEM_KEY,
+        update=_ITEM_STATUS_COLUMNS,
+    )
+    return result.counts + item_counts
 
 
-def _status(status: _Doc, _currency: str) -> DocumentRows:
+def _status(status: _Doc, _currency: str) -> ReadRows:
     row: Row = {
         "po_number": status.text("purchaseOrderNumber", required=True),
         "ordered_at": status.timestamp("purchaseOrderDate"),
@@ -518,7 +595,7 @@ def _status(status: _Doc, _currency: str) -> DocumentRows:
     return row, [_status_item_row(item, _currency) for item in status.children("itemStatus")]
 
 
-def _quick_status(status: shapes.OrderStatus, currency: str) -> DocumentRows:
+def _quick_status(status: shapes.OrderStatus, currency: str) -> ReadRows:
     row: Row = {
         "po_number": _quick_required(status.purchase_order_number),
         "ordered_at": _quick_time(status.purchase_order_date),
@@ -611,7 +688,9 @@ def read_shipments(
     shipments: Sequence[Document], currency: str, start: int = 0
 ) -> list[DocumentRows]:
     """Each shipment's row and line rows; `start` is the first shipment's place in its list."""
-    return _read_each(_quick_shipment, _shipment, "shipments", shipments, currency, start)
+    return _read_each(
+        _quick_shipment, _shipment, _pack_shipment, "shipments", shipments, currency, start
+    )
 
 
 def store_shipments(
@@ -620,8 +699,8 @@ def store_shipments(
     """Store what `read_shipments` read (see `upsert_shipments`)."""
     now = utcnow()
     rows: list[Row] = []
-    items_by_shipment: dict[str, list[Row]] = {}
-    for row, items in read:
+    items_by_shipment: dict[str, list[Item]] = {}
+    for row, items, _ in read:
         row.update(account_id=account_id, updated_at=now)
         rows.append(row)
         items_by_shipment[row["shipment_id"]] = items or []
@@ -642,7 +721,7 @@ def store_shipments(
             named.add(po_number)
             last_line[parent] = max(line_no, last_line.get(parent, 0))
         changes.note(conn, account_id, "po", sorted(named))
-    item_rows: list[Row] = []
+    item_rows: list[Item] = []
     for shipment_id, items in items_by_shipment.items():
         parent = result.ids[(account_id, shipment_id)]
         # Only a shipment that had more lines than it has now loses some (none on a first day).
@@ -652,12 +731,14 @@ def store_shipments(
                     lines.shipment_id == parent, lines.line_no > len(items)
                 )
             )
-        item_rows.extend({**item, "shipment_id": parent} for item in items)
-    item_counts = upsert(conn, SHIPMENT_ITEM_TABLE, item_rows, ("shipment_id", "line_no"))
-    return result.counts + item_counts.counts
+        head = (parent,)
+        item_rows.extend([head + item for item in items])
+    columns = ("shipment_id", *_SHIPMENT_ITEM_COLUMNS)
+    key = ("shipment_id", "line_no")
+    return result.counts + upsert_tuples(conn, SHIPMENT_ITEM_TABLE, columns, item_rows, key)
 
 
-def _shipment(shipment: _Doc, _currency: str) -> DocumentRows:
+def _shipment(shipment: _Doc, _currency: str) -> ReadRows:
     transport = shipment.child("transportationDetails")
     carrier = transport.child("carrierDetails") if transport else None
     cartons, pallets = _container_counts(shipment)
@@ -703,7 +784,7 @@ def _shipment(shipment: _Doc, _currency: str) -> DocumentRows:
     return row, items
 
 
-def _quick_shipment(shipment: shapes.ShipmentDoc, _currency: str) -> DocumentRows:
+def _quick_shipment(shipment: shapes.ShipmentDoc, _currency: str) -> ReadRows:
     transport = shipment.transportation_details
     carrier = transport.carrier_details if transport else None
     cartons, pallets = _quick_container_counts(shipment)

@@ -109,13 +109,15 @@ def upsert_tuples(
     columns: tuple[str, ...],
     rows: Sequence[tuple[Any, ...]],
     key: Sequence[str],
+    *,
+    update: Sequence[str] | None = None,
 ) -> UpsertCounts:
     """`upsert` for rows given as tuples in `columns` order whose keys are all distinct (a
     caller that numbers its own lines): a dict per row cost more than SQLite's insert on
-    million-line files. A conflict updates every column, if any differs (a row as it was is not
-    written again); counted as `upsert` counts.
+    million-line files. A conflict updates the `update` columns (default: every column but the
+    key), if any differs (a row as it was is not written again); counted as `upsert` counts.
     No `key`: rows the caller knows are new, inserted plainly (a conflict is an error)."""
-    return _upsert_tuples(conn, table, columns, rows, key, None)[0]
+    return _upsert_tuples(conn, table, columns, rows, key, None, update)[0]
 
 
 def upsert_tuples_changed(
@@ -129,7 +131,7 @@ def upsert_tuples_changed(
     """`upsert_tuples` that leaves the rows stored as they were alone and tells the values in
     column `report` of those it inserted or changed: an invoice export downloaded again lists
     a year of invoices, and detection wants only those whose lines changed."""
-    return _upsert_tuples(conn, table, columns, rows, key, report)
+    return _upsert_tuples(conn, table, columns, rows, key, report, None)
 
 
 def _upsert_tuples(
@@ -139,13 +141,15 @@ def _upsert_tuples(
     rows: Sequence[tuple[Any, ...]],
     key: Sequence[str],
     report: str | None,
+    update: Sequence[str] | None,
 ) -> tuple[UpsertCounts, set[Any]]:
     if not rows:
         return UpsertCounts(), set()
     before = last_id(conn, table)
     returning = () if report is None else (report,)
+    updated = None if update is None else tuple(update)
     if conn.dialect.name == "sqlite":
-        plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), None, returning, True)
+        plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), updated, returning, True)
         if plan.defaults:
             dicts = [dict(zip(columns, row, strict=True)) for row in rows]
             raw = _execute_sqlite(conn, plan, dicts)
@@ -157,7 +161,7 @@ def _upsert_tuples(
             raw = _execute_params(conn, plan, _picked(rows, positions))
         returned = _returned(conn.dialect, table, returning, raw)
     else:
-        statement = _statement(conn.dialect, table, columns, key, None, returning, True)
+        statement = _statement(conn.dialect, table, columns, key, updated, returning, True)
         result = conn.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows])
         returned = list(result) if report else []
     # Detection watches a few columns of some tables (not invoice lines): their distinct

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from recovery.config import Settings
 from recovery.errors import InputError
-from recovery.models import PurchaseOrder, PurchaseOrderItem
+from recovery.models import CostRecord, PurchaseOrder, PurchaseOrderItem
 from recovery.sources.importers.base import PROGRESS_EVERY
 from recovery.sources.importers.spapi_json import BATCH_DOCUMENTS
 from recovery.sources.importing import import_file
@@ -130,3 +130,62 @@ def test_a_byte_the_encoding_cannot_read_far_into_the_file_is_reported(
     with pytest.raises(InputError, match="binary.json.*not readable as text"):
         import_file(engine, settings, path)
     assert stored_orders(engine) == (0, 0)
+
+
+def test_pages_that_overlap_store_each_document_once_as_its_last_copy_says(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    # Saved pages of a sync that was resumed: the last orders of one page are the first of the
+    # next, one of them changed in between. Each order is stored and counted once.
+    first = [order(n) for n in range(5)]
+    again = [order(3, amount="2.75"), order(4), order(5)]
+    path = tmp_path / "overlap.json"
+    path.write_text(json.dumps([{"payload": {"orders": first}}, {"payload": {"orders": again}}]))
+    result = import_file(engine, settings, path)
+    assert (result.rows_read, result.inserted, result.updated) == (8, 12, 0)
+    assert stored_orders(engine) == (6, 6)
+    with Session(engine) as s:
+        costs = s.exec(
+            select(CostRecord.source_ref, CostRecord.cost_minor).order_by(CostRecord.source_ref)
+        ).all()
+        items = s.exec(
+            select(PurchaseOrder.po_number, PurchaseOrderItem.net_cost_minor)
+            .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderItem.po_id)
+            .order_by(PurchaseOrder.po_number)
+        ).all()
+    assert [tuple(row) for row in items] == [
+        (f"P{n:07d}", 275 if n == 3 else 350) for n in range(6)
+    ]
+    assert [tuple(row) for row in costs] == [tuple(row) for row in items]
+
+    statuses = tmp_path / "status-overlap.json"
+    status = {
+        "purchaseOrderNumber": "P0000003",
+        "purchaseOrderStatus": "OPEN",
+        "purchaseOrderDate": "2026-01-02T10:00:00Z",
+        "sellingParty": {"partyId": "STRM1"},
+        "itemStatus": [
+            {
+                "itemSequenceNumber": "1",
+                "orderedQuantity": {"orderedQuantity": {"amount": 2, "unitOfMeasure": "Eaches"}},
+                "receivingStatus": {
+                    "receiveStatus": "PartiallyReceived",
+                    "receivedQuantity": {"amount": 1, "unitOfMeasure": "Eaches"},
+                },
+            }
+        ],
+    }
+    received_all = json.loads(json.dumps(status))
+    received_all["itemStatus"][0]["receivingStatus"] = {
+        "receiveStatus": "Received",
+        "receivedQuantity": {"amount": 2, "unitOfMeasure": "Eaches"},
+    }
+    statuses.write_text(json.dumps({"payload": {"ordersStatus": [status, received_all]}}))
+    assert import_file(engine, settings, statuses).rows_read == 2
+    with Session(engine) as s:
+        received = s.exec(
+            select(PurchaseOrderItem.receive_status, PurchaseOrderItem.received_eaches)
+            .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderItem.po_id)
+            .where(PurchaseOrder.po_number == "P0000003")
+        ).all()
+    assert [tuple(row) for row in received] == [("Received", 2)]
