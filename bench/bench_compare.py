@@ -8,9 +8,9 @@ the noise left, about ±3 % a round on this machine, so take several rounds.
 
 Code that uses the second core itself (the import's reader process, detection's co-op process)
 is not measured fairly side by side: `--one-at-a-time` runs the two one after the other, the
-base first in odd rounds and second in even ones. Those helper processes import the working
-tree's `recovery` even in the base run (its editable install answers first in a new
-interpreter), so compare such code only against a base that does not start them.
+base first in odd rounds and second in even ones. Every process of the base run, those helpers
+too, imports the built revision (a `sitecustomize` on its PYTHONPATH sets the working tree's
+editable install aside).
 
 The base version is built from git (`git archive REV`, then `pip install --target`); the other
 is the working tree as installed. Steps:
@@ -42,7 +42,7 @@ TODAY = date(2026, 11, 23)
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        _child(sys.argv[2], sys.argv[3], sys.argv[4:])
+        _child(sys.argv[2], sys.argv[3:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="git revision to compare against")
@@ -93,6 +93,13 @@ def _build(revision: str, work: Path) -> Path:
     built = subprocess.run([*command, str(source)], capture_output=True, text=True)
     if built.returncode != 0:
         raise SystemExit(f"building {revision} failed:\n{built.stdout}{built.stderr}")
+    # Run with the site first on PYTHONPATH, this makes every interpreter of the base run,
+    # helper processes too (the import's reader), import the built revision: the editable
+    # install's finder answers for `recovery` before sys.path is searched.
+    (site / "sitecustomize.py").write_text(
+        "import sys\n"
+        "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]\n"
+    )
     return site
 
 
@@ -121,9 +128,11 @@ def _start(
     folder = work / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    code = str(site) if name == "base" else ""
-    command = [sys.executable, __file__, "--child", code, str(folder), step, *step_args]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    env = dict(os.environ)
+    if name == "base":
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
+    command = [sys.executable, __file__, "--child", str(folder), step, *step_args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
 
 
 def _result(run: subprocess.Popen[str], step: str) -> Figures:
@@ -141,11 +150,7 @@ def _checked(base: Figures, site: Path) -> Figures:
     return base
 
 
-def _child(code: str, folder: str, argv: list[str]) -> None:
-    if code:
-        # The editable install's finder answers for `recovery` before sys.path is searched.
-        sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
-        sys.path.insert(0, code)
+def _child(folder: str, argv: list[str]) -> None:
     step, paths = argv[0], [Path(a) for a in argv[1:] if a != "--full"]
     work = Path(folder)
     if step == "import":
