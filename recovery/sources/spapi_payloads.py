@@ -19,6 +19,7 @@ names the place of what it cannot.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -48,7 +49,7 @@ from recovery.store import changes
 from recovery.store.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert, upsert_tuples
 
 __all__ = [
-    "DocumentRows",
+    "ReadBatch",
     "UpsertCounts",
     "read_purchase_order_statuses",
     "read_purchase_orders",
@@ -303,37 +304,31 @@ def upsert_purchase_orders(
     return store_purchase_orders(_connection(session), _account_id(account), read)
 
 
-def read_purchase_orders(
-    orders: Sequence[Document], currency: str, start: int = 0
-) -> list[DocumentRows]:
-    """Each order's row and item rows; `start` is the first order's place in its list."""
-    return _read_each(_quick_order, _order, _pack_order, "orders", orders, currency, start)
+def read_purchase_orders(orders: Sequence[Document], currency: str, start: int = 0) -> ReadBatch:
+    """Each order's row and item rows, and their cost observations; `start` is the first
+    order's place in its list."""
+    read = _read_each(_quick_order, _order, "orders", orders, currency, start)
+    return ReadBatch(_packed(read, _order_item), _cost_observations(read))
 
 
-def store_purchase_orders(
-    conn: Connection, account_id: int, read: Sequence[DocumentRows]
-) -> UpsertCounts:
+def store_purchase_orders(conn: Connection, account_id: int, read: ReadBatch) -> UpsertCounts:
     """Store what `read_purchase_orders` read (see `upsert_purchase_orders`)."""
     now = utcnow()
     po_rows: list[Row] = []
     items_by_po = _ItemsByParent()
-    account = (account_id,)
-    costs: list[Item] = []
-    for row, items, observed in read:
+    for row, items in read.documents:
         row.update(account_id=account_id, updated_at=now)
         po_rows.append(row)
         if items is not None:
             items_by_po.add(row["po_number"], items)
-        costs.extend([account + cost for cost in observed])
     result = upsert(conn, PO_TABLE, po_rows, _PO_KEY, want_ids=True)
     item_rows = items_by_po.with_parents(result.ids, account_id)
     columns = ("po_id", *_ORDER_ITEM_COLUMNS)
     counts = result.counts + upsert_tuples(conn, PO_ITEM_TABLE, columns, item_rows, _ITEM_KEY)
-    # Cost observations are a by-product, not documents the caller sent: not counted. In the
-    # order of their key (which their unique index holds), so each index page is written once
-    # per batch, not once per row: a year of POs is millions of them. One per key, the last.
-    latest = {cost[: len(_COST_KEY)]: cost for cost in costs}
-    upsert_tuples(conn, COST_TABLE, _COST_COLUMNS, sorted(latest.values()), _COST_KEY)
+    # Cost observations are a by-product, not documents the caller sent: not counted.
+    account = (account_id,)
+    costs = [account + cost for cost in read.costs]
+    upsert_tuples(conn, COST_TABLE, _COST_COLUMNS, costs, _COST_KEY)
     return counts
 
 
@@ -364,15 +359,13 @@ class _ItemsByParent:
 def _read_each(
     quick: Callable[[Any, str], ReadRows],
     checked: Callable[[_Doc, str], ReadRows],
-    pack: Callable[[Row, list[Row] | None], DocumentRows],
     name: str,
     documents: Sequence[Document],
     currency: str,
     start: int,
-) -> list[DocumentRows]:
+) -> list[ReadRows]:
     return [
-        pack(*_read(quick, checked, raw, (name, i), currency))
-        for i, raw in enumerate(documents, start)
+        _read(quick, checked, raw, (name, i), currency) for i, raw in enumerate(documents, start)
     ]
 
 
@@ -399,50 +392,74 @@ def _read(
 # which for an order without details leaves its stored items alone).
 ReadRows = tuple[Row, list[Row] | None]
 Item = tuple[Any, ...]
-# One document as stored: its own row, its item rows as tuples in its kind's column order
-# (None as above) and, for an order, the cost observations of its items (`_COST_COLUMNS`
-# without the account, which the reader does not know).
-DocumentRows = tuple[Row, list[Item] | None, list[Item]]
+# One document as stored: its own row and its item rows as tuples in its kind's column order
+# (None as above).
+DocumentRows = tuple[Row, list[Item] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBatch:
+    """A batch of documents as the store takes them."""
+
+    documents: list[DocumentRows]
+    # Orders only: their items' cost observations (`_COST_COLUMNS` without the account, which
+    # the reader does not know), one per key, the last, in the order of their key: the unique
+    # index holds that order, so each index page is written once per batch, not once per row.
+    costs: list[Item] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[Callable[[bytes], ReadBatch], tuple[bytes]]:
+        # Batches cross from the reader process to the importer: msgpack writes these rows
+        # three times as fast as pickle and reads them as fast (datetimes, all aware, travel
+        # as msgpack timestamps; the decoder's type brings the dates and tuples back).
+        return _unpacked, (_BATCH_ENCODER.encode((self.documents, self.costs)),)
+
+
+def _unpacked(data: bytes) -> ReadBatch:
+    documents, costs = _BATCH_DECODER.decode(data)
+    return ReadBatch(documents, costs)
+
+
+_BATCH_ENCODER = msgspec.msgpack.Encoder()
+_BATCH_DECODER = msgspec.msgpack.Decoder(
+    tuple[
+        list[tuple[dict[str, Any], list[tuple[Any, ...]] | None]],
+        list[tuple[str, str, str, date, str, int, str]],  # `_COST_COLUMNS` but the first
+    ]
+)
+
 
 _order_item = itemgetter(*_ORDER_ITEM_COLUMNS)
 _status_item = itemgetter(*_STATUS_ITEM_COLUMNS)
 _shipment_item = itemgetter(*_SHIPMENT_ITEM_COLUMNS)
 
 
-def _pack_order(row: Row, items: list[Row] | None) -> DocumentRows:
-    if items is None:
-        return row, None, []
-    return row, list(map(_order_item, items)), _cost_observations(row, items)
+def _packed(read: list[ReadRows], item: Callable[[Row], Item]) -> list[DocumentRows]:
+    return [(row, None if items is None else list(map(item, items))) for row, items in read]
 
 
-def _pack_status(row: Row, items: list[Row] | None) -> DocumentRows:
-    return row, list(map(_status_item, items or ())), []
-
-
-def _pack_shipment(row: Row, items: list[Row] | None) -> DocumentRows:
-    return row, list(map(_shipment_item, items or ())), []
-
-
-def _cost_observations(order: Row, items: list[Row]) -> list[Item]:
-    """Each item with a net cost and an identifier, as a cost dated the order's PO date."""
-    ordered_at: datetime | None = order.get("ordered_at")
-    if ordered_at is None:
-        return []
-    effective: date = ordered_at.date()
-    po_number = order["po_number"]
-    return [
-        (
-            CostSource.po.value,
-            item["asin"] or "",
-            item["vendor_sku"] or "",
-            effective,
-            po_number,
-            item["net_cost_minor"],
-            item["currency"],
-        )
-        for item in items
-        if item["net_cost_minor"] is not None and (item["asin"] or item["vendor_sku"])
-    ]
+def _cost_observations(read: list[ReadRows]) -> list[Item]:
+    """Each item with a net cost and an identifier, as a cost dated its order's PO date."""
+    latest: dict[Item, Item] = {}
+    source = CostSource.po.value
+    for order, items in read:
+        ordered_at: datetime | None = order.get("ordered_at")
+        if items is None or ordered_at is None:
+            continue
+        effective: date = ordered_at.date()
+        po_number = order["po_number"]
+        for item in items:
+            asin, sku, cost = item["asin"] or "", item["vendor_sku"] or "", item["net_cost_minor"]
+            if cost is not None and (asin or sku):
+                latest[source, asin, sku, effective, po_number] = (
+                    source,
+                    asin,
+                    sku,
+                    effective,
+                    po_number,
+                    cost,
+                    item["currency"],
+                )
+    return sorted(latest.values())
 
 
 class _Unusual(Exception):
@@ -553,21 +570,20 @@ def upsert_purchase_order_statuses(
 
 def read_purchase_order_statuses(
     statuses: Sequence[Document], currency: str, start: int = 0
-) -> list[DocumentRows]:
+) -> ReadBatch:
     """Each status's PO row and item rows; `start` is the first status's place in its list."""
-    return _read_each(
-        _quick_status, _status, _pack_status, "ordersStatus", statuses, currency, start
-    )
+    read = _read_each(_quick_status, _status, "ordersStatus", statuses, currency, start)
+    return ReadBatch(_packed(read, _status_item))
 
 
 def store_purchase_order_statuses(
-    conn: Connection, account_id: int, read: Sequence[DocumentRows]
+    conn: Connection, account_id: int, read: ReadBatch
 ) -> UpsertCounts:
     """Store what `read_purchase_order_statuses` read (see `upsert_purchase_order_statuses`)."""
     now = utcnow()
     po_rows: list[Row] = []
     items_by_po = _ItemsByParent()
-    for row, items, _ in read:
+    for row, items in read.documents:
         row.update(account_id=account_id, updated_at=now)
         po_rows.append(row)
         items_by_po.add(row["po_number"], items or [])
@@ -684,23 +700,18 @@ def upsert_shipments(
     return store_shipments(_connection(session), _account_id(account), read)
 
 
-def read_shipments(
-    shipments: Sequence[Document], currency: str, start: int = 0
-) -> list[DocumentRows]:
+def read_shipments(shipments: Sequence[Document], currency: str, start: int = 0) -> ReadBatch:
     """Each shipment's row and line rows; `start` is the first shipment's place in its list."""
-    return _read_each(
-        _quick_shipment, _shipment, _pack_shipment, "shipments", shipments, currency, start
-    )
+    read = _read_each(_quick_shipment, _shipment, "shipments", shipments, currency, start)
+    return ReadBatch(_packed(read, _shipment_item))
 
 
-def store_shipments(
-    conn: Connection, account_id: int, read: Sequence[DocumentRows]
-) -> UpsertCounts:
+def store_shipments(conn: Connection, account_id: int, read: ReadBatch) -> UpsertCounts:
     """Store what `read_shipments` read (see `upsert_shipments`)."""
     now = utcnow()
     rows: list[Row] = []
     items_by_shipment: dict[str, list[Item]] = {}
-    for row, items, _ in read:
+    for row, items in read.documents:
         row.update(account_id=account_id, updated_at=now)
         rows.append(row)
         items_by_shipment[row["shipment_id"]] = items or []
@@ -866,6 +877,7 @@ def _quick_party(party: shapes.Party | None) -> str | None:
     return _quick_text(party.party_id) if party is not None else None
 
 
+@lru_cache(maxsize=4096)  # receipts of a PO's items share their time: parsed once, sent once
 def _quick_time(value: str | None) -> datetime | None:
     text = _quick_text(value)
     if text is None:

@@ -4,8 +4,9 @@ rows the checked read gives, for Amazon's own examples and a generated year of d
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,34 @@ def test_a_document_outside_amazons_shapes_sends_its_run_the_checked_way() -> No
     documents = decode_documents("purchase-orders", run)
     assert documents == json.loads(run)
     assert all(type(d) is dict for d in documents)
+
+
+READS = {
+    "purchase-orders": payloads.read_purchase_orders,
+    "po-status": payloads.read_purchase_order_statuses,
+    "shipments": payloads.read_shipments,
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_read_batch_crosses_to_the_importer_as_it_was_read(spapi: Path, kind: str) -> None:
+    # The reader process sends batches pickled (msgpack inside): the store must get the same
+    # values of the same types, dates and aware times included, and tuples, not lists.
+    name = KINDS[kind][0]
+    text = json.dumps(json.loads((spapi / name).read_text())["payload"][LISTS[kind]])
+    batch = READS[kind](DECODERS[kind].decode(text), "USD")
+    received = pickle.loads(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
+    assert received == batch and received.documents
+    assert (len(received.costs) > 0) == (kind == "purchase-orders")
+    for (row, items), (sent_row, sent_items) in zip(
+        received.documents, batch.documents, strict=True
+    ):
+        assert [type(v) for v in row.values()] == [type(v) for v in sent_row.values()]
+        assert all(v.tzinfo is not None for v in row.values() if isinstance(v, datetime))
+        assert items is not None and sent_items is not None
+        assert [tuple(map(type, item)) for item in items] == [
+            tuple(map(type, item)) for item in sent_items
+        ]
+    assert [tuple(map(type, c)) for c in received.costs] == [
+        tuple(map(type, c)) for c in batch.costs
+    ]

@@ -25,7 +25,7 @@ from recovery.sources.files import open_text
 from recovery.sources.importers.base import ImportContext, Importer, ReadContext
 from recovery.sources.json_stream import JsonReader
 from recovery.sources.spapi_payloads import (
-    DocumentRows,
+    ReadBatch,
     read_purchase_order_statuses,
     read_purchase_orders,
     read_shipments,
@@ -52,8 +52,8 @@ class _Kind:
     """How one kind of document becomes rows (no database: a reader process can do it) and how
     those rows are stored."""
 
-    read: Callable[[Sequence[Document], str, int], list[DocumentRows]]
-    store: Callable[[Connection, int, Sequence[DocumentRows]], UpsertCounts]
+    read: Callable[[Sequence[Document], str, int], ReadBatch]
+    store: Callable[[Connection, int, ReadBatch], UpsertCounts]
 
 
 _KINDS = {
@@ -219,7 +219,7 @@ class SpApiJsonImporter(Importer):
     def __init__(self, kind: str) -> None:
         self.kind = kind  # type: ignore[misc]
 
-    def read(self, ctx: ReadContext, documents: SpApiDocuments) -> Iterator[list[DocumentRows]]:
+    def read(self, ctx: ReadContext, documents: SpApiDocuments) -> Iterator[ReadBatch]:
         """The rows of the documents, a batch at a time."""
         read = _KINDS[documents.kind].read
         for batch in documents.batches():
@@ -227,7 +227,7 @@ class SpApiJsonImporter(Importer):
             ctx.tick(len(batch))
             yield rows
 
-    def store(self, ctx: ImportContext, source: Iterable[list[DocumentRows]]) -> UpsertCounts:
+    def store(self, ctx: ImportContext, source: Iterable[ReadBatch]) -> UpsertCounts:
         store = _KINDS[self.kind].store
         counts = UpsertCounts()
         for rows in source:
