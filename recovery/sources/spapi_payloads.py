@@ -307,8 +307,8 @@ def upsert_purchase_orders(
 def read_purchase_orders(orders: Sequence[Document], currency: str, start: int = 0) -> ReadBatch:
     """Each order's row and item rows, and their cost observations; `start` is the first
     order's place in its list."""
-    read = _read_each(_quick_order, _order, "orders", orders, currency, start)
-    return ReadBatch(_packed(read, _order_item), _cost_observations(read))
+    read = _read_each(_quick_order, _order, _order_item, "orders", orders, currency, start)
+    return ReadBatch(read, _cost_observations(read))
 
 
 def store_purchase_orders(conn: Connection, account_id: int, read: ReadBatch) -> UpsertCounts:
@@ -357,35 +357,40 @@ class _ItemsByParent:
 
 
 def _read_each(
-    quick: Callable[[Any, str], ReadRows],
+    quick: Callable[[Any, str], DocumentRows],
     checked: Callable[[_Doc, str], ReadRows],
+    item: Callable[[Row], Item],
     name: str,
     documents: Sequence[Document],
     currency: str,
     start: int,
-) -> list[ReadRows]:
+) -> list[DocumentRows]:
     return [
-        _read(quick, checked, raw, (name, i), currency) for i, raw in enumerate(documents, start)
+        _read(quick, checked, item, raw, (name, i), currency)
+        for i, raw in enumerate(documents, start)
     ]
 
 
 def _read(
-    quick: Callable[[Any, str], ReadRows],
+    quick: Callable[[Any, str], DocumentRows],
     checked: Callable[[_Doc, str], ReadRows],
+    item: Callable[[Row], Item],
     raw: Any,
     where: tuple[str, int],
     currency: str,
-) -> ReadRows:
-    """One document's rows: the quick read of a struct in Amazon's usual shape, else (a plain
-    object, or a value the quick read leaves alone) the checked read, which names the place
-    of a bad value."""
+) -> DocumentRows:
+    """One document's rows: the quick read of a struct in Amazon's usual shape (item rows
+    made as tuples at once), else (a plain object, or a value the quick read leaves alone)
+    the checked read, which names the place of a bad value; `item` makes its item rows the
+    same tuples."""
     if isinstance(raw, msgspec.Struct):
         try:
             return quick(raw, currency)
         except _Unusual:
             raw = as_plain(raw)
     name, index = where  # the document's place, for errors: ("orders", 2)
-    return checked(_Doc(raw, None, name, index), currency)
+    row, items = checked(_Doc(raw, None, name, index), currency)
+    return row, None if items is None else list(map(item, items))
 
 
 # One document as read: its own row and its item rows (None: the document lists no items,
@@ -433,11 +438,12 @@ _status_item = itemgetter(*_STATUS_ITEM_COLUMNS)
 _shipment_item = itemgetter(*_SHIPMENT_ITEM_COLUMNS)
 
 
-def _packed(read: list[ReadRows], item: Callable[[Row], Item]) -> list[DocumentRows]:
-    return [(row, None if items is None else list(map(item, items))) for row, items in read]
+_ASIN, _SKU, _NET_COST, _CURRENCY = (
+    _ORDER_ITEM_COLUMNS.index(name) for name in ("asin", "vendor_sku", "net_cost_minor", "currency")
+)
 
 
-def _cost_observations(read: list[ReadRows]) -> list[Item]:
+def _cost_observations(read: list[DocumentRows]) -> list[Item]:
     """Each item with a net cost and an identifier, as a cost dated its order's PO date."""
     latest: dict[Item, Item] = {}
     source = CostSource.po.value
@@ -448,17 +454,10 @@ def _cost_observations(read: list[ReadRows]) -> list[Item]:
         effective: date = ordered_at.date()
         po_number = order["po_number"]
         for item in items:
-            asin, sku, cost = item["asin"] or "", item["vendor_sku"] or "", item["net_cost_minor"]
+            asin, sku, cost = item[_ASIN] or "", item[_SKU] or "", item[_NET_COST]
             if cost is not None and (asin or sku):
-                latest[source, asin, sku, effective, po_number] = (
-                    source,
-                    asin,
-                    sku,
-                    effective,
-                    po_number,
-                    cost,
-                    item["currency"],
-                )
+                key = (source, asin, sku, effective, po_number)
+                latest[key] = (*key, cost, item[_CURRENCY])
     return sorted(latest.values())
 
 
@@ -491,7 +490,7 @@ def _order(order: _Doc, currency: str) -> ReadRows:
     return row, [_order_item_row(item, currency) for item in details.children("items")]
 
 
-def _quick_order(order: shapes.Order, currency: str) -> ReadRows:
+def _quick_order(order: shapes.Order, currency: str) -> DocumentRows:
     row: Row = {"po_number": _quick_required(order.purchase_order_number)}
     state = _quick_text(order.purchase_order_state)
     if state:
@@ -515,22 +514,22 @@ def _quick_order(order: shapes.Order, currency: str) -> ReadRows:
     return row, [_quick_order_item(item, currency) for item in details.items or ()]
 
 
-def _quick_order_item(item: shapes.OrderItem, currency: str) -> Row:
+def _quick_order_item(item: shapes.OrderItem, currency: str) -> Item:
     amount, unit, size, eaches = _quick_quantity(item.ordered_quantity)
     net_cost, cost_currency = _quick_money(item.net_cost, currency)
     list_price, _ = _quick_money(item.list_price, cost_currency)
-    return {
-        "item_sequence": _quick_required(item.item_sequence_number),
-        "asin": _quick_text(item.amazon_product_identifier),
-        "vendor_sku": _quick_text(item.vendor_product_identifier),
-        "ordered_quantity": amount or 0,
-        "ordered_unit": unit or UnitOfMeasure.eaches.value,
-        "unit_size": size,
-        "ordered_eaches": eaches or 0,
-        "net_cost_minor": net_cost,
-        "list_price_minor": list_price,
-        "currency": cost_currency,
-    }
+    return (  # _ORDER_ITEM_COLUMNS, as `_order_item_row` names them
+        _quick_required(item.item_sequence_number),
+        _quick_text(item.amazon_product_identifier),
+        _quick_text(item.vendor_product_identifier),
+        amount or 0,
+        unit or UnitOfMeasure.eaches.value,
+        size,
+        eaches or 0,
+        net_cost,
+        list_price,
+        cost_currency,
+    )
 
 
 def _order_item_row(item: _Doc, currency: str) -> Row:
@@ -572,8 +571,9 @@ def read_purchase_order_statuses(
     statuses: Sequence[Document], currency: str, start: int = 0
 ) -> ReadBatch:
     """Each status's PO row and item rows; `start` is the first status's place in its list."""
-    read = _read_each(_quick_status, _status, "ordersStatus", statuses, currency, start)
-    return ReadBatch(_packed(read, _status_item))
+    return ReadBatch(
+        _read_each(_quick_status, _status, _status_item, "ordersStatus", statuses, currency, start)
+    )
 
 
 def store_purchase_order_statuses(
@@ -611,7 +611,7 @@ def _status(status: _Doc, _currency: str) -> ReadRows:
     return row, [_status_item_row(item, _currency) for item in status.children("itemStatus")]
 
 
-def _quick_status(status: shapes.OrderStatus, currency: str) -> ReadRows:
+def _quick_status(status: shapes.OrderStatus, currency: str) -> DocumentRows:
     row: Row = {
         "po_number": _quick_required(status.purchase_order_number),
         "ordered_at": _quick_time(status.purchase_order_date),
@@ -623,7 +623,7 @@ def _quick_status(status: shapes.OrderStatus, currency: str) -> ReadRows:
     return row, [_quick_status_item(item, currency) for item in status.item_status or ()]
 
 
-def _quick_status_item(item: shapes.OrderItemStatus, currency: str) -> Row:
+def _quick_status_item(item: shapes.OrderItemStatus, currency: str) -> Item:
     ordered = item.ordered_quantity
     amount, unit, size, eaches = _quick_quantity(ordered.ordered_quantity if ordered else None)
     net_cost, cost_currency = _quick_money(item.net_cost, currency)
@@ -633,26 +633,26 @@ def _quick_status_item(item: shapes.OrderItemStatus, currency: str) -> Row:
     received_amount, received_unit, _, received_eaches = _quick_quantity(
         receiving.received_quantity if receiving else None
     )
-    return {
-        "item_sequence": _quick_required(item.item_sequence_number),
-        "asin": _quick_text(item.buyer_product_identifier),
-        "vendor_sku": _quick_text(item.vendor_product_identifier),
-        "ordered_quantity": amount or 0,
-        "ordered_unit": unit or UnitOfMeasure.eaches.value,
-        "unit_size": size,
-        "ordered_eaches": eaches or 0,
-        "net_cost_minor": net_cost,
-        "list_price_minor": list_price,
-        "currency": cost_currency,
-        "confirmation_status": _quick_text(ack.confirmation_status) if ack else None,
-        "accepted_eaches": _quick_quantity(ack.accepted_quantity)[3] if ack else None,
-        "rejected_eaches": _quick_quantity(ack.rejected_quantity)[3] if ack else None,
-        "receive_status": _quick_text(receiving.receive_status) if receiving else None,
-        "received_quantity": received_amount,
-        "received_unit": received_unit if received_amount is not None else None,
-        "received_eaches": received_eaches,
-        "last_received_at": _quick_time(receiving.last_receive_date) if receiving else None,
-    }
+    return (  # _STATUS_ITEM_COLUMNS, as `_status_item_row` names them
+        _quick_required(item.item_sequence_number),
+        _quick_text(item.buyer_product_identifier),
+        _quick_text(item.vendor_product_identifier),
+        amount or 0,
+        unit or UnitOfMeasure.eaches.value,
+        size,
+        eaches or 0,
+        net_cost,
+        list_price,
+        cost_currency,
+        _quick_text(ack.confirmation_status) if ack else None,
+        _quick_quantity(ack.accepted_quantity)[3] if ack else None,
+        _quick_quantity(ack.rejected_quantity)[3] if ack else None,
+        _quick_text(receiving.receive_status) if receiving else None,
+        received_amount,
+        received_unit if received_amount is not None else None,
+        received_eaches,
+        _quick_time(receiving.last_receive_date) if receiving else None,
+    )
 
 
 def _status_item_row(item: _Doc, currency: str) -> Row:
@@ -702,8 +702,11 @@ def upsert_shipments(
 
 def read_shipments(shipments: Sequence[Document], currency: str, start: int = 0) -> ReadBatch:
     """Each shipment's row and line rows; `start` is the first shipment's place in its list."""
-    read = _read_each(_quick_shipment, _shipment, "shipments", shipments, currency, start)
-    return ReadBatch(_packed(read, _shipment_item))
+    return ReadBatch(
+        _read_each(
+            _quick_shipment, _shipment, _shipment_item, "shipments", shipments, currency, start
+        )
+    )
 
 
 def store_shipments(conn: Connection, account_id: int, read: ReadBatch) -> UpsertCounts:
@@ -795,7 +798,7 @@ def _shipment(shipment: _Doc, _currency: str) -> ReadRows:
     return row, items
 
 
-def _quick_shipment(shipment: shapes.ShipmentDoc, _currency: str) -> ReadRows:
+def _quick_shipment(shipment: shapes.ShipmentDoc, _currency: str) -> DocumentRows:
     transport = shipment.transportation_details
     carrier = transport.carrier_details if transport else None
     cartons, pallets = _quick_container_counts(shipment)
@@ -819,24 +822,24 @@ def _quick_shipment(shipment: shapes.ShipmentDoc, _currency: str) -> ReadRows:
         "carton_count": cartons,
         "pallet_count": pallets,
     }
-    items: list[Row] = []
+    items: list[Item] = []
     for order in shipment.purchase_orders or ():
         po_number = _quick_required(order.purchase_order_number)
         for item in order.items or ():
             amount, unit, size, eaches = _quick_quantity(item.shipped_quantity)
             items.append(
-                {
-                    "line_no": len(items) + 1,
-                    "po_number": po_number,
-                    "item_sequence": _quick_text(item.item_sequence_number),
-                    "asin": _quick_text(item.buyer_product_identifier)
+                (  # _SHIPMENT_ITEM_COLUMNS, as `_shipment` names them
+                    len(items) + 1,
+                    po_number,
+                    _quick_text(item.item_sequence_number),
+                    _quick_text(item.buyer_product_identifier)
                     or _quick_text(item.amazon_product_identifier),
-                    "vendor_sku": _quick_text(item.vendor_product_identifier),
-                    "shipped_quantity": amount or 0,
-                    "shipped_unit": unit or UnitOfMeasure.eaches.value,
-                    "unit_size": size,
-                    "shipped_eaches": eaches or 0,
-                }
+                    _quick_text(item.vendor_product_identifier),
+                    amount or 0,
+                    unit or UnitOfMeasure.eaches.value,
+                    size,
+                    eaches or 0,
+                )
             )
     return row, items
 

@@ -245,3 +245,31 @@ def test_files_imported_before_are_skipped_and_only_the_new_one_is_stored(
     assert [r.duplicate for r in results] == [True, True, False]
     assert results[2].inserted > 0
     assert read_ahead_blocks == ["costs.csv"]
+
+
+def test_a_run_read_ahead_knows_files_imported_before_and_names_one_it_cannot_read(
+    engine: Engine, db_url: str, tmp_path: Path, read_ahead_blocks: list[str]
+) -> None:
+    accounts = [AccountSettings(vendor_code="VEND1")]
+    chargebacks = tmp_path / "chargebacks.csv"
+    shutil.copy(DATA / "chargebacks.csv", chargebacks)
+    here = Settings(database_url=db_url, accounts=accounts, imports=NEVER)
+    import_files(engine, here, [chargebacks])
+    # Imported before without the reader: known as imported before in a run with it.
+    ahead = Settings(database_url=db_url, accounts=accounts, imports=ALWAYS)
+    costs = tmp_path / "costs.csv"
+    shutil.copy(DATA / "costs.csv", costs)
+    results = import_files(engine, ahead, [chargebacks, costs])
+    assert [r.duplicate for r in results] == [True, False]
+    assert read_ahead_blocks == ["costs.csv"]
+
+    # A folder entry that no one can read (root reads any file whatever its mode).
+    unreadable = tmp_path / "unreadable.csv"
+    unreadable.symlink_to("/proc/self/mem")
+    assert unreadable.is_file()
+    big = tmp_path / "invoices.csv"
+    big.write_text("Vendor Central export\n" + HEAD + "".join(lines(2 * BLOCK_ROWS)))
+    with pytest.raises(InputError, match=r"^unreadable\.csv: cannot read the file"):
+        import_files(engine, ahead, [big, unreadable])
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(InvoiceLine)).one()[0] == 2 * BLOCK_ROWS

@@ -16,11 +16,26 @@ from recovery.sources import spapi_payloads as payloads
 from recovery.sources.spapi_shapes import DECODERS, decode_documents
 from recovery.testing.scenario import generate_scenario
 
-KINDS: dict[str, tuple[str, Callable[..., Any], Callable[..., Any]]] = {
-    # kind: (file, typed read, checked read)
-    "purchase-orders": ("purchase-orders.json", payloads._quick_order, payloads._order),
-    "po-status": ("purchase-orders-status.json", payloads._quick_status, payloads._status),
-    "shipments": ("shipments.json", payloads._quick_shipment, payloads._shipment),
+KINDS: dict[str, tuple[str, Callable[..., Any], Callable[..., Any], Callable[..., Any]]] = {
+    # kind: (file, typed read, checked read, the checked read's item rows as the typed one's)
+    "purchase-orders": (
+        "purchase-orders.json",
+        payloads._quick_order,
+        payloads._order,
+        payloads._order_item,
+    ),
+    "po-status": (
+        "purchase-orders-status.json",
+        payloads._quick_status,
+        payloads._status,
+        payloads._status_item,
+    ),
+    "shipments": (
+        "shipments.json",
+        payloads._quick_shipment,
+        payloads._shipment,
+        payloads._shipment_item,
+    ),
 }
 LISTS = {"purchase-orders": "orders", "po-status": "ordersStatus", "shipments": "shipments"}
 
@@ -34,14 +49,15 @@ def spapi(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_typed_and_checked_reads_give_the_same_rows(spapi: Path, kind: str) -> None:
-    name, quick, checked = KINDS[kind]
+    name, quick, checked, item = KINDS[kind]
     text = json.dumps(json.loads((spapi / name).read_text())["payload"][LISTS[kind]])
     typed = DECODERS[kind].decode(text)
     plain = json.loads(text)
     assert len(typed) == len(plain) > 0
     for index, (struct, document) in enumerate(zip(typed, plain, strict=True)):
         doc = payloads._Doc(document, None, LISTS[kind], index)
-        assert quick(struct, "USD") == checked(doc, "USD")
+        row, items = checked(doc, "USD")
+        assert quick(struct, "USD") == (row, [item(i) for i in items])
 
 
 def test_a_document_outside_amazons_shapes_sends_its_run_the_checked_way() -> None:
