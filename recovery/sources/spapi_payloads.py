@@ -515,19 +515,40 @@ def _quick_order(order: shapes.Order, currency: str) -> DocumentRows:
 
 
 def _quick_order_item(item: shapes.OrderItem, currency: str) -> Item:
-    amount, unit, size, eaches = _quick_quantity(item.ordered_quantity)
-    net_cost, cost_currency = _quick_money(item.net_cost, currency)
-    list_price, _ = _quick_money(item.list_price, cost_currency)
-    return (  # _ORDER_ITEM_COLUMNS, as `_order_item_row` names them
-        _quick_required(item.item_sequence_number),
-        _quick_text(item.amazon_product_identifier),
-        _quick_text(item.vendor_product_identifier),
+    return _quick_ordered(
+        item.item_sequence_number,
+        item.amazon_product_identifier,
+        item.vendor_product_identifier,
+        item.ordered_quantity,
+        item.net_cost,
+        item.list_price,
+        currency,
+    )
+
+
+def _quick_ordered(
+    sequence: str | None,
+    asin: str | None,
+    sku: str | None,
+    quantity: shapes.ItemQuantity | None,
+    net_cost: shapes.Money | None,
+    list_price: shapes.Money | None,
+    currency: str,
+) -> Item:
+    """An item as ordered: `_ORDER_ITEM_COLUMNS`, as `_order_item_row` names them."""
+    amount, unit, size, eaches = _quick_quantity(quantity)
+    net, cost_currency = _quick_money(net_cost, currency)
+    price, _ = _quick_money(list_price, cost_currency)
+    return (
+        _quick_required(sequence),
+        _quick_text(asin),
+        _quick_text(sku),
         amount or 0,
         unit or UnitOfMeasure.eaches.value,
         size,
         eaches or 0,
-        net_cost,
-        list_price,
+        net,
+        price,
         cost_currency,
     )
 
@@ -625,25 +646,22 @@ def _quick_status(status: shapes.OrderStatus, currency: str) -> DocumentRows:
 
 def _quick_status_item(item: shapes.OrderItemStatus, currency: str) -> Item:
     ordered = item.ordered_quantity
-    amount, unit, size, eaches = _quick_quantity(ordered.ordered_quantity if ordered else None)
-    net_cost, cost_currency = _quick_money(item.net_cost, currency)
-    list_price, _ = _quick_money(item.list_price, cost_currency)
     ack = item.acknowledgement_status
     receiving = item.receiving_status
     received_amount, received_unit, _, received_eaches = _quick_quantity(
         receiving.received_quantity if receiving else None
     )
-    return (  # _STATUS_ITEM_COLUMNS, as `_status_item_row` names them
-        _quick_required(item.item_sequence_number),
-        _quick_text(item.buyer_product_identifier),
-        _quick_text(item.vendor_product_identifier),
-        amount or 0,
-        unit or UnitOfMeasure.eaches.value,
-        size,
-        eaches or 0,
-        net_cost,
-        list_price,
-        cost_currency,
+    as_ordered = _quick_ordered(
+        item.item_sequence_number,
+        item.buyer_product_identifier,
+        item.vendor_product_identifier,
+        ordered.ordered_quantity if ordered else None,
+        item.net_cost,
+        item.list_price,
+        currency,
+    )
+    return (
+        *as_ordered,  # then _ITEM_STATUS_COLUMNS, as `_status_item_row` names them
         _quick_text(ack.confirmation_status) if ack else None,
         _quick_quantity(ack.accepted_quantity)[3] if ack else None,
         _quick_quantity(ack.rejected_quantity)[3] if ack else None,
