@@ -45,6 +45,7 @@ from recovery.models import (
 from recovery.money import exponent, normalize_currency, plain_minor, to_decimal, to_minor
 from recovery.sources import spapi_shapes as shapes
 from recovery.sources.spapi_shapes import Document, as_plain
+from recovery.sources.values import MAX_AMOUNT_MINOR, MAX_COUNT
 from recovery.store import changes
 from recovery.store.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert, upsert_tuples
 
@@ -180,14 +181,25 @@ class _Doc:
         if value is None:
             return default
         if type(value) is int:  # a JSON number, as Amazon sends quantities (not bool)
-            return value
+            return _count(value, self, name)
         try:
             number = to_decimal(value)
         except MoneyError as exc:
             raise InputError(f"not a number: {value!r}", column=f"{self.path}.{name}") from exc
         if number != number.to_integral_value():
             raise InputError(f"not a whole number: {value!r}", column=f"{self.path}.{name}")
-        return int(number)
+        return _count(int(number), self, name)
+
+
+def _count(value: int, doc: _Doc, name: str) -> int:
+    """A count the database's 32-bit integer columns hold; a bigger one is a broken document,
+    named here rather than failing the store (or overflowing a sum) later."""
+    if abs(value) > MAX_COUNT:
+        raise InputError(
+            f"{value} is beyond the range of a count (up to {MAX_COUNT:,})",
+            column=f"{doc.path}.{name}",
+        )
+    return value
 
 
 def parse_timestamp(text: str, doc: _Doc, name: str) -> datetime:
@@ -221,7 +233,7 @@ def _money(doc: _Doc, name: str, fallback_currency: str) -> tuple[int | None, st
         if type(amount) is str and type(code) is str:
             places = _plain_places(code)
             minor = None if places is None else plain_minor(amount, places)
-            if minor is not None:
+            if minor is not None and abs(minor) <= MAX_AMOUNT_MINOR:
                 return minor, code
     money = doc.child(name)
     if money is None or money.data.get("amount") is None:
@@ -231,9 +243,15 @@ def _money(doc: _Doc, name: str, fallback_currency: str) -> tuple[int | None, st
         # Items sold by weight are priced per pound/kilogram: not a cost per each.
         if money.text("unitOfMeasure"):
             return None, currency
-        return to_minor(to_decimal(str(money.data["amount"])), currency), currency
+        minor = to_minor(to_decimal(str(money.data["amount"])), currency)
     except MoneyError as exc:
         raise InputError(str(exc), column=f"{money.path}.amount") from exc
+    if abs(minor) > MAX_AMOUNT_MINOR:
+        raise InputError(
+            f"{money.data['amount']} is beyond the range of an amount",
+            column=f"{money.path}.amount",
+        )
+    return minor, currency
 
 
 def _quantity(parent: _Doc | None, name: str) -> tuple[int | None, str | None, int, int | None]:
@@ -245,7 +263,8 @@ def _quantity(parent: _Doc | None, name: str) -> tuple[int | None, str | None, i
     if type(data) is dict:
         amount, unit, size = data.get("amount"), data.get("unitOfMeasure"), data.get("unitSize", 1)
         plain = type(amount) is int and type(size) is int and size >= 1 and type(unit) is str
-        if plain and unit in _PLAIN_UNITS:
+        in_range = plain and size <= MAX_COUNT and abs(amount * size) <= MAX_COUNT
+        if in_range and unit in _PLAIN_UNITS:
             return amount, unit, size, amount * size if _PLAIN_UNITS[unit] else amount
     return _checked_quantity(parent.child(name) if parent is not None else None)
 
@@ -274,7 +293,7 @@ def _checked_quantity(doc: _Doc | None) -> tuple[int | None, str | None, int, in
     if amount is None:
         return None, unit, size, None
     eaches = amount * size if unit.lower().startswith("case") else amount
-    return amount, unit, size, eaches
+    return amount, unit, size, _count(eaches, doc, "amount")
 
 
 def _account_id(account: VendorAccount) -> int:
@@ -876,6 +895,8 @@ def _quick_container_counts(shipment: shapes.ShipmentDoc) -> tuple[int | None, i
         cartons = sum(1 for c in containers if _quick_text(c.container_type) == "carton")
     if containers and pallets is None:
         pallets = sum(1 for c in containers if _quick_text(c.container_type) == "pallet")
+    if any(count is not None and abs(count) > MAX_COUNT for count in (cartons, pallets)):
+        raise _Unusual
     return cartons, pallets
 
 
@@ -929,7 +950,9 @@ def _quick_quantity(
         return None, None, 1, None
     amount, unit = quantity.amount, quantity.unit_of_measure
     size = 1 if quantity.unit_size is None else quantity.unit_size
-    if amount is None or size < 1 or unit not in _PLAIN_UNITS:
+    if amount is None or not 1 <= size <= MAX_COUNT or unit not in _PLAIN_UNITS:
+        raise _Unusual
+    if abs(amount * size) > MAX_COUNT:
         raise _Unusual
     return amount, unit, size, amount * size if _PLAIN_UNITS[unit] else amount
 
@@ -942,7 +965,7 @@ def _quick_money(money: shapes.Money | None, fallback_currency: str) -> tuple[in
     if money.unit_of_measure is None and code is not None:
         places = _plain_places(code)
         minor = None if places is None else plain_minor(money.amount, places)
-        if minor is not None:
+        if minor is not None and abs(minor) <= MAX_AMOUNT_MINOR:
             return minor, code
     raise _Unusual
 
@@ -956,7 +979,7 @@ def _container_counts(shipment: _Doc) -> tuple[int | None, int | None]:
         stackable = measurements.integer("totalPalletStackable")
         loose = measurements.integer("totalPalletNonStackable")
         if stackable is not None or loose is not None:
-            pallets = (stackable or 0) + (loose or 0)
+            pallets = _count((stackable or 0) + (loose or 0), measurements, "totalPalletStackable")
     containers = shipment.children("containers")
     if containers and cartons is None:
         cartons = sum(1 for c in containers if c.text("containerType") == "carton")

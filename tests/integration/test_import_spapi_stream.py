@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from recovery.config import Settings
+from recovery.config import ImportSettings, Settings
 from recovery.errors import InputError
 from recovery.models import CostRecord, PurchaseOrder, PurchaseOrderItem
 from recovery.sources.importers.base import PROGRESS_EVERY
 from recovery.sources.importers.spapi_json import BATCH_DOCUMENTS
-from recovery.sources.importing import import_file
+from recovery.sources.importing import import_file, import_files
 
 MANY = BATCH_DOCUMENTS * 2 + 17  # more than one batch, and a last batch that is not full
 
@@ -189,3 +189,74 @@ def test_pages_that_overlap_store_each_document_once_as_its_last_copy_says(
             .where(PurchaseOrder.po_number == "P0000003")
         ).all()
     assert [tuple(row) for row in received] == [("Received", 2)]
+
+
+def shipment(number: int, cartons: Any = 3) -> dict[str, Any]:
+    return {
+        "vendorShipmentIdentifier": f"S{number:06d}",
+        "sellingParty": {"partyId": "STRM1"},
+        "shipmentMeasurements": {"totalCartonCount": cartons},
+        "purchaseOrders": [
+            {
+                "purchaseOrderNumber": f"P{number:07d}",
+                "items": [
+                    {
+                        "itemSequenceNumber": "1",
+                        "shippedQuantity": {"amount": 2, "unitOfMeasure": "Eaches"},
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _case_quantity(document: dict[str, Any]) -> None:
+    # Each number fits, their product (the eaches) does not.
+    quantity = document["orderDetails"]["items"][0]["orderedQuantity"]
+    quantity.update(amount=2**20, unitOfMeasure="Cases", unitSize=2**12)
+
+
+BEYOND_RANGE = {
+    "quantity": (
+        lambda d: d["orderDetails"]["items"][0]["orderedQuantity"].update(amount=10**30),
+        r"column 'orders\[1500\]\.orderDetails\.items\[0\]\.orderedQuantity\.amount': "
+        r"1000000000000000000000000000000 is beyond the range of a count",
+    ),
+    "case quantity": (
+        _case_quantity,
+        r"column 'orders\[1500\]\.orderDetails\.items\[0\]\.orderedQuantity\.amount': "
+        r"4294967296 is beyond the range of a count",
+    ),
+    "net cost": (
+        lambda d: d["orderDetails"]["items"][0]["netCost"].update(amount="123456789012345.67"),
+        r"column 'orders\[1500\]\.orderDetails\.items\[0\]\.netCost\.amount': "
+        r"123456789012345\.67 is beyond the range of an amount",
+    ),
+    "carton count": (
+        None,
+        r"column 'shipments\[1500\]\.shipmentMeasurements\.totalCartonCount': "
+        r"99999999999 is beyond the range of a count",
+    ),
+}
+
+
+@pytest.mark.parametrize("read_ahead", [False, True], ids=["here", "read ahead"])
+@pytest.mark.parametrize("case", BEYOND_RANGE)
+def test_a_number_beyond_what_the_database_holds_is_named_and_nothing_is_kept(
+    engine: Engine, settings: Settings, tmp_path: Path, case: str, read_ahead: bool
+) -> None:
+    change, message = BEYOND_RANGE[case]
+    if change is None:
+        documents = [shipment(n, cartons=99_999_999_999 if n == 1500 else 3) for n in range(MANY)]
+        path = tmp_path / "shipments.json"
+        path.write_text(json.dumps({"payload": {"shipments": documents}}))
+    else:
+        documents = [order(n) for n in range(MANY)]
+        change(documents[1500])
+        path = tmp_path / "orders.json"
+        path.write_text(json.dumps({"payload": {"orders": documents}}))
+    imports = ImportSettings(read_ahead=read_ahead, read_ahead_min_bytes=0)
+    settings = settings.model_copy(update={"imports": imports})
+    with pytest.raises(InputError, match=message):
+        import_files(engine, settings, [path])
+    assert stored_orders(engine) == (0, 0)
