@@ -93,9 +93,9 @@ def _build(revision: str, work: Path) -> Path:
     built = subprocess.run([*command, str(source)], capture_output=True, text=True)
     if built.returncode != 0:
         raise SystemExit(f"building {revision} failed:\n{built.stdout}{built.stderr}")
-    # Run with the site first on PYTHONPATH, this makes every interpreter of the base run,
-    # helper processes too (the import's reader), import the built revision: the editable
-    # install's finder answers for `recovery` before sys.path is searched.
+    # With the site first on PYTHONPATH, every interpreter of the base run (the import's reader
+    # too) imports the built revision: the working tree's editable install has a finder that
+    # answers for `recovery` before sys.path is searched, and this sets it aside.
     (site / "sitecustomize.py").write_text(
         "import sys\n"
         "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]\n"

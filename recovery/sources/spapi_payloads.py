@@ -45,7 +45,7 @@ from recovery.models import (
 from recovery.money import exponent, normalize_currency, plain_minor, to_decimal, to_minor
 from recovery.sources import spapi_shapes as shapes
 from recovery.sources.spapi_shapes import Document, as_plain
-from recovery.sources.values import MAX_AMOUNT_MINOR, MAX_COUNT
+from recovery.sources.values import MAX_AMOUNT_MINOR, MAX_COUNT, bounded_count, bounded_minor
 from recovery.store import changes
 from recovery.store.upsert import CHUNK_ROWS, Row, UpsertCounts, upsert, upsert_tuples
 
@@ -194,12 +194,16 @@ class _Doc:
 def _count(value: int, doc: _Doc, name: str) -> int:
     """A count the database's 32-bit integer columns hold; a bigger one is a broken document,
     named here rather than failing the store (or overflowing a sum) later."""
-    if abs(value) > MAX_COUNT:
-        raise InputError(
-            f"{value} is beyond the range of a count (up to {MAX_COUNT:,})",
-            column=f"{doc.path}.{name}",
-        )
-    return value
+    return _bounded(bounded_count, value, value, f"{doc.path}.{name}")
+
+
+def _bounded(bound: Callable[[int], int], value: int, sent: object, column: str) -> int:
+    """`value` within the bound the CSV reads keep too (`values.bounded_*`), else an input
+    error naming what the document `sent`."""
+    try:
+        return bound(value)
+    except OverflowError as exc:
+        raise InputError(f"{sent} is {exc}", column=column) from exc
 
 
 def parse_timestamp(text: str, doc: _Doc, name: str) -> datetime:
@@ -246,12 +250,7 @@ def _money(doc: _Doc, name: str, fallback_currency: str) -> tuple[int | None, st
         minor = to_minor(to_decimal(str(money.data["amount"])), currency)
     except MoneyError as exc:
         raise InputError(str(exc), column=f"{money.path}.amount") from exc
-    if abs(minor) > MAX_AMOUNT_MINOR:
-        raise InputError(
-            f"{money.data['amount']} is beyond the range of an amount",
-            column=f"{money.path}.amount",
-        )
-    return minor, currency
+    return _bounded(bounded_minor, minor, money.data["amount"], f"{money.path}.amount"), currency
 
 
 def _quantity(parent: _Doc | None, name: str) -> tuple[int | None, str | None, int, int | None]:

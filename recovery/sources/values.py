@@ -152,6 +152,12 @@ def bounded_minor(minor: int) -> int:
     return minor
 
 
+def bounded_count(number: int) -> int:
+    if abs(number) > MAX_COUNT:
+        raise OverflowError(f"beyond the range of a count (up to {MAX_COUNT:,})")
+    return number
+
+
 # Columns of every type but text (dates, currencies, amounts, counts: cells that repeat) keep
 # what each distinct cell read as; bounded so a million unique amounts cannot grow it without
 # limit. Text needs only a strip and a length check, cheaper than a cache lookup.
@@ -492,9 +498,7 @@ def _in_window(day: date, window: tuple[date, date]) -> date:
 def _count(number: int, non_negative: bool) -> int:
     if non_negative and number < 0:
         raise _Impossible("a count below zero")
-    if abs(number) > MAX_COUNT:
-        raise OverflowError(f"beyond the range of a count (up to {MAX_COUNT:,})")
-    return number
+    return bounded_count(number)
 
 
 def _iso_currency(text: str) -> str:
