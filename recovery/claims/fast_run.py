@@ -24,7 +24,6 @@ what was committed when it ran, as it always has.)
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import traceback
 from collections.abc import Callable, Mapping
@@ -44,6 +43,7 @@ from recovery.claims.kinds import KINDS
 from recovery.claims.kinds.coop import COOP, detect_coop
 from recovery.claims.reader import load_detection_input
 from recovery.config import Settings
+from recovery.helper_processes import helper_context
 from recovery.ledger import InvoiceBalance, balance_invoices
 from recovery.models import CoopBackupLine, VendorAccount, table_of
 from recovery.store.collector import collector_paused
@@ -138,9 +138,7 @@ class CoopProcess:
     def __init__(self, engine: Engine, account_id: int) -> None:
         """Judges the account's co-op invoices in `engine`'s database."""
         url = engine.url.render_as_string(hide_password=False)
-        # forkserver: the process starts from a clean, single-threaded one (forking the caller
-        # could copy a lock held by a web or scheduler thread).
-        context = multiprocessing.get_context("forkserver")
+        context = helper_context()
         self._pipe, their_end = context.Pipe(duplex=False)
         self._process: BaseProcess = context.Process(
             target=_judge, args=(their_end, url, account_id), name="recovery-coop"

@@ -9,7 +9,6 @@ result and never stops the batch.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
@@ -23,6 +22,7 @@ from recovery.config import Settings
 from recovery.evidence.extract import Extraction, ExtractOptions, extract_file
 from recovery.evidence.link import LinkSummary, link_all
 from recovery.evidence.store import EvidenceStore, sha256_of
+from recovery.helper_processes import helper_context
 from recovery.models import DocumentKind, EvidenceDocument
 from recovery.store.db import session_scope
 
@@ -223,11 +223,7 @@ def extract_files(
 
 
 def _pool(workers: int) -> Executor:
-    # forkserver: workers start from a clean, single-threaded server process (forking the
-    # caller could copy a held lock from a web or scheduler thread) with the parser preloaded.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["recovery.evidence.extract"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=helper_context())
 
 
 def _record(

@@ -15,7 +15,6 @@ when it has caught up with the reader.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -34,6 +33,7 @@ from typing import Any
 
 from recovery.config import Settings
 from recovery.errors import InputError
+from recovery.helper_processes import helper_context
 from recovery.models import VendorAccount
 from recovery.sources.accounts import account_among
 from recovery.sources.file_kinds import detect_kind
@@ -115,9 +115,7 @@ class ReadAhead:
             VendorAccount(vendor_code=a.vendor_code, marketplace=a.marketplace, currency=a.currency)
             for a in accounts
         ]
-        # forkserver: the reader starts from a clean, single-threaded process (forking the
-        # caller could copy a lock held by a web or scheduler thread).
-        context = multiprocessing.get_context("forkserver")
+        context = helper_context()
         self._jobs: SimpleQueue[ReadJob | None] = context.SimpleQueue()
         # Only this process holds the pipe's writing end: when it dies, killed or not, the
         # reader sees the pipe close and exits. The forkserver and the resource tracker live

@@ -29,6 +29,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "resources",
             "exports",
             "frame_values",
+            "helper_processes",
         }
     ),
     frozenset({"store"}),
