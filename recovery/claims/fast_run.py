@@ -25,6 +25,7 @@ what was committed when it ran, as it always has.)
 from __future__ import annotations
 
 import os
+import threading
 import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -143,8 +144,22 @@ class CoopProcess:
         self._process: BaseProcess = context.Process(
             target=_judge, args=(their_end, url, account_id), name="recovery-coop"
         )
-        self._process.start()
-        their_end.close()  # (so that its end closing says the process is gone)
+        # Started from a thread: the first helper of a process waits until the forkserver has
+        # imported what helpers run (`recovery.helper_processes`), a second or so the run's
+        # own reading need not wait.
+        self._start_error: BaseException | None = None
+        self._starting = threading.Thread(
+            target=self._start, args=(their_end,), name="recovery-coop-start"
+        )
+        self._starting.start()
+
+    def _start(self, their_end: Pipe) -> None:
+        try:
+            self._process.start()
+        except BaseException as error:  # (told by the first `_receive`)
+            self._start_error = error
+        finally:
+            their_end.close()  # (so that its end closing says the process is gone)
 
     def wait_until_reading(self) -> None:
         """Returns once the process reads the database: the caller's transaction may end."""
@@ -156,12 +171,17 @@ class CoopProcess:
         return findings
 
     def close(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
+        self._starting.join()
+        if self._start_error is None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
         self._pipe.close()
 
     def _receive(self, expected: str) -> Any:
+        self._starting.join()
+        if self._start_error is not None:
+            raise RuntimeError("the co-op process did not start") from self._start_error
         try:
             tag, value = self._pipe.recv()
         except EOFError:
