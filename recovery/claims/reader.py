@@ -280,7 +280,8 @@ def _queries(
         .where(
             inv.account_id == account_id,
             inv.invoice_number.in_(union(shorted_invoices, price_debited)),
-            inv.invoice_number.in_(price_debited)
+            # (a line without an ASIN is looked up by none)
+            (inv.invoice_number.in_(price_debited) & il.asin.is_not(None))
             | tuple_(inv.invoice_number, il.asin).in_(
                 select(sl.invoice_number, sl.asin).where(own_sl)
             ),

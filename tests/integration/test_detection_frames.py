@@ -11,8 +11,10 @@ from recovery.claims.inputs import DetectionInput
 from recovery.claims.reader import load_detection_input
 from recovery.models import (
     Chargeback,
+    Deduction,
     EvidenceLink,
     Invoice,
+    InvoiceLine,
     PriceVarianceLine,
     PurchaseOrder,
     Shipment,
@@ -201,4 +203,61 @@ def test_only_the_asn_lines_a_rule_looks_at_are_read(engine: Engine) -> None:
         ("ASN-2", "B0CARRIED1", 90),
         ("ASN-2", "B0CARRIED2", 90),
         ("ASN-3", "B0CHARGED1", 60),
+    ]
+
+
+def test_only_the_invoice_lines_a_rule_looks_at_are_read(engine: Engine) -> None:
+    """Of INV-1, shorted on one ASIN, that line alone; of INV-2, price-debited without price
+    lines, every line with an ASIN (the rule judges the debit from them); of INV-3, nothing
+    disputed, none. A shortage line names an ASIN the invoice does not bill: no line."""
+    with Session(engine) as session:
+        vendor = account(session)
+        assert vendor.id is not None
+        invoices = {}
+        for number, asins in {
+            "INV-1": ["B0SHORTED1", "B0UNTOUCHD"],
+            "INV-2": ["B0PRICED01", "B0PRICED02", None],
+            "INV-3": ["B0SHORTED1"],
+        }.items():
+            invoices[number] = invoice = Invoice(
+                account_id=vendor.id, invoice_number=number, po_number="4Q8Z1", currency="USD"
+            )
+            session.add(invoice)
+            session.flush()
+            assert invoice.id is not None
+            for line_no, asin in enumerate(asins, start=1):
+                session.add(
+                    InvoiceLine(invoice_id=invoice.id, line_no=line_no, asin=asin, currency="USD")
+                )
+        for asin in ("B0SHORTED1", "B0NOTBILLD"):
+            session.add(
+                ShortageLine(
+                    account_id=vendor.id,
+                    invoice_number="INV-1",
+                    po_number="4Q8Z1",
+                    asin=asin,
+                    currency="USD",
+                )
+            )
+        session.add(
+            Deduction(
+                account_id=vendor.id,
+                kind="price",
+                reference="PD-1",
+                invoice_number="INV-2",
+                amount_minor=500,
+                currency="USD",
+            )
+        )
+        session.commit()
+        account_id = vendor.id
+
+    with engine.connect() as conn:
+        lines = load_detection_input(conn, account_id).invoice_lines
+
+    read = sorted(zip(lines["invoice_number"], lines["line_no"], lines["asin"], strict=True))
+    assert read == [
+        ("INV-1", 1, "B0SHORTED1"),
+        ("INV-2", 1, "B0PRICED01"),
+        ("INV-2", 2, "B0PRICED02"),
     ]
