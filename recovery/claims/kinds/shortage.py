@@ -249,33 +249,59 @@ def _deducted_lines(
     return lines
 
 
+@dataclass
+class _Billed:
+    """What an invoice bills of one ASIN, over its lines."""
+
+    quantity: int
+    unit_cost: int
+    po_number: str | None
+    due_date: date | None
+
+    def add(self, quantity: int, unit_cost: int, po_number: str | None, due: date | None) -> None:
+        self.quantity += quantity
+        self.unit_cost = max(self.unit_cost, unit_cost)
+        self.po_number = self.po_number or po_number
+        self.due_date = self.due_date or due
+
+
 def _apply_invoice_lines(inp: DetectionInput, lines: dict[tuple[str, str], _Line]) -> None:
     """The invoice itself is the better source for units invoiced and the unit cost."""
     if not inp.invoice_lines.empty and lines:
         # Only the lines that were deducted: an invoice export can hold millions of others.
-        wanted = set(lines)
+        # Per (invoice, ASIN): the units of its lines, the highest unit cost, the first PO
+        # number and due date given (summed in Python: a pandas group cost more).
+        billed: dict[tuple[str, str], _Billed] = {}
         invoice_lines = inp.invoice_lines
-        mask = [
-            (str(i), str(a)) in wanted
-            for i, a in zip(invoice_lines["invoice_number"], invoice_lines["asin"], strict=True)
-        ]
-        billed = (
-            invoice_lines[mask]
-            .groupby(["invoice_number", "asin"], dropna=True)
-            .agg(
-                quantity=("quantity", "sum"),
-                unit_cost=("unit_cost_minor", "max"),
-                po_number=("po_number", "first"),
-                due_date=("due_date", "first"),
-            )
-        )
-        for row in records(billed.reset_index()):
-            line = lines[(str(row["invoice_number"]), str(row["asin"]))]
-            line.invoiced = int(row["quantity"])
-            if as_int(row["unit_cost"]):
-                line.unit_cost_minor = int(row["unit_cost"])
-            line.po_number = line.po_number or as_str(row["po_number"])
-            line.due_date = line.due_date or as_date(row["due_date"])
+        for invoice_number, asin, quantity, unit_cost, po_number, due_date in zip(
+            *(
+                invoice_lines[name].tolist()
+                for name in (
+                    "invoice_number",
+                    "asin",
+                    "quantity",
+                    "unit_cost_minor",
+                    "po_number",
+                    "due_date",
+                )
+            ),
+            strict=True,
+        ):
+            key = (str(invoice_number), str(asin))
+            if key not in lines:
+                continue
+            sums = billed.get(key)
+            if sums is None:
+                billed[key] = _Billed(quantity, unit_cost, as_str(po_number), as_date(due_date))
+            else:
+                sums.add(quantity, unit_cost, as_str(po_number), as_date(due_date))
+        for key, sums in billed.items():
+            line = lines[key]
+            line.invoiced = int(sums.quantity)
+            if as_int(sums.unit_cost):
+                line.unit_cost_minor = int(sums.unit_cost)
+            line.po_number = line.po_number or sums.po_number
+            line.due_date = line.due_date or sums.due_date
     numbers = {line.invoice_number for line in lines.values()}
     shorted = inp.invoices[inp.invoices["invoice_number"].astype(str).isin(numbers)]
     invoices = {str(r["invoice_number"]): r for r in records(shorted)}
@@ -554,17 +580,25 @@ def _debits_without_detail(inp: DetectionInput, times_taken: dict[str, int]) -> 
             strict=True,
         )
     }
+    # The debits without detail, each with its rows in the order taken (grouped in Python:
+    # a pandas group cost more than judging it).
+    debits: dict[str, list[tuple[Any, str, int, int]]] = defaultdict(list)
     deductions = inp.deductions
-    taken = deductions[deductions["kind"] == "shortage"]
-    # Most debits have their detail: drop them before grouping, a group costs more than a row.
-    taken = taken[~taken["reference"].astype(str).isin(detailed)]
-    for reference, group in taken.groupby("reference"):
-        reference = str(reference)
-        invoice_number = as_str(group["invoice_number"].iloc[0])
-        if reference in detailed or invoice_number in lines_without_ids:
+    for reference, kind, invoice_number, currency, amount, deduction_id in zip(
+        *(
+            deductions[name].tolist()
+            for name in ("reference", "kind", "invoice_number", "currency", "amount_minor", "id")
+        ),
+        strict=True,
+    ):
+        if kind == "shortage" and present(reference) and str(reference) not in detailed:
+            debits[str(reference)].append((invoice_number, currency, amount, deduction_id))
+    for reference, rows in sorted(debits.items()):
+        invoice_number = as_str(rows[0][0])
+        if invoice_number in lines_without_ids:
             continue
-        currency = str(group["currency"].iloc[0])
-        total = int(group["amount_minor"].sum())
+        currency = str(rows[0][1])
+        total = sum(int(amount) for _, _, amount, _ in rows)
         findings.append(
             Finding(
                 type="shortage",
@@ -580,7 +614,7 @@ def _debits_without_detail(inp: DetectionInput, times_taken: dict[str, int]) -> 
                 ),
                 confidence=0,
                 invoice_number=invoice_number,
-                deduction_ids=tuple(int(i) for i in group["id"]),
+                deduction_ids=tuple(int(i) for *_, i in rows),
                 base_date=invoices.get(invoice_number or "", (None, None))[0],
                 facts={"invoice_date": _iso(invoices.get(invoice_number or "", (None, None))[1])},
             )
