@@ -189,13 +189,18 @@ def find_all(
     judges: Mapping[str, Judge] | None = None,
 ) -> list[Finding]:
     """Every kind's findings, in `KINDS`' order; `judges` replace a kind's own rule (the
-    co-op process's)."""
+    co-op process's).
+
+    The kinds judged here go first and `judges` last: the co-op process is still judging
+    while this one judges the others."""
     judges = judges or {}
-    findings: list[Finding] = []
-    for kind in KINDS.values():
-        judge = judges.get(kind.type)
-        findings.extend(kind.judge(inp, settings.rules) if judge is None else judge(inp))
-    return findings
+    found = {
+        kind.type: kind.judge(inp, settings.rules)
+        for kind in KINDS.values()
+        if kind.type not in judges
+    }
+    found.update((kind, judge(inp)) for kind, judge in judges.items())
+    return [finding for kind in KINDS for finding in found[kind]]
 
 
 def _timings(
