@@ -132,7 +132,9 @@ class _Evidence:
                 self.documents[int(doc["shipment_pk"])].append(doc)
             else:
                 self.po_documents[str(doc["po_number"])].append(doc)
-        self.po_items = {(str(r["po_number"]), str(r["asin"])): r for r in records(inp.po_items)}
+        # (the PO items of charged ones: the frame holds those of price debits too)
+        charged_items = rows_for_pairs(inp.po_items, ("po_number", "asin"), inp.chargebacks)
+        self.po_items = {(str(r["po_number"]), str(r["asin"])): r for r in records(charged_items)}
         self.items_per_shipment: dict[int, int] = defaultdict(int)
         for pk in inp.shipment_items["shipment_pk"].tolist():
             self.items_per_shipment[int(pk)] += 1

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+import pandas as pd
 
 from recovery.claims.draft_input import DraftInput
 from recovery.claims.findings import Finding, FindingLine, Verdict
@@ -74,11 +76,11 @@ def detect_price_variances(inp: DetectionInput) -> list[Finding]:
     lines_by_invoice: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in records(inp.price_lines):
         lines_by_invoice[str(row["invoice_number"])].append(row)
+    # Rows made of the debited invoices only: the frames hold every shorted one too.
     billed_by_invoice: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in records(inp.invoice_lines):
-        if str(row["invoice_number"]) in deducted:
-            billed_by_invoice[str(row["invoice_number"])].append(row)
-    invoices = {str(r["invoice_number"]): r for r in records(inp.invoices)}
+    for row in records(_of_invoices(inp.invoice_lines, deducted)):
+        billed_by_invoice[str(row["invoice_number"])].append(row)
+    invoices = {str(r["invoice_number"]): r for r in records(_of_invoices(inp.invoices, deducted))}
     findings = []
     for invoice_number, net in sorted(deducted.items()):
         net_minor, currency, references, ids = net.minor, net.currency, net.references, net.ids
@@ -404,13 +406,21 @@ def _price_list(inp: DetectionInput) -> dict[str, _CostHistory]:
     }
 
 
+def _of_invoices(frame: pd.DataFrame, numbers: Collection[str]) -> pd.DataFrame:
+    return frame[frame["invoice_number"].astype(str).isin(list(numbers))]
+
+
 def _po_costs(inp: DetectionInput) -> dict[tuple[str, str], tuple[int | None, date | None]]:
+    items = inp.po_items
     return {
-        (str(r["po_number"]), str(r["asin"])): (
-            as_int(r["net_cost_minor"]) if present(r["net_cost_minor"]) else None,
-            as_date(r["ordered_at"]),
+        (str(po_number), str(asin)): (as_int(cost) if present(cost) else None, as_date(ordered))
+        for po_number, asin, cost, ordered in zip(
+            *(
+                items[name].tolist()
+                for name in ("po_number", "asin", "net_cost_minor", "ordered_at")
+            ),
+            strict=True,
         )
-        for r in records(inp.po_items)
     }
 
 
