@@ -9,6 +9,9 @@ incremental detection with drafting. Each step prints the digest of the `stored_
 everything stored.
 
     .venv/bin/python bench/bench_findings_hash.py --size medium --workdir /tmp/hash-medium
+
+`--database-url` runs it in an empty database of your own instead (PostgreSQL, say), whose
+tables it creates.
 """
 
 from __future__ import annotations
@@ -36,16 +39,20 @@ def main() -> None:
     parser.add_argument("--size", default="medium")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--database-url", help="an empty database to use instead of a SQLite file in --workdir"
+    )
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-hash-"))
     scenario = scenario_in(work, args.size, args.seed)
     meta = json.loads((scenario / "scenario.json").read_text())
     answer_key = json.loads((scenario / "answer_key.json").read_text())
     database = work / "hash.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    if args.database_url is None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
     settings = Settings(
-        database_url=f"sqlite:///{database}",
+        database_url=args.database_url or f"sqlite:///{database}",
         data_dir=work / "data",
         accounts=[AccountSettings(vendor_code=meta["vendor_code"])],
     )
