@@ -25,7 +25,6 @@ what was committed when it ran, as it always has.)
 from __future__ import annotations
 
 import os
-import threading
 import traceback
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,7 +43,7 @@ from recovery.claims.kinds import KINDS
 from recovery.claims.kinds.coop import COOP, detect_coop
 from recovery.claims.reader import load_detection_input
 from recovery.config import Settings
-from recovery.helper_processes import helper_context
+from recovery.helper_processes import helper_context, start_in_background
 from recovery.ledger import InvoiceBalance, balance_invoices
 from recovery.models import CoopBackupLine, VendorAccount, table_of
 from recovery.store.collector import collector_paused
@@ -144,22 +143,7 @@ class CoopProcess:
         self._process: BaseProcess = context.Process(
             target=_judge, args=(their_end, url, account_id), name="recovery-coop"
         )
-        # Started from a thread: the first helper of a process waits until the forkserver has
-        # imported what helpers run (`recovery.helper_processes`), a second or so the run's
-        # own reading need not wait.
-        self._start_error: BaseException | None = None
-        self._starting = threading.Thread(
-            target=self._start, args=(their_end,), name="recovery-coop-start"
-        )
-        self._starting.start()
-
-    def _start(self, their_end: Pipe) -> None:
-        try:
-            self._process.start()
-        except BaseException as error:  # (told by the first `_receive`)
-            self._start_error = error
-        finally:
-            their_end.close()  # (so that its end closing says the process is gone)
+        self._started = start_in_background(self._process, [their_end])
 
     def wait_until_reading(self) -> None:
         """Returns once the process reads the database: the caller's transaction may end."""
@@ -171,17 +155,14 @@ class CoopProcess:
         return findings
 
     def close(self) -> None:
-        self._starting.join()
-        if self._start_error is None:
+        if self._started.started():
             if self._process.is_alive():
                 self._process.terminate()
             self._process.join()
         self._pipe.close()
 
     def _receive(self, expected: str) -> Any:
-        self._starting.join()
-        if self._start_error is not None:
-            raise RuntimeError("the co-op process did not start") from self._start_error
+        self._started.wait()
         try:
             tag, value = self._pipe.recv()
         except EOFError:
