@@ -26,6 +26,7 @@ from recovery.testing.fake_vendor_central import (
     DEFAULT_TOTP_SECRET,
     AuthSettings,
     FakeVendorCentral,
+    Faults,
     Odds,
 )
 from recovery.testing.fake_vendor_central.scenario_source import load_portal_data
@@ -129,23 +130,24 @@ def test_the_portals_exports_import_like_the_files_and_a_second_sync_changes_not
 
 
 @pytest.mark.parametrize(
-    "impatient",
+    ("impatient", "faults"),
     [
         # Faster than a person: a burst of 6 requests, then 4 a second.
-        pytest.param(AuthSettings(page_rate=4.0, page_burst=6), id="throttled"),
-        # Sessions that end in the middle of the downloads.
-        pytest.param(AuthSettings(session_seconds=2.0), id="expiring"),
+        pytest.param(AuthSettings(page_rate=4.0, page_burst=6), Faults(), id="throttled"),
+        # Sessions that end in the middle of the downloads (counted in pages: a 2-second
+        # session outlived a whole run on a fast day).
+        pytest.param(AuthSettings(), Faults(expire_every_pages=12), id="expiring"),
     ],
 )
 def test_throttling_or_an_expired_session_during_the_downloads_is_survived(
-    base: Path, copies: dict[str, Copy], browser: Browser, impatient: AuthSettings
+    base: Path, copies: dict[str, Copy], browser: Browser, impatient: AuthSettings, faults: Faults
 ) -> None:
     scenario = base / "scenario"
     exports = scenario / "vendor-central"
     direct, portal = copies["direct"], copies["portal"]
     import_files(direct.engine, direct.settings, [exports, exports / "coop-backup"])
     data = load_portal_data(scenario)
-    with FakeVendorCentral(data, odds=Odds.certain(), auth=impatient) as fake:
+    with FakeVendorCentral(data, odds=Odds.certain(), auth=impatient, faults=faults) as fake:
         settings = signed_in_at(portal.settings, fake)
         report = sync_vendor_central(portal.engine, settings, browser=browser)
     backups = len(list((exports / "coop-backup").iterdir()))

@@ -81,6 +81,7 @@ class PortalApp:
         self.auth = auth
         self.faults = faults
         self.on_event = on_event
+        self._member_pages = 0  # signed-in page loads, for `Faults.expire_every_pages`
         self.env = _environment()
         self.app = self._build()
 
@@ -175,6 +176,10 @@ class PortalApp:
         if path.startswith(MEMBERS):
             if request.method == "POST" and faults.expire_mid_form and path.endswith(_FORM_STEPS):
                 faults.expire_mid_form = False
+                self.auth.expire_all()
+            self._member_pages += 1
+            every = faults.expire_every_pages
+            if every > 0 and self._member_pages % every == 0:
                 self.auth.expire_all()
             if not self.auth.valid(request.cookies.get(SESSION_COOKIE)):
                 back = path if request.method == "GET" else f"{MEMBERS}/disputes"

@@ -17,6 +17,9 @@ class Faults:
     fail_after_store: int = 0
     # The next form step (Continue, Submit) finds its session expired and goes to sign-in.
     expire_mid_form: bool = False
+    # Every Nth signed-in page load finds its session expired and goes to sign-in: sessions
+    # that end in the middle of a long run, at the same points whatever the machine's speed.
+    expire_every_pages: int = 0
     # The next N page loads get the "requests throttled" page.
     throttle_pages: int = 0
     # The next N sign-ins (e-mail and password sent) get the "requests throttled" page.
