@@ -6,7 +6,7 @@ Used by the claim rules and the ledger alike, so it sits below both and knows ne
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -63,8 +63,13 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows as dicts of Python values, like `frame.to_dict("records")` but built a column
     at a time, which is several times faster on the 100k-row frames detection reads."""
     columns = [str(name) for name in frame.columns]
-    cells = [frame[name].tolist() for name in frame.columns]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*cells, strict=True)]
+    return [dict(zip(columns, row, strict=True)) for row in cell_rows(frame, *frame.columns)]
+
+
+def cell_rows(frame: pd.DataFrame, *names: Any) -> Iterator[tuple[Any, ...]]:
+    """The named columns' cells as Python values, a tuple per row: for a rule that reads a few
+    columns of many rows, cheaper than making each row a dict."""
+    return zip(*(frame[name].tolist() for name in names), strict=True)
 
 
 def map_distinct(

@@ -58,6 +58,12 @@ def net_deductions(
     return result
 
 
+def rows_for_invoices(frame: pd.DataFrame, numbers: Iterable[str]) -> pd.DataFrame:
+    """The rows of `frame` whose `invoice_number` is one of `numbers`: a set-wise filter before
+    any row becomes a Python object."""
+    return frame[frame["invoice_number"].astype(str).isin(list(numbers))]
+
+
 def rows_for_pairs(
     frame: pd.DataFrame, columns: tuple[str, str], pairs: pd.DataFrame
 ) -> pd.DataFrame:

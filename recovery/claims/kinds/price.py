@@ -16,20 +16,23 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import pandas as pd
-
 from recovery.claims.draft_input import DraftInput
 from recovery.claims.findings import Finding, FindingLine, Verdict
 from recovery.claims.inputs import DetectionInput, frames_of
-from recovery.claims.kinds.common import invoice_deadline, money, net_deductions
+from recovery.claims.kinds.common import (
+    invoice_deadline,
+    money,
+    net_deductions,
+    rows_for_invoices,
+)
 from recovery.claims.kinds.kind import ClaimKind, FiledClaim, PortalForm, Window
 from recovery.claims.kinds.scope_keys import DEDUCTION_LINKS, INVOICE_LINKS, PoInvoices, Reach
-from recovery.frame_values import as_date, as_int, as_str, present, records
+from recovery.frame_values import as_date, as_int, as_str, cell_rows, present, records
 from recovery.money import from_minor
 from recovery.portal.form_steps import (
     SUBMIT_AND_CONFIRM,
@@ -78,9 +81,11 @@ def detect_price_variances(inp: DetectionInput) -> list[Finding]:
         lines_by_invoice[str(row["invoice_number"])].append(row)
     # Rows made of the debited invoices only: the frames hold every shorted one too.
     billed_by_invoice: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in records(_of_invoices(inp.invoice_lines, deducted)):
+    for row in records(rows_for_invoices(inp.invoice_lines, deducted)):
         billed_by_invoice[str(row["invoice_number"])].append(row)
-    invoices = {str(r["invoice_number"]): r for r in records(_of_invoices(inp.invoices, deducted))}
+    invoices = {
+        str(r["invoice_number"]): r for r in records(rows_for_invoices(inp.invoices, deducted))
+    }
     findings = []
     for invoice_number, net in sorted(deducted.items()):
         net_minor, currency, references, ids = net.minor, net.currency, net.references, net.ids
@@ -406,20 +411,11 @@ def _price_list(inp: DetectionInput) -> dict[str, _CostHistory]:
     }
 
 
-def _of_invoices(frame: pd.DataFrame, numbers: Collection[str]) -> pd.DataFrame:
-    return frame[frame["invoice_number"].astype(str).isin(list(numbers))]
-
-
 def _po_costs(inp: DetectionInput) -> dict[tuple[str, str], tuple[int | None, date | None]]:
-    items = inp.po_items
     return {
         (str(po_number), str(asin)): (as_int(cost) if present(cost) else None, as_date(ordered))
-        for po_number, asin, cost, ordered in zip(
-            *(
-                items[name].tolist()
-                for name in ("po_number", "asin", "net_cost_minor", "ordered_at")
-            ),
-            strict=True,
+        for po_number, asin, cost, ordered in cell_rows(
+            inp.po_items, "po_number", "asin", "net_cost_minor", "ordered_at"
         )
     }
 

@@ -27,6 +27,7 @@ from recovery.claims.kinds.common import (
     join_words,
     money,
     plural,
+    rows_for_invoices,
     rows_for_pairs,
 )
 from recovery.claims.kinds.kind import ClaimKind, FiledClaim, PortalForm, Window
@@ -38,7 +39,15 @@ from recovery.claims.kinds.scope_keys import (
     Reach,
 )
 from recovery.evidence.exceptions import REDUCING_KINDS, UNREADABLE
-from recovery.frame_values import as_date, as_int, as_str, present, read_rows, records
+from recovery.frame_values import (
+    as_date,
+    as_int,
+    as_str,
+    cell_rows,
+    present,
+    read_rows,
+    records,
+)
 from recovery.models.evidence import DocumentKind
 from recovery.money import from_minor
 from recovery.portal.form_steps import (
@@ -272,20 +281,14 @@ def _apply_invoice_lines(inp: DetectionInput, lines: dict[tuple[str, str], _Line
         # Per (invoice, ASIN): the units of its lines, the highest unit cost, the first PO
         # number and due date given (summed in Python: a pandas group cost more).
         billed: dict[tuple[str, str], _Billed] = {}
-        invoice_lines = inp.invoice_lines
-        for invoice_number, asin, quantity, unit_cost, po_number, due_date in zip(
-            *(
-                invoice_lines[name].tolist()
-                for name in (
-                    "invoice_number",
-                    "asin",
-                    "quantity",
-                    "unit_cost_minor",
-                    "po_number",
-                    "due_date",
-                )
-            ),
-            strict=True,
+        for invoice_number, asin, quantity, unit_cost, po_number, due_date in cell_rows(
+            inp.invoice_lines,
+            "invoice_number",
+            "asin",
+            "quantity",
+            "unit_cost_minor",
+            "po_number",
+            "due_date",
         ):
             key = (str(invoice_number), str(asin))
             if key not in lines:
@@ -303,8 +306,9 @@ def _apply_invoice_lines(inp: DetectionInput, lines: dict[tuple[str, str], _Line
             line.po_number = line.po_number or sums.po_number
             line.due_date = line.due_date or sums.due_date
     numbers = {line.invoice_number for line in lines.values()}
-    shorted = inp.invoices[inp.invoices["invoice_number"].astype(str).isin(numbers)]
-    invoices = {str(r["invoice_number"]): r for r in records(shorted)}
+    invoices = {
+        str(r["invoice_number"]): r for r in records(rows_for_invoices(inp.invoices, numbers))
+    }
     for line in lines.values():
         invoice = invoices.get(line.invoice_number)
         if invoice is not None:
@@ -583,13 +587,8 @@ def _debits_without_detail(inp: DetectionInput, times_taken: dict[str, int]) -> 
     # The debits without detail, each with its rows in the order taken (grouped in Python:
     # a pandas group cost more than judging it).
     debits: dict[str, list[tuple[Any, str, int, int]]] = defaultdict(list)
-    deductions = inp.deductions
-    for reference, kind, invoice_number, currency, amount, deduction_id in zip(
-        *(
-            deductions[name].tolist()
-            for name in ("reference", "kind", "invoice_number", "currency", "amount_minor", "id")
-        ),
-        strict=True,
+    for reference, kind, invoice_number, currency, amount, deduction_id in cell_rows(
+        inp.deductions, "reference", "kind", "invoice_number", "currency", "amount_minor", "id"
     ):
         if kind == "shortage" and present(reference) and str(reference) not in detailed:
             debits[str(reference)].append((invoice_number, currency, amount, deduction_id))
