@@ -10,7 +10,7 @@ Code that uses the second core itself (the import's reader process, detection's 
 is not measured fairly side by side: `--one-at-a-time` runs the two one after the other, the
 base first in odd rounds and second in even ones. Every process of the base run, those helpers
 too, imports the built revision (a `sitecustomize` on its PYTHONPATH sets the working tree's
-editable install aside).
+editable install aside, and each run starts outside the checkout).
 
 The base version is built from git (`git archive REV`, then `pip install --target`); the other
 is the working tree as installed. Steps:
@@ -132,7 +132,10 @@ def _start(
     if name == "base":
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
     command = [sys.executable, __file__, "--child", str(folder), step, *step_args]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    # Each run starts in its own folder: a helper process's forkserver (Python 3.11 ignores the
+    # sys.path it is handed) puts its working directory first on its path, and started in the
+    # checkout it imported the working tree's code into the base run's reader.
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=folder)
 
 
 def _result(run: subprocess.Popen[str], step: str) -> Figures:
@@ -144,9 +147,10 @@ def _result(run: subprocess.Popen[str], step: str) -> Figures:
 
 
 def _checked(base: Figures, site: Path) -> Figures:
-    if not base["code"].startswith(str(site)):
-        # Comparing the working tree with itself would report "no difference" and mislead.
-        raise SystemExit(f"the base run imported {base['code']}, not the built revision")
+    for code in (base["code"], base.get("helpers")):
+        if code is not None and not code.startswith(str(site)):
+            # Comparing the working tree with itself would report "no difference" and mislead.
+            raise SystemExit(f"the base run imported {code}, not the built revision")
     return base
 
 
@@ -161,7 +165,25 @@ def _child(folder: str, argv: list[str]) -> None:
         figures = _detect(work, paths[0], full="--full" in argv)
     import recovery
 
-    print(json.dumps({**figures, "code": recovery.__file__}))
+    print(json.dumps({**figures, "code": recovery.__file__, "helpers": _helpers_code()}))
+
+
+def _helpers_code() -> str | None:
+    """Where this run's helper processes import the product from (None for a base from before
+    they started from one forkserver)."""
+    try:
+        from recovery.helper_processes import helper_context
+    except ImportError:
+        return None
+    with helper_context().Pool(1) as pool:
+        code: str = pool.apply(_code_of, ("recovery.sources.read_ahead",))
+    return code
+
+
+def _code_of(module: str) -> str:
+    import importlib
+
+    return str(importlib.import_module(module).__file__)
 
 
 def _timed(run: Callable[[], object]) -> dict[str, float]:
