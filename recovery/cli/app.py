@@ -2,36 +2,89 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+import typer.main
 from rich.console import Console
 from sqlalchemy.exc import InterfaceError, OperationalError
+from typer.core import TyperCommand, TyperGroup
 
 from recovery import __version__
-from recovery.cli.claims_cmd import claims_app
 from recovery.cli.context import AppContext, database_problem
-from recovery.cli.demo_cmd import demo
-from recovery.cli.detect_cmd import detect
-from recovery.cli.evidence_cmd import evidence_app
-from recovery.cli.file_cmd import file_command
-from recovery.cli.import_cmd import import_command
-from recovery.cli.init_cmd import init
-from recovery.cli.ledger_cmd import ledger
-from recovery.cli.outcomes_cmd import outcomes
-from recovery.cli.report_cmd import report_app
-from recovery.cli.run_cmd import run
-from recovery.cli.serve_cmd import serve
-from recovery.cli.sync_cmd import sync
-from recovery.cli.testing_cmd import testing_app
-from recovery.cli.users_cmd import users_app
-from recovery.cli.worker_cmd import worker
 from recovery.errors import RecoveryError
+
+# Each command's module, loaded only when the command runs (or help lists it): together they
+# import the whole product (PDF, charts, the browser, the web app), seconds a one-line command
+# waited for, and so did every helper process, which starts by importing the main module.
+COMMANDS: dict[str, str] = {
+    "init": "recovery.cli.init_cmd:init",
+    "detect": "recovery.cli.detect_cmd:detect",
+    "import": "recovery.cli.import_cmd:import_command",
+    "sync": "recovery.cli.sync_cmd:sync",
+    "file": "recovery.cli.file_cmd:file_command",
+    "outcomes": "recovery.cli.outcomes_cmd:outcomes",
+    "demo": "recovery.cli.demo_cmd:demo",
+    "ledger": "recovery.cli.ledger_cmd:ledger",
+    "serve": "recovery.cli.serve_cmd:serve",
+    "run": "recovery.cli.run_cmd:run",
+    "worker": "recovery.cli.worker_cmd:worker",
+    "claims": "recovery.cli.claims_cmd:claims_app",
+    "evidence": "recovery.cli.evidence_cmd:evidence_app",
+    "report": "recovery.cli.report_cmd:report_app",
+    "testing": "recovery.cli.testing_cmd:testing_app",
+    "users": "recovery.cli.users_cmd:users_app",
+}
+
+
+class _Commands(Mapping[str, TyperCommand | TyperGroup]):
+    """The commands by name, each built from its module the first time it is asked for."""
+
+    def __init__(self, where: Mapping[str, str]) -> None:
+        self._where = where
+        self._loaded: dict[str, TyperCommand | TyperGroup] = {}
+
+    def __getitem__(self, name: str) -> TyperCommand | TyperGroup:
+        if name not in self._loaded:
+            self._loaded[name] = _load(name, self._where[name])
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+def _load(name: str, where: str) -> TyperCommand | TyperGroup:
+    module, _, attribute = where.partition(":")
+    found = getattr(importlib.import_module(module), attribute)
+    if isinstance(found, typer.Typer):
+        group = typer.main.get_group(found)
+        group.name = name  # (help lists a command by its own name)
+        return group
+    holder = typer.Typer(add_completion=False)
+    holder.command(name)(found)
+    command = typer.main.get_command(holder)
+    assert isinstance(command, TyperCommand)
+    return command
+
+
+class _LazyGroup(TyperGroup):
+    """The `recovery` group, its commands loaded on demand (`COMMANDS`)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands(COMMANDS)  # type: ignore[assignment]
+
 
 app = typer.Typer(
     name="recovery",
+    cls=_LazyGroup,
     help="Find wrong Amazon Vendor deductions and claim the money back.",
     no_args_is_help=True,
     add_completion=False,
@@ -57,24 +110,6 @@ def main_callback(
     ] = False,
 ) -> None:
     ctx.obj = AppContext(config_path=config)
-
-
-app.command("init")(init)
-app.command("detect")(detect)
-app.command("import")(import_command)
-app.command("sync")(sync)
-app.command("file")(file_command)
-app.command("outcomes")(outcomes)
-app.command("demo")(demo)
-app.command("ledger")(ledger)
-app.command("serve")(serve)
-app.command("run")(run)
-app.command("worker")(worker)
-app.add_typer(claims_app, name="claims")
-app.add_typer(evidence_app, name="evidence")
-app.add_typer(report_app, name="report")
-app.add_typer(testing_app, name="testing")
-app.add_typer(users_app, name="users")
 
 
 def main(argv: list[str] | None = None) -> None:
