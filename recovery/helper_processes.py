@@ -18,6 +18,7 @@ second for the server's imports: a caller with work of its own to do meanwhile s
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -32,6 +33,19 @@ PRELOADED = (
     "recovery.claims.fast_run",
     "recovery.evidence.extract",
 )
+
+
+def helpers_import_the_installed_product() -> None:
+    """Called once at a program's start, before it starts any thread (setting the environment
+    is not thread-safe): its helpers then import the product it runs, never a folder of the
+    working directory.
+
+    The server is started as `python -c`, which puts the working directory first on its path,
+    and Python 3.11 ignores the path it is handed. Run from a folder holding a `recovery`
+    folder (the checkout an editable install points at, say), every helper imported that and
+    died. PYTHONSAFEPATH keeps the working directory off a Python program's path.
+    """
+    os.environ["PYTHONSAFEPATH"] = "1"
 
 
 def helper_context() -> ForkServerContext:

@@ -17,6 +17,7 @@ from typer.core import TyperCommand, TyperGroup
 from recovery import __version__
 from recovery.cli.context import AppContext, database_problem
 from recovery.errors import RecoveryError
+from recovery.helper_processes import helpers_import_the_installed_product
 
 # Each command's module, loaded only when the command runs (or help lists it): together they
 # import the whole product (PDF, charts, the browser, the web app), seconds a one-line command
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     Typer's standalone mode already turns usage errors into exit code 2 and Ctrl-C into
     "Aborted!"; what reaches us here is ours.
     """
+    helpers_import_the_installed_product()
     try:
         app(args=argv)
     except RecoveryError as exc:
