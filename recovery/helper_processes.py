@@ -18,6 +18,7 @@ second for the server's imports: a caller with work of its own to do meanwhile s
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import threading
 from collections.abc import Sequence
@@ -54,6 +55,15 @@ def helper_context() -> ForkServerContext:
     # (Heeded when the server starts, with the first helper: later calls change nothing.)
     context.set_forkserver_preload(list(PRELOADED))
     return context
+
+
+def start_server_now() -> None:
+    """Starts the helpers' server without waiting for it: a program that will start helpers
+    lets the server's imports (a second or more) run beside its own, where its first helper
+    would otherwise wait for them. Needs a second core to gain anything."""
+    if (os.cpu_count() or 1) >= 2:
+        helper_context()
+        multiprocessing.forkserver.ensure_running()
 
 
 class BackgroundStart:

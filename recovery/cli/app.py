@@ -17,7 +17,7 @@ from typer.core import TyperCommand, TyperGroup
 from recovery import __version__
 from recovery.cli.context import AppContext, database_problem
 from recovery.errors import RecoveryError
-from recovery.helper_processes import helpers_import_the_installed_product
+from recovery.helper_processes import helpers_import_the_installed_product, start_server_now
 
 # Each command's module, loaded only when the command runs (or help lists it): together they
 # import the whole product (PDF, charts, the browser, the web app), seconds a one-line command
@@ -75,12 +75,23 @@ def _load(name: str, where: str) -> TyperCommand | TyperGroup:
     return command
 
 
+# Commands whose work starts helper processes (`recovery.helper_processes`): the helpers'
+# server starts before the command's module is imported, and the two import at once.
+STARTS_HELPERS = frozenset({"import", "detect", "sync", "evidence", "demo", "run", "worker"})
+
+
 class _LazyGroup(TyperGroup):
     """The `recovery` group, its commands loaded on demand (`COMMANDS`)."""
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         self.commands = _Commands(COMMANDS)  # type: ignore[assignment]
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        # (Only a command about to run is resolved; help lists commands without this.)
+        if args and args[0] in STARTS_HELPERS and not ctx.resilient_parsing:
+            start_server_now()
+        return super().resolve_command(ctx, args)
 
 
 app = typer.Typer(
