@@ -2,17 +2,22 @@
 
 The helpers (the import's reader, detection's co-op process, the evidence parsers) start from a
 forkserver, a clean, single-threaded process: forking the caller could copy a lock held by a web
-or scheduler thread. A child of a bare forkserver imports what it runs, and the caller's main
-module again (which imports most of the product): 0.6 s before each reader or co-op process
-even once the server was up. The server imports them once instead, when the first helper of the
-process starts, and every later helper begins at once from a copy of it. A first day starts
-three kinds of helper, a service many.
+or scheduler thread. A child of a bare forkserver imports what it runs:
+0.6 s before each reader or co-op process even once the server was up. The server imports them
+once instead, when the first helper of the process starts, and every later helper begins from a
+copy of it. A first day starts three kinds of helper, a service many.
 
 A module that starts a helper names it in `PRELOADED` (by name: importing them here would make
-this module depend on the parts that use it). The first helper of a process waits about a
-second for the server's imports: a caller with work of its own to do meanwhile starts it with
-`start_in_background` (detection's co-op process; the import's reader, started so, measured
-2 % slower on the SP-API files, and is started plainly).
+this module depend on the parts that use it). The caller's main script is not preloaded: Python
+3.11's server is never handed its path (CPython gh-98552; `"__main__"` in the list imports the
+server's own), so each child runs it again before its work. For `recovery` that is the
+command line's module alone (its commands load when they run): 50-80 ms a helper.
+
+The first helper of a process waits about a second for the server's imports: a caller with work
+of its own to do meanwhile starts it with `start_in_background` (detection's co-op process; the
+import's reader, started so, measured 2 % slower on the SP-API files, and is started plainly),
+and a command that will start helpers starts the server before its own imports
+(`start_server_now`).
 """
 
 from __future__ import annotations
@@ -27,9 +32,6 @@ from multiprocessing.context import ForkServerContext
 from multiprocessing.process import BaseProcess
 
 PRELOADED = (
-    # The caller's main module, which a child would otherwise run again (`multiprocessing`
-    # imports it in the server and skips it in a child that shares it).
-    "__main__",
     "recovery.sources.read_ahead",
     "recovery.claims.fast_run",
     "recovery.evidence.extract",
@@ -42,9 +44,10 @@ def helpers_import_the_installed_product() -> None:
     working directory.
 
     The server is started as `python -c`, which puts the working directory first on its path,
-    and Python 3.11 ignores the path it is handed. Run from a folder holding a `recovery`
-    folder (the checkout an editable install points at, say), every helper imported that and
-    died. PYTHONSAFEPATH keeps the working directory off a Python program's path.
+    and Python 3.11 ignores the path it is handed (CPython gh-117378, fixed from 3.12). Run
+    from a folder holding a `recovery` folder (the checkout an editable install points at,
+    say), every helper imported that and died. PYTHONSAFEPATH keeps the working directory off
+    a Python program's path.
     """
     os.environ["PYTHONSAFEPATH"] = "1"
 
