@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 # Bytes parsed at a time; a row longer than this stops Arrow (csv.reader then reads it).
@@ -96,6 +97,8 @@ def column_runs(
         try:
             with _open(path, delimiter, width, read, block) as reader:
                 for batch in reader:
+                    if _split_line_break(batch.columns):
+                        return read, False
                     if batch.num_rows:
                         yield ColumnRun(read + 1, batch.columns)
                         read += batch.num_rows
@@ -108,6 +111,23 @@ def column_runs(
             block //= 8
         except OSError:
             return read, False
+
+
+def _split_line_break(columns: Sequence[pa.Array[Any]]) -> bool:
+    r"""Whether a cell holds a carriage return not followed by a line feed.
+
+    Where a block of Arrow's ends between the "\r" and the "\n" of a line break inside a
+    quoted cell, Arrow drops the "\n" (pyarrow 26, `newlines_in_values`): the cell reads "\r"
+    alone. Such a batch is left to csv.reader, which reads it right; a file whose quoted cells
+    really hold a lone "\r" (line breaks of old Macs) is read so too, only slower.
+    """
+    for column in columns:
+        if (
+            pc.any(pc.match_substring(column, "\r")).as_py()
+            and pc.any(pc.match_substring_regex(column, "\r([^\n]|$)")).as_py()
+        ):
+            return True
+    return False
 
 
 def _open(

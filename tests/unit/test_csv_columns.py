@@ -168,3 +168,13 @@ def test_a_narrower_total_row_at_the_end_leaves_arrow_all_but_the_last_rows(
     rows, by_arrow = _rows_read(path)
     assert rows == _oracle("\n".join(lines) + "\n")
     assert by_arrow >= 20_002 - files.CSV_HEAD_ROWS - 3_000
+
+
+def test_a_line_break_in_a_quoted_cell_split_between_arrow_blocks_is_kept(
+    short_head: None,
+) -> None:
+    # Found by the property test above: Arrow's 64-byte block ends between "\r" and "\n" of
+    # the last cell's line break, and Arrow alone read the cell as '111"\r'.
+    _assert_read_as_csv_reader_reads(
+        'h,e,ad\nx,y,z\r\n"111é","111é","11111"""\r\n"111é","111é","111""\r\n"'
+    )
