@@ -117,9 +117,10 @@ def _split_line_break(columns: Sequence[pa.Array[Any]]) -> bool:
     r"""Whether a cell holds a carriage return not followed by a line feed.
 
     Where a block of Arrow's ends between the "\r" and the "\n" of a line break inside a
-    quoted cell, Arrow drops the "\n" (pyarrow 26, `newlines_in_values`): the cell reads "\r"
-    alone. Such a batch is left to csv.reader, which reads it right; a file whose quoted cells
-    really hold a lone "\r" (line breaks of old Macs) is read so too, only slower.
+    quoted cell, Arrow drops the "\n" (pyarrow 26, `newlines_in_values`; apache/arrow#51368,
+    its fix #51394 still open): the cell reads "\r" alone. Such a batch is left to csv.reader,
+    which reads it right; a file whose quoted cells really hold a lone "\r" (line breaks of old
+    Macs) is read so too, only slower.
     """
     for column in columns:
         if (
