@@ -11,8 +11,9 @@ pays for that again; this bench times the commands end to end:
     recovery import <the next day's>    small files: no reader
     recovery detect                     the next day
 
-It runs in a temporary folder outside the checkout, as a vendor would (a helper's server puts
-its working directory first on its path). Each figure is the median of `--runs` runs.
+It runs in a temporary folder outside the checkout, as a vendor would: a revision from before
+the command set PYTHONSAFEPATH had its helpers import a checkout found in the working directory.
+Each figure is the median of `--runs` runs.
 
     .venv/bin/python bench/bench_cli_day.py --size small --workdir /tmp/bench-cli [--runs 3]
 """
@@ -30,8 +31,8 @@ from pathlib import Path
 
 from bench_detect import SCENARIO_FOLDERS, hold_back_a_day, machine_speed, scenario_in
 
-# The console script, as a vendor runs it: a helper's server imports the main module, and
-# `python -c` would have none.
+# The console script, as a vendor runs it: each helper process runs the main script again
+# (Python 3.11's server cannot preload it), and `python -c` would have none to run.
 _RECOVERY = [str(Path(sys.executable).with_name("recovery"))]
 
 

@@ -65,7 +65,7 @@ def start_server_now() -> None:
     lets the server's imports (a second or more) run beside its own, where its first helper
     would otherwise wait for them. Needs a second core to gain anything."""
     if (os.cpu_count() or 1) >= 2:
-        helper_context()
+        helper_context()  # (sets what the server imports, before it starts)
         multiprocessing.forkserver.ensure_running()
 
 

@@ -123,6 +123,8 @@ def _split_line_break(columns: Sequence[pa.Array[Any]]) -> bool:
     Macs) is read so too, only slower.
     """
     for column in columns:
+        # The plain search first: most exports hold no carriage return in any cell, and it
+        # answers that for less than the pattern does.
         if (
             pc.any(pc.match_substring(column, "\r")).as_py()
             and pc.any(pc.match_substring_regex(column, "\r([^\n]|$)")).as_py()
