@@ -13,6 +13,12 @@ committed; `detect` reads the queue to rerun the rules only where something chan
 
 Noting a key that did not really change costs a little detection time, never a wrong result;
 missing one would leave a stale finding, so writers note generously.
+
+An account detection has never run on gets one `all` row per write instead of its keys: its
+first run judges everything anyway, and a first import touches hundreds of thousands of keys
+(queued, read back and deleted, ~1 s of a large vendor's first day). Should a first run commit
+while such a write is under way, the `all` row it leaves makes the next run a full one
+(`recovery.claims.incremental.plan`).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from recovery.models import (
     ChangedKey,
+    DetectionState,
     EvidenceLink,
     PurchaseOrder,
     Shipment,
@@ -45,7 +52,9 @@ from recovery.models import (
 from recovery.store.sqlite_rows import execute_rows
 
 KINDS = ("po", "receipts", "invoice", "ref", "asin", "agreement", "asn", "shipment")
+EVERYTHING = "all"  # the kind of the one row queued for an account never detected
 CHANGED = table_of(ChangedKey)
+DETECTED = table_of(DetectionState)
 _CHUNK = 500
 
 # For rows written through `recovery.store.upsert`: which columns of a table's row are keys
@@ -123,9 +132,13 @@ _SQLITE_QUEUE = f"INSERT INTO {CHANGED.name} (account_id, kind, key) VALUES (?, 
 
 
 def _queue(conn: Connection, found: set[tuple[int, str, str]]) -> None:
-    """Insert (account id, kind, key) rows."""
+    """Insert (account id, kind, key) rows; for an account never detected, one `all` row."""
     if not found:
         return
+    never = _never_detected(conn, {account for account, _, _ in found})
+    if never:
+        found = {row for row in found if row[0] not in never}
+        found.update((account, EVERYTHING, "*") for account in never)
     rows = sorted(found)
     if conn.dialect.name == "sqlite":
         # Straight through the driver: an import queues a key per invoice, PO and reference,
@@ -133,6 +146,13 @@ def _queue(conn: Connection, found: set[tuple[int, str, str]]) -> None:
         execute_rows(conn, _SQLITE_QUEUE, rows)
     else:
         conn.execute(insert(CHANGED), [{"account_id": a, "kind": k, "key": v} for a, k, v in rows])
+
+
+def _never_detected(conn: Connection, accounts: set[int]) -> set[int]:
+    # Read in the writing transaction: a first run committed after it is answered by the `all`
+    # row, which the next run finds.
+    query = select(DETECTED.c.account_id).where(DETECTED.c.account_id.in_(sorted(accounts)))
+    return accounts - set(conn.execute(query).scalars())
 
 
 def note_document_links(conn: Connection, document_ids: Iterable[int]) -> None:

@@ -349,6 +349,38 @@ def test_a_change_queued_during_a_run_waits_for_the_next(
     ]
 
 
+def test_writes_before_the_first_run_queue_one_row_and_a_late_one_makes_the_next_run_full(
+    engine: Engine, settings: Settings
+) -> None:
+    """An account never detected queues one `all` row per write, not the keys: a large first
+    import touches hundreds of thousands. On PostgreSQL a first run can commit while such an
+    import is still writing, unseen by it: the row it leaves makes the next run judge
+    everything, so the import's rows are not left to a run that looks at changes only."""
+    from recovery.claims.incremental.scope import QUEUE
+    from recovery.claims.incremental.stored_findings import fingerprint, save_fingerprint
+
+    account_id = seed(engine)
+    with engine.begin() as conn:
+        assert set(conn.execute(select(QUEUE.c.kind, QUEUE.c.key)).all()) == {("all", "*")}
+        # What a first run that read before `seed` committed leaves: its state, no findings.
+        save_fingerprint(conn, account_id, fingerprint(settings))
+    summary = run_detection(engine, settings, today=date(2026, 10, 10), draft=False)
+    assert summary.accounts[0].scope == "full run (changes queued before the first run)"
+    assert [c.reference for c in claims(engine)] == ["INV1SC"]
+    with engine.begin() as conn:
+        assert conn.execute(select(func.count()).select_from(QUEUE)).scalar_one() == 0
+    # Detected now: a write queues its keys.
+    with Session(engine) as session:
+        line = session.exec(select(ShortageLine)).one()
+        line.shortage_quantity = 10
+        session.add(line)
+        session.commit()
+    with engine.begin() as conn:
+        queued = set(conn.execute(select(QUEUE.c.kind, QUEUE.c.key)).all())
+    assert ("invoice", "INV1") in queued
+    assert ("all", "*") not in queued
+
+
 def test_a_run_full_anyway_reads_only_which_queued_rows_to_clear(engine: Engine) -> None:
     from recovery.claims.incremental.scope import QUEUE, read_queue
 

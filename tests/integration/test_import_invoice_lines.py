@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, event, select
 from sqlmodel import Session, col
 
+from recovery.claims.incremental.stored_findings import save_fingerprint
 from recovery.config import Settings
 from recovery.models import (
     ChangedKey,
@@ -135,6 +136,7 @@ def test_upsert_tuples_queues_the_keys_detection_reads(engine: Engine) -> None:
     columns += ("net_sales_minor", "rebate_minor", "currency")
     with engine.begin() as conn:
         account_id = conn.execute(select(table_of(VendorAccount).c.id)).scalar_one()
+        save_fingerprint(conn, account_id, "a run's")  # detected before: keys are queued
         counts = upsert_tuples(
             conn,
             table_of(CoopBackupLine),

@@ -1,9 +1,10 @@
 """Whether a detection run judges everything or only what changed, and how the two combine.
 
-A run is full the first time, after the rules or their settings changed, when asked to, or when
-so much changed that reading everything is cheaper. Otherwise it reruns the rules on the scope
-of the queued changes and keeps the last run's findings everywhere else: the result is the same
-set of findings a full run would produce, which the tests check against a full run.
+A run is full the first time (or after changes queued while it ran, see
+`recovery.store.changes.EVERYTHING`), after the rules or their settings changed, when asked to,
+or when so much changed that reading everything is cheaper. Otherwise it reruns the rules on
+the scope of the queued changes and keeps the last run's findings everywhere else: the result is
+the same set of findings a full run would produce, which the tests check against a full run.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from recovery.claims.incremental.stored_findings import (
 from recovery.claims.inputs import DetectionInput
 from recovery.claims.kinds.common import chargeback_id_of
 from recovery.config import Settings
+from recovery.store.changes import EVERYTHING
 
 
 @dataclass
@@ -54,6 +56,9 @@ def plan_run(conn: Connection, account_id: int, settings: Settings, *, full: boo
         # What changed does not matter: only which queued rows to clear when done.
         return RunPlan(read_queue(conn, account_id, keys=False), current, None, why)
     queue = read_queue(conn, account_id)
+    if EVERYTHING in queue.keys:
+        # Written by an import that began before the first run had committed.
+        return RunPlan(queue, current, None, "full run (changes queued before the first run)")
     if queue.size > MAX_SCOPED_KEYS:
         return RunPlan(queue, current, None, f"full run ({queue.size:,} changed keys)")
     scope = close_scope(conn, account_id, queue)
