@@ -112,7 +112,7 @@ _SHIPMENT_ITEM_COLUMNS = (
     "unit_size",
     "shipped_eaches",
 )
-# A cost observation: the key (`_COST_KEY`) first, so that tuples sort as their keys do.
+# A cost observation: the key (`_COST_KEY`) first.
 _COST_KEY = ("account_id", "source", "asin", "vendor_sku", "effective_from", "source_ref")
 _COST_COLUMNS = (*_COST_KEY, "cost_minor", "currency")
 
@@ -461,6 +461,9 @@ _ASIN, _SKU, _NET_COST, _CURRENCY = (
 )
 
 
+_ASIN_OF_COST = itemgetter(1)  # (the account is not in front yet)
+
+
 def _cost_observations(read: list[DocumentRows]) -> list[Item]:
     """Each item with a net cost and an identifier, as a cost dated its order's PO date."""
     latest: dict[Item, Item] = {}
@@ -476,7 +479,10 @@ def _cost_observations(read: list[DocumentRows]) -> list[Item]:
             if cost is not None and (asin or sku):
                 key = (source, asin, sku, effective, po_number)
                 latest[key] = (*key, cost, item[_CURRENCY])
-    return sorted(latest.values())
+    # In ASIN order (the key's first column that varies): the records then go into the unique
+    # key's index side by side, not all over it. Sorting whole tuples, for the same inserts,
+    # took three times as long, on the reader's side.
+    return sorted(latest.values(), key=_ASIN_OF_COST)
 
 
 class _Unusual(Exception):
