@@ -18,7 +18,8 @@ An account detection has never run on gets one `all` row per write instead of it
 first run judges everything anyway, and a first import touches hundreds of thousands of keys
 (queued, read back and deleted, ~1 s of a large vendor's first day). Should a first run commit
 while such a write is under way, the `all` row it leaves makes the next run a full one
-(`recovery.claims.incremental.plan`).
+(`recovery.claims.incremental.plan`). Evidence links still queue their own keys, a few per
+document (`note_document_links` selects them in the database).
 """
 
 from __future__ import annotations
