@@ -20,7 +20,7 @@ Errors carry the file's line and column, as `json.loads` of the whole text would
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal, TextIO
 
 import msgspec
@@ -31,8 +31,6 @@ BLOCK_CHARS = 1 << 20
 _WHITESPACE = " \t\n\r"
 _NUMBER_TAIL = frozenset("0123456789.eE+-")
 _DECODER = json.JSONDecoder()
-# Checks a run's syntax without building its values.
-_SYNTAX = msgspec.json.Decoder(list[msgspec.Raw])
 # Candidate ends of a run tried before reading element by element (an element's own nested
 # objects may begin like a whole one in a file written without spaces).
 _RUN_TRIES = 8
@@ -105,28 +103,32 @@ class JsonReader:
             if self._separator("]"):
                 return
 
-    def runs(self) -> Iterator[tuple[bool, Any]]:
-        """Step into an array of objects: yields (True, text) for a run of whole elements, the
-        text a JSON array of them for a fast decoder to read, or (False, value) for one
-        element read the usual way (the last few, one bigger than a block, broken text).
+    def runs(self, decode: Callable[[str], Any]) -> Iterator[tuple[bool, Any]]:
+        """Step into an array of objects: yields (True, `decode`(text)) for a run of whole
+        elements, the text a JSON array of them for a fast decoder to read, or (False, value)
+        for one element read the usual way (the last few, one bigger than a block, broken
+        text). `decode` raises `msgspec.DecodeError` or `json.JSONDecodeError` for text that
+        is not JSON.
 
         A run ends where the next element begins with the same text as the run's first (its
         `{` and first key, as one program writes every element) and the text up to there is
         valid JSON: a cut inside an element or a string never is, so a run is always whole
-        elements, whatever they hold.
+        elements, whatever they hold. Decoding the run is what checks it: a separate check
+        read every run twice.
         """
         self._expect("[")
         if self._next_char() == "]":
             self._pos += 1
             return
         while True:
-            run = self._whole_elements()
-            yield (True, run) if run is not None else (False, self.read())
+            run = self._whole_elements(decode)
+            yield (True, run[0]) if run is not None else (False, self.read())
             if self._separator("]"):
                 return
 
-    def _whole_elements(self) -> str | None:
-        """The text of the elements from here up to the last that ends in the held text."""
+    def _whole_elements(self, decode: Callable[[str], Any]) -> tuple[Any] | None:
+        """The elements from here up to the last that ends in the held text, decoded (in a
+        tuple: None is a value)."""
         if self._next_char() != "{":
             return None
         if len(self._text) - self._pos < self._block:
@@ -150,14 +152,13 @@ class JsonReader:
             while text[comma] in _WHITESPACE:
                 comma -= 1
             if text[comma] == ",":
-                run = f"[{text[start:comma]}]"
                 try:
-                    _SYNTAX.decode(run)
-                except msgspec.DecodeError:
+                    value = decode(f"[{text[start:comma]}]")
+                except (msgspec.DecodeError, json.JSONDecodeError):
                     pass
                 else:
                     self._pos = comma
-                    return run
+                    return (value,)
             end = next_start
         return None
 

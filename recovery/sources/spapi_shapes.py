@@ -179,7 +179,8 @@ DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
 
 def decode_documents(kind: str, text: str) -> list[Document]:
     """The documents of `text`, a JSON array of whole documents of `kind`: structs when every
-    one fits Amazon's shapes, else plain objects for the general read to check."""
+    one fits Amazon's shapes, else plain objects for the general read to check. Text that is
+    not JSON raises `msgspec.DecodeError` or `json.JSONDecodeError`."""
     try:
         documents: list[Document] = DECODERS[kind].decode(text)
     except msgspec.ValidationError:

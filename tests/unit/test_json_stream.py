@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+from functools import partial
 from typing import Any
 
+import msgspec
 import pytest
 
 from recovery.errors import InputError
 from recovery.sources.json_stream import JsonReader
+from recovery.sources.spapi_shapes import as_plain, decode_documents
 
 
 def read_all(reader: JsonReader) -> Any:
@@ -101,11 +104,10 @@ def read_runs(reader: JsonReader) -> tuple[list[Any], int]:
     """The array's elements through `runs`, and how many came in runs."""
     values: list[Any] = []
     in_runs = 0
-    for whole, value in reader.runs():
+    for whole, value in reader.runs(json.loads):
         if whole:
-            run = json.loads(value)
-            in_runs += len(run)
-            values.extend(run)
+            in_runs += len(value)
+            values.extend(value)
         else:
             values.append(value)
     return values, in_runs
@@ -140,3 +142,29 @@ def test_broken_json_between_runs_names_its_line() -> None:
     with pytest.raises(InputError) as raised:
         read_runs(JsonReader(io.StringIO(text), block_chars=4096))
     assert raised.value.row == expected.value.lineno == 4002
+
+
+@pytest.mark.parametrize("block", [64, 4096, 1 << 16])
+def test_runs_decoded_typed_find_their_cuts_when_a_document_does_not_fit(block: int) -> None:
+    """The typed decoder is what checks a run: a cut inside a document (at an ignored field
+    holding what looks like whole documents) must not pass, even when the run also holds a
+    document the shapes do not take (read plainly then)."""
+    orders: list[dict[str, Any]] = []
+    for n in range(400):
+        order: dict[str, Any] = {"purchaseOrderNumber": f"PO{n}", "purchaseOrderState": "New"}
+        if n % 5 == 0:  # an ignored field whose objects begin as a whole document does
+            order["history"] = [{"purchaseOrderNumber": f"OLD{n}", "purchaseOrderState": "x"}]
+        if n % 50 == 7:  # not Amazon's shape: the run it is in is read plainly
+            order["orderDetails"] = {"items": [{"orderedQuantity": {"amount": "12"}}]}
+        orders.append(order)
+    reader = JsonReader(io.StringIO(json.dumps(orders)), block_chars=block)
+    read: list[Any] = []
+    for whole, value in reader.runs(partial(decode_documents, "purchase-orders")):
+        read.extend(value if whole else [value])
+    plain = [as_plain(doc) if isinstance(doc, msgspec.Struct) else doc for doc in read]
+    assert [doc["purchaseOrderNumber"] for doc in plain] == [
+        o["purchaseOrderNumber"] for o in orders
+    ]
+    assert all(
+        isinstance(doc, dict) for doc, o in zip(read, orders, strict=True) if "orderDetails" in o
+    )

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -173,9 +174,9 @@ def _walk(reader: JsonReader, errors: list[str]) -> Iterator[Found]:
             stepped_in = True
             kind = _KIND_OF_LIST[key]
             # Runs of whole documents go to msgspec, which reads them typed in one go.
-            for whole, value in reader.runs():
+            for whole, value in reader.runs(partial(decode_documents, kind)):
                 if whole:
-                    yield from ((kind, document) for document in decode_documents(kind, value))
+                    yield from ((kind, document) for document in value)
                 else:
                     yield kind, value
         else:
