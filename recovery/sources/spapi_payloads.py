@@ -561,12 +561,11 @@ def _quick_ordered(
 ) -> Item:
     """An item as ordered: `_ORDER_ITEM_COLUMNS`, as `_order_item_row` names them."""
     amount, unit, size, eaches = _quick_quantity(quantity)
-    net, cost_currency = _quick_money(net_cost, currency)
-    price, _ = _quick_money(list_price, cost_currency)
+    net, price, cost_currency = _quick_costs(net_cost, list_price, currency)
     return (
         _quick_required(sequence),
-        _quick_text(asin),
-        _quick_text(sku),
+        (asin.strip() or None) if asin is not None else None,  # (`_quick_text`, inline: per item)
+        (sku.strip() or None) if sku is not None else None,
         amount or 0,
         unit or UnitOfMeasure.eaches.value,
         size,
@@ -670,11 +669,6 @@ def _quick_status(status: shapes.OrderStatus, currency: str) -> DocumentRows:
 
 def _quick_status_item(item: shapes.OrderItemStatus, currency: str) -> Item:
     ordered = item.ordered_quantity
-    ack = item.acknowledgement_status
-    receiving = item.receiving_status
-    received_amount, received_unit, _, received_eaches = _quick_quantity(
-        receiving.received_quantity if receiving else None
-    )
     as_ordered = _quick_ordered(
         item.item_sequence_number,
         item.buyer_product_identifier,
@@ -684,16 +678,40 @@ def _quick_status_item(item: shapes.OrderItemStatus, currency: str) -> Item:
         item.list_price,
         currency,
     )
+    # Then _ITEM_STATUS_COLUMNS, as `_status_item_row` names them.
     return (
-        *as_ordered,  # then _ITEM_STATUS_COLUMNS, as `_status_item_row` names them
-        _quick_text(ack.confirmation_status) if ack else None,
-        _quick_quantity(ack.accepted_quantity)[3] if ack else None,
-        _quick_quantity(ack.rejected_quantity)[3] if ack else None,
-        _quick_text(receiving.receive_status) if receiving else None,
-        received_amount,
-        received_unit if received_amount is not None else None,
-        received_eaches,
-        _quick_time(receiving.last_receive_date) if receiving else None,
+        *as_ordered,
+        *_quick_acknowledged(item.acknowledgement_status),
+        *_quick_received(item.receiving_status),
+    )
+
+
+# Cached: the items of a year of POs are acknowledged in a few hundred distinct ways.
+@lru_cache(maxsize=4096)
+def _quick_acknowledged(
+    ack: shapes.AcknowledgementStatus | None,
+) -> tuple[str | None, int | None, int | None]:
+    if ack is None:
+        return None, None, None
+    return (
+        _quick_text(ack.confirmation_status),
+        _quick_quantity(ack.accepted_quantity)[3],
+        _quick_quantity(ack.rejected_quantity)[3],
+    )
+
+
+def _quick_received(
+    receiving: shapes.ReceivingStatus | None,
+) -> tuple[str | None, int | None, str | None, int | None, datetime | None]:
+    if receiving is None:
+        return None, None, None, None, None
+    amount, unit, _, eaches = _quick_quantity(receiving.received_quantity)
+    return (
+        _quick_text(receiving.receive_status),
+        amount,
+        unit if amount is not None else None,
+        eaches,
+        _quick_time(receiving.last_receive_date),
     )
 
 
@@ -960,6 +978,16 @@ def _quick_quantity(
     if abs(amount * size) > MAX_COUNT:
         raise _Unusual
     return amount, unit, size, amount * size if _PLAIN_UNITS[unit] else amount
+
+
+@lru_cache(maxsize=4096)
+def _quick_costs(
+    net_cost: shapes.Money | None, list_price: shapes.Money | None, currency: str
+) -> tuple[int | None, int | None, str]:
+    """(net cost, list price, the net cost's currency, which the list price falls back to)."""
+    net, cost_currency = _quick_money(net_cost, currency)
+    price, _ = _quick_money(list_price, cost_currency)
+    return net, price, cost_currency
 
 
 @lru_cache(maxsize=4096)
