@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from recovery.models.base import UTCDateTime
 from recovery.money import MinorUnits
 from recovery.store import changes
-from recovery.store.sqlite_rows import execute_rows
+from recovery.store.sqlite_rows import execute_columns, execute_rows
 
 CHUNK_ROWS = 2000
 
@@ -153,12 +153,10 @@ def _upsert_tuples(
         if plan.defaults:
             dicts = [dict(zip(columns, row, strict=True)) for row in rows]
             raw = _execute_sqlite(conn, plan, dicts)
-        elif plan.names == list(columns):
-            raw = _execute_params(conn, plan, rows)
         else:
             # The statement lists the columns in the table's order.
             positions = [columns.index(name) for name in plan.names]
-            raw = _execute_params(conn, plan, _picked(rows, positions))
+            raw = _execute_tuples(conn, plan, rows, positions)
         returned = _returned(conn.dialect, table, returning, raw)
     else:
         statement = _statement(conn.dialect, table, columns, key, updated, returning, True)
@@ -401,7 +399,9 @@ def _execute_sqlite(conn: Connection, plan: _SqlitePlan, rows: list[Row]) -> lis
     if plan.defaults:
         defaults = {k: v(None) if callable(v) else v for k, v in plan.defaults.items()}
         rows = [{**defaults, **row} for row in rows]
-    return _execute_params(conn, plan, _picked(rows, plan.names))
+    if not rows:
+        return []
+    return _execute_columns(conn, plan, [list(map(itemgetter(name), rows)) for name in plan.names])
 
 
 def _picked(rows: Iterable[Any], keys: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -412,22 +412,32 @@ def _picked(rows: Iterable[Any], keys: Sequence[Any]) -> list[tuple[Any, ...]]:
     return [pick(row) for row in rows]
 
 
-def _execute_params(
-    conn: Connection, plan: _SqlitePlan, params: Sequence[Sequence[Any]]
+def _execute_tuples(
+    conn: Connection, plan: _SqlitePlan, rows: Sequence[Sequence[Any]], positions: list[int]
 ) -> list[Any]:
-    """Run the plan's statement on rows of values in its parameter order, through the bind
-    processors it names (a column at a time: zip transposes in C)."""
-    if plan.fixes and params:
-        columns = list(zip(*params, strict=True))
-        for position, processor, repeats in plan.fixes:
-            column = columns[position]
-            if repeats:
-                processed = {v: None if v is None else processor(v) for v in set(column)}
-                columns[position] = tuple(map(processed.__getitem__, column))
-            else:
-                columns[position] = tuple(None if v is None else processor(v) for v in column)
-        params = list(zip(*columns, strict=True))
-    return execute_rows(conn, plan.sql, params)
+    """Run the plan's statement on each row's values at `positions` (its parameter order)."""
+    if not rows:
+        return []
+    if not plan.fixes and positions == list(range(len(rows[0]))):
+        return execute_rows(conn, plan.sql, rows)
+    # A column at a time: zip transposes in C and the columns are picked on the way.
+    columns = list(zip(*rows, strict=True))
+    return _execute_columns(conn, plan, [columns[position] for position in positions])
+
+
+def _execute_columns(
+    conn: Connection, plan: _SqlitePlan, columns: list[Sequence[Any]]
+) -> list[Any]:
+    """Run the plan's statement on rows given a column at a time in its parameter order,
+    each through the bind processor the plan names for it."""
+    for position, processor, repeats in plan.fixes:
+        column = columns[position]
+        if repeats:
+            processed = {v: None if v is None else processor(v) for v in set(column)}
+            columns[position] = list(map(processed.__getitem__, column))
+        else:
+            columns[position] = [None if v is None else processor(v) for v in column]
+    return execute_columns(conn, plan.sql, columns)
 
 
 def _statement(
