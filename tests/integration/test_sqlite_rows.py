@@ -3,15 +3,16 @@ divide among the statements, and an upsert's conflicts still update."""
 
 import shutil
 import sqlite3
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from claims_factory import account
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, select, text
 from sqlmodel import Session
 
-from recovery.models import CoopBackupLine, table_of
+from recovery.models import CoopBackupLine, CostRecord, table_of
 from recovery.store import db
 from recovery.store.sqlite_rows import multirow_sql
 from recovery.store.upsert import upsert_tuples
@@ -80,3 +81,24 @@ def test_a_statement_that_is_not_an_insert_of_one_row_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="one VALUES group of 3"):
         multirow_sql(sql, 3, 2)
+
+
+def test_tuples_in_another_column_order_with_dates_land_in_their_columns(engine: Engine) -> None:
+    """Rows given in the caller's column order (not the table's), with a date column that
+    goes through its bind processor, over several statements."""
+    _capped(engine, 50)
+    with Session(engine) as session:
+        account_id = account(session).id
+        session.commit()
+    table = table_of(CostRecord)
+    columns = ("account_id", "source", "asin", "vendor_sku", "effective_from", "source_ref")
+    columns += ("cost_minor", "currency")
+    rows = [
+        (account_id, "po", f"B0{n:08d}", "", date(2026, 1, 1 + n % 28), f"PO{n}", 100 + n, "USD")
+        for n in range(37)
+    ]
+    with engine.begin() as conn:
+        assert upsert_tuples(conn, table, columns, rows, columns[:6]).inserted == 37
+    with engine.connect() as conn:
+        stored = conn.execute(select(*(table.c[name] for name in columns)).order_by(table.c.id))
+        assert [tuple(row) for row in stored] == rows
