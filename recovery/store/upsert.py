@@ -150,13 +150,7 @@ def _upsert_tuples(
     updated = None if update is None else tuple(update)
     if conn.dialect.name == "sqlite":
         plan = _sqlite_plan(conn.dialect, table, columns, tuple(key), updated, returning, True)
-        if plan.defaults:
-            dicts = [dict(zip(columns, row, strict=True)) for row in rows]
-            raw = _execute_sqlite(conn, plan, dicts)
-        else:
-            # The statement lists the columns in the table's order.
-            positions = [columns.index(name) for name in plan.names]
-            raw = _execute_tuples(conn, plan, rows, positions)
+        raw = _execute_tuples(conn, plan, rows, columns)
         returned = _returned(conn.dialect, table, returning, raw)
     else:
         statement = _statement(conn.dialect, table, columns, key, updated, returning, True)
@@ -396,12 +390,12 @@ def _execute_sqlite(conn: Connection, plan: _SqlitePlan, rows: list[Row]) -> lis
     columns the rows leave out get their declared defaults, as SQLAlchemy would give them.
     Returns the rows a RETURNING statement returned.
     """
-    if plan.defaults:
-        defaults = {k: v(None) if callable(v) else v for k, v in plan.defaults.items()}
-        rows = [{**defaults, **row} for row in rows]
     if not rows:
         return []
-    return _execute_columns(conn, plan, [list(map(itemgetter(name), rows)) for name in plan.names])
+    carried = {
+        name: list(map(itemgetter(name), rows)) for name in plan.names if name not in plan.defaults
+    }
+    return _execute_columns(conn, plan, carried, len(rows))
 
 
 def _picked(rows: Iterable[Any], keys: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -413,23 +407,28 @@ def _picked(rows: Iterable[Any], keys: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 
 def _execute_tuples(
-    conn: Connection, plan: _SqlitePlan, rows: Sequence[Sequence[Any]], positions: list[int]
+    conn: Connection, plan: _SqlitePlan, rows: Sequence[Sequence[Any]], columns: Sequence[str]
 ) -> list[Any]:
-    """Run the plan's statement on each row's values at `positions` (its parameter order)."""
+    """`_execute_sqlite` for rows given as tuples of `columns`."""
     if not rows:
         return []
-    if not plan.fixes and positions == list(range(len(rows[0]))):
+    if not plan.fixes and not plan.defaults and plan.names == list(columns):
         return execute_rows(conn, plan.sql, rows)
-    # A column at a time: zip transposes in C and the columns are picked on the way.
-    columns = list(zip(*rows, strict=True))
-    return _execute_columns(conn, plan, [columns[position] for position in positions])
+    # A column at a time: zip transposes in C (the statement lists the table's order).
+    carried = dict(zip(columns, zip(*rows, strict=True), strict=True))
+    return _execute_columns(conn, plan, carried, len(rows))
 
 
 def _execute_columns(
-    conn: Connection, plan: _SqlitePlan, columns: list[Sequence[Any]]
+    conn: Connection, plan: _SqlitePlan, carried: Mapping[str, Sequence[Any]], count: int
 ) -> list[Any]:
-    """Run the plan's statement on rows given a column at a time in its parameter order,
-    each through the bind processor the plan names for it."""
+    """Run the plan's statement on `count` rows given a column per name they carry; the
+    statement's other columns take their declared defaults. Each column goes through the
+    bind processor the plan names for it."""
+    defaults = {k: v(None) if callable(v) else v for k, v in plan.defaults.items()}
+    columns: list[Sequence[Any]] = [
+        carried[name] if name in carried else [defaults[name]] * count for name in plan.names
+    ]
     for position, processor, repeats in plan.fixes:
         column = columns[position]
         if repeats:
