@@ -985,13 +985,13 @@ def _quick_quantity(
 def _quick_costs(
     net_cost: shapes.Money | None, list_price: shapes.Money | None, currency: str
 ) -> tuple[int | None, int | None, str]:
-    """(net cost, list price, the net cost's currency, which the list price falls back to)."""
+    """(net cost, list price, the net cost's currency, which the list price falls back to);
+    the one cache of the prices' reads."""
     net, cost_currency = _quick_money(net_cost, currency)
     price, _ = _quick_money(list_price, cost_currency)
     return net, price, cost_currency
 
 
-@lru_cache(maxsize=4096)
 def _quick_money(money: shapes.Money | None, fallback_currency: str) -> tuple[int | None, str]:
     if money is None or money.amount is None:
         return None, fallback_currency
