@@ -4,7 +4,9 @@ The steps, in one process into one fresh SQLite database, as `recovery import`, 
 and `detect` run them: the SP-API JSON (POs, PO status, shipments), the CSV exports (the last
 day held back), recording and linking the evidence documents (from the answer key: PDF text
 extraction has its own bench, `bench_evidence.py`), detection. Day one's claims are then drafted
-(timed apart, left out of the first day's total). Then the next day: the held-back
+(timed apart, left out of the first day's total). Beside each import, the time the importer
+waited for the reader process's rows: that part is the reader's, and no change to the store
+can shorten it. Then the next day: the held-back
 rows imported and detected, as the daily run does. Then the store floor
 (`bench_store_floor.py`): SQLite merely taking the rows the CSV import stored, measured here
 in the same run so that the ratio of CSV import + detect to it holds on a busy machine.
@@ -44,7 +46,7 @@ from bench_store_floor import store_rows
 
 from recovery.config import AccountSettings, Settings
 from recovery.reports.run_summary import run_detection
-from recovery.sources.importing import import_files
+from recovery.sources.importing import ImportResult, import_files
 from recovery.store import db
 from recovery.testing.answer_key_evidence import record_evidence
 from recovery.testing.store_digest import store_digest
@@ -124,10 +126,12 @@ def main() -> None:
     print(f"size {args.size} ({work}): first day, one process, fresh SQLite database")
     print(f"SP-API JSON import        {steps['SP-API JSON import']:8.1f} s  ", end="")
     print(f"({spapi_rows:,} documents, {spapi_mb:,.0f} MB)")
+    print(f"  waited for the reader   {_waited(spapi)}")
     if yardstick is not None:
         ratio = steps["SP-API JSON import"] / yardstick
         print(f"  msgspec plain decode    {yardstick:8.1f} s  (ratio {ratio:.2f}×, goal ≤ 1.2×)")
     print(f"CSV import                {steps['CSV import']:8.1f} s  ({csv_rows:,} rows)")
+    print(f"  waited for the reader   {_waited(csv)}")
     print(
         f"record + link evidence    {steps['record + link evidence']:8.1f} s  "
         f"({links.documents:,} documents, {links.linked:,} linked, {links.links:,} links, "
@@ -149,6 +153,14 @@ def main() -> None:
         f"machine speed             {speed_before:8.2f} s before, {speed_after:.2f} s after "
         "(a fixed loop; lower is faster)"
     )
+
+
+def _waited(results: list[ImportResult]) -> str:
+    """How long the importer waited for the reader process's rows, in all and on the files
+    it waited longest for: the time the reader, not the store, decided."""
+    longest = sorted(results, key=lambda r: -r.waited_for_reader)[:3]
+    each = ", ".join(f"{r.path.name} {r.waited_for_reader:.1f}" for r in longest)
+    return f"{sum(r.waited_for_reader for r in results):8.1f} s  ({each})"
 
 
 def _yardstick(files: list[Path]) -> float:

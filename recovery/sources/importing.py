@@ -58,6 +58,9 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
     needs_look: list[str] = field(default_factory=list)
     batch_id: int | None = None
+    # Seconds this process spent waiting for the reader process's rows: the part of the
+    # file's time the reader, not the store, decided (`recovery.sources.read_ahead`).
+    waited_for_reader: float = 0.0
 
     @property
     def duplicate(self) -> bool:
@@ -89,8 +92,10 @@ def import_files(
                 accounts = known_accounts(session)
             reader = stack.enter_context(ReadAhead(settings, accounts))
         for position, path in enumerate(files):
+            waited = 0.0
             if reader is not None:
                 reader.give(files, position, kind, account)
+                waited = reader.waited
             result = import_file(
                 engine,
                 settings,
@@ -100,6 +105,8 @@ def import_files(
                 progress=progress(path) if progress else None,
                 ahead=None if reader is None else reader.take(position),
             )
+            if reader is not None:
+                result.waited_for_reader = reader.waited - waited
             results.append(result)
             if on_result is not None:
                 on_result(result)

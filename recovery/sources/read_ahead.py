@@ -132,6 +132,7 @@ class ReadAhead:
         self._waiting: dict[int, ReadJob] = {}
         self._waiting_bytes = 0  # their size: kept as they come and go, not summed each time
         self._next = 0  # the first position not looked at
+        self.waited = 0.0  # seconds the importer has waited for rows, over the run
 
     def give(
         self,
@@ -206,7 +207,9 @@ class ReadAhead:
             raise RuntimeError(
                 f"{job.path.name}: the reader process stopped (exit code {self._process.exitcode})"
             )
+        began = time.perf_counter()
         time.sleep(_POLL_SECONDS)
+        self.waited += time.perf_counter() - began
 
 
 class AheadFile:

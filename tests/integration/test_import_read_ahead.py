@@ -113,6 +113,7 @@ def test_files_read_ahead_store_what_reading_them_here_stores(
 ) -> None:
     files = _files(tmp_path / "files")
     outcomes = []
+    waits: list[list[float]] = []
     for name, imports in (("here", NEVER), ("ahead", ALWAYS)):
         database = tmp_path / f"{name}.db"
         shutil.copy(sqlite_template, database)
@@ -125,6 +126,7 @@ def test_files_read_ahead_store_what_reading_them_here_stores(
         results = import_files(engine, settings, files)
         engine.dispose()
         outcomes.append((_summary(results), _rows(database)))
+        waits.append([r.waited_for_reader for r in results])
 
     assert read_ahead_blocks == [f.name for f in files]  # every file came from the reader
     (here_results, here_rows), (ahead_results, ahead_rows) = outcomes
@@ -132,6 +134,11 @@ def test_files_read_ahead_store_what_reading_them_here_stores(
     assert any(r[8] for r in here_results) and any(r[9] for r in here_results)
     assert sum(len(rows) for rows in here_rows.values()) > 3 * BLOCK_ROWS
     assert ahead_rows == here_rows
+    # The time the importer waited for the reader is told: the first file's rows cannot be
+    # ready at once (the reader is only starting); none is waited for without one.
+    here_waits, ahead_waits = waits
+    assert here_waits == [0.0] * len(files)
+    assert ahead_waits[0] > 0 and all(w >= 0 for w in ahead_waits)
 
 
 def test_a_bad_cell_read_ahead_names_its_file_row_and_column_and_stops_the_run(
