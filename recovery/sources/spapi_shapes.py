@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
+T = TypeVar("T")
 
-# Frozen, so hashable: the store caches what it read from each distinct quantity and price.
-# Not tracked by the cyclic collector (they hold only text, numbers, lists and one another, so
-# they form no cycles): a year of PO status decodes into twenty million of them, and tracking
-# each one, on creation and again when it is freed, took a third of the time decoding took.
+
+# Frozen: a document read is a value, never changed. Not tracked by the cyclic collector (they
+# hold only text, numbers, lists and one another, so they form no cycles): a year of PO status
+# decoded into twenty million of them, and tracking each one, on creation and again when it
+# was freed, took a third of the time decoding took.
 class _Shape(msgspec.Struct, rename="camel", omit_defaults=True, frozen=True, gc=False):
     pass
 
@@ -42,6 +44,13 @@ class Money(_Shape, frozen=True):
     unit_of_measure: str | None = None
 
 
+# A part of a document kept as its JSON text, checked as JSON but not decoded (UNSET: the
+# document does not have it). The store reads each distinct text once (`part`). A year of POs
+# and of their status repeats the same few prices, quantities and acknowledgements millions
+# of times, and decoding each into structs, then freeing them, was most of decoding a file.
+Part = msgspec.Raw | msgspec.UnsetType
+
+
 # getPurchaseOrders
 
 
@@ -49,9 +58,9 @@ class OrderItem(_Shape, frozen=True):
     item_sequence_number: str | None = None
     amazon_product_identifier: str | None = None
     vendor_product_identifier: str | None = None
-    ordered_quantity: ItemQuantity | None = None
-    net_cost: Money | None = None
-    list_price: Money | None = None
+    ordered_quantity: Part = msgspec.UNSET  # ItemQuantity
+    net_cost: Part = msgspec.UNSET  # Money
+    list_price: Part = msgspec.UNSET  # Money
 
 
 class OrderDetails(_Shape, frozen=True):
@@ -94,10 +103,10 @@ class OrderItemStatus(_Shape, frozen=True):
     item_sequence_number: str | None = None
     buyer_product_identifier: str | None = None
     vendor_product_identifier: str | None = None
-    net_cost: Money | None = None
-    list_price: Money | None = None
-    ordered_quantity: OrderedQuantityDetails | None = None
-    acknowledgement_status: AcknowledgementStatus | None = None
+    net_cost: Part = msgspec.UNSET  # Money
+    list_price: Part = msgspec.UNSET  # Money
+    ordered_quantity: Part = msgspec.UNSET  # OrderedQuantityDetails
+    acknowledgement_status: Part = msgspec.UNSET  # AcknowledgementStatus
     receiving_status: ReceivingStatus | None = None
 
 
@@ -190,8 +199,36 @@ def decode_documents(kind: str, text: str) -> list[Document]:
     return documents
 
 
+def part_text(part: Part) -> bytes | None:
+    """A kept part's JSON text (None: the document does not have it), to cache its read by."""
+    return None if part is msgspec.UNSET else bytes(part)
+
+
+def part(text: bytes | None, decoder: msgspec.json.Decoder[T]) -> T | None:
+    """A kept part's text read by `decoder`, None when absent. A part that does not fit
+    raises `msgspec.ValidationError`, as the whole document's decode would have."""
+    return None if text is None else decoder.decode(text)
+
+
+MONEY: msgspec.json.Decoder[Money | None] = msgspec.json.Decoder(Money | None)
+QUANTITY: msgspec.json.Decoder[ItemQuantity | None] = msgspec.json.Decoder(ItemQuantity | None)
+ORDERED_QUANTITY: msgspec.json.Decoder[OrderedQuantityDetails | None] = msgspec.json.Decoder(
+    OrderedQuantityDetails | None
+)
+ACKNOWLEDGEMENT: msgspec.json.Decoder[AcknowledgementStatus | None] = msgspec.json.Decoder(
+    AcknowledgementStatus | None
+)
+
+
 def as_plain(document: msgspec.Struct) -> dict[str, Any]:
     """A struct as the JSON object it came from (fields it does not hold are left out), for
     the general read of a document the quick one does not take."""
-    plain: dict[str, Any] = msgspec.to_builtins(document)
+    plain: dict[str, Any] = msgspec.to_builtins(document, enc_hook=_kept_part)
     return plain
+
+
+def _kept_part(value: Any) -> Any:
+    if isinstance(value, msgspec.Raw):
+        # The standard library's decoder, as for a run the shapes do not fit: the same values.
+        return json.loads(bytes(value))
+    raise NotImplementedError(type(value))

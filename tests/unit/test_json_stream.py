@@ -155,7 +155,7 @@ def test_runs_decoded_typed_find_their_cuts_when_a_document_does_not_fit(block: 
         if n % 5 == 0:  # an ignored field whose objects begin as a whole document does
             order["history"] = [{"purchaseOrderNumber": f"OLD{n}", "purchaseOrderState": "x"}]
         if n % 50 == 7:  # not Amazon's shape: the run it is in is read plainly
-            order["orderDetails"] = {"items": [{"orderedQuantity": {"amount": "12"}}]}
+            order["orderDetails"] = {"items": [{"itemSequenceNumber": 12}]}
         orders.append(order)
     reader = JsonReader(io.StringIO(json.dumps(orders)), block_chars=block)
     read: list[Any] = []

@@ -10,10 +10,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from recovery.sources import spapi_payloads as payloads
-from recovery.sources.spapi_shapes import DECODERS, decode_documents
+from recovery.sources.spapi_shapes import DECODERS, as_plain, decode_documents
 from recovery.testing.scenario import generate_scenario
 
 KINDS: dict[str, tuple[str, Callable[..., Any], Callable[..., Any], Callable[..., Any]]] = {
@@ -61,21 +62,85 @@ def test_typed_and_checked_reads_give_the_same_rows(spapi: Path, kind: str) -> N
 
 
 def test_a_document_outside_amazons_shapes_sends_its_run_the_checked_way() -> None:
-    # A quantity sent as text: the checked read takes it, the typed one does not.
+    # A sequence number sent as a number: the checked read takes it, the typed one does not.
     run = json.dumps(
         [
             {"purchaseOrderNumber": "A1", "purchaseOrderState": "New"},
             {
                 "purchaseOrderNumber": "A2",
-                "orderDetails": {
-                    "items": [{"itemSequenceNumber": "1", "orderedQuantity": {"amount": "12"}}]
-                },
+                "orderDetails": {"items": [{"itemSequenceNumber": 1, "orderedQuantity": {}}]},
             },
         ]
     )
     documents = decode_documents("purchase-orders", run)
     assert documents == json.loads(run)
     assert all(type(d) is dict for d in documents)
+
+
+def _status(number: str, **item: Any) -> dict[str, Any]:
+    quantity = {"amount": 185, "unitOfMeasure": "Eaches", "unitSize": 1}
+    usual = {
+        "itemSequenceNumber": "1",
+        "buyerProductIdentifier": "B0OU36WW5P",
+        "netCost": {"currencyCode": "USD", "amount": "8.31"},
+        "listPrice": {"currencyCode": "USD", "amount": "18.28"},
+        "orderedQuantity": {"orderedQuantity": quantity},
+        "acknowledgementStatus": {
+            "confirmationStatus": "ACCEPTED",
+            "acceptedQuantity": quantity,
+            "rejectedQuantity": {**quantity, "amount": 0},
+        },
+        "receivingStatus": {"receiveStatus": "RECEIVED", "lastReceiveDate": "2025-11-29T21:21Z"},
+    }
+    return {
+        "purchaseOrderNumber": number,
+        "purchaseOrderDate": "2025-11-23T04:22:00Z",
+        "itemStatus": [{**usual, **item}],
+    }
+
+
+def test_a_status_items_part_outside_amazons_shapes_sends_its_document_the_checked_way() -> None:
+    # A status item's prices, quantity and acknowledgement are kept as text and read when
+    # stored: one that does not fit (a quantity as text) is read the checked way, as the
+    # whole document would have been, and its neighbours the quick way.
+    text_quantity = {"amount": "185", "unitOfMeasure": "Eaches"}
+    run = [
+        _status("P1"),
+        _status(
+            "P2",
+            acknowledgementStatus={
+                "confirmationStatus": "ACCEPTED",
+                "acceptedQuantity": text_quantity,
+            },
+        ),
+        _status("P3", orderedQuantity={"orderedQuantity": text_quantity}, listPrice=None),
+        _status("P4", netCost={"currencyCode": "USD", "amount": "8.31", "unitOfMeasure": "Cases"}),
+        {"purchaseOrderNumber": "P5", "itemStatus": [{"itemSequenceNumber": "1"}]},
+    ]
+    documents = decode_documents("po-status", json.dumps(run))
+    assert all(isinstance(d, msgspec.Struct) for d in documents)
+    assert [as_plain(d) for d in documents] == run  # (absent parts left out, null kept)
+
+    read = payloads.read_purchase_order_statuses(documents, "USD")
+
+    checked = []
+    for index, document in enumerate(run):
+        row, items = payloads._status(payloads._Doc(document, None, "ordersStatus", index), "USD")
+        checked.append((row, [payloads._status_item(i) for i in items]))
+    assert read.documents == checked
+    assert read.documents[1][1][0][10:13] == (
+        "ACCEPTED",
+        185,
+        None,
+    )  # (confirmed, accepted, rejected)
+    assert read.documents[2][1][0][3] == 185  # ordered, from the text "185"
+
+
+def test_a_status_items_kept_part_is_checked_as_json() -> None:
+    broken = _status("P1")
+    text = json.dumps([broken]).replace('"amount": "8.31"}', '"amount": 8.}')
+    with pytest.raises(msgspec.DecodeError):
+        decode_documents("po-status", text)
 
 
 READS = {
