@@ -541,7 +541,7 @@ def _quick_order(order: shapes.Order, currency: str) -> DocumentRows:
 
 
 def _quick_order_item(item: shapes.OrderItem, currency: str) -> Item:
-    text = shapes.part_text
+    text = _part_text
     return _quick_ordered(
         item.item_sequence_number,
         item.amazon_product_identifier,
@@ -668,7 +668,7 @@ def _quick_status(status: shapes.OrderStatus, currency: str) -> DocumentRows:
 
 
 def _quick_status_item(item: shapes.OrderItemStatus, currency: str) -> Item:
-    text = shapes.part_text
+    text = _part_text
     as_ordered = _quick_ordered(
         item.item_sequence_number,
         item.buyer_product_identifier,
@@ -685,7 +685,8 @@ def _quick_status_item(item: shapes.OrderItemStatus, currency: str) -> Item:
 
 
 # An item's prices, quantity and acknowledgement, read once per distinct text (kept as text:
-# `spapi_shapes.Part`). Over a year's first 392 k status items, one read in 185 of the prices
+# `spapi_shapes.Part`; a long one is read the checked way, so the caches hold a few MB at most
+# whatever a file holds). Over a year's first 392 k status items, one read in 185 of the prices
 # missed the cache, one in 994 of the quantities and one in 73 of the acknowledgements. A part
 # that does not fit Amazon's shape sends its document to the checked read, as a document that
 # does not fit does.
@@ -720,6 +721,20 @@ def _status_acknowledged(text: bytes | None) -> tuple[str | None, int | None, in
         _quick_quantity(ack.accepted_quantity)[3],
         _quick_quantity(ack.rejected_quantity)[3],
     )
+
+
+# Amazon's parts are under 200 bytes; one longer (an ignored field of any size) is not cached.
+LONGEST_CACHED_PART = 1024
+
+
+def _part_text(part: shapes.Part) -> bytes | None:
+    """A kept part's JSON text, to cache its read by (None: the document does not have it)."""
+    if part is msgspec.UNSET:
+        return None
+    text = bytes(part)
+    if len(text) > LONGEST_CACHED_PART:
+        raise _Unusual
+    return text
 
 
 def _part(text: bytes | None, decoder: msgspec.json.Decoder[T]) -> T | None:

@@ -45,9 +45,10 @@ class Money(_Shape, frozen=True):
 
 
 # A part of a document kept as its JSON text, checked as JSON but not decoded (UNSET: the
-# document does not have it). The store reads each distinct text once (`part`). A year of POs
-# and of their status repeats the same few prices, quantities and acknowledgements millions
-# of times, and decoding each into structs, then freeing them, was most of decoding a file.
+# document does not have it). The store reads each distinct short text once (`part`). A year
+# of POs and of their status repeats the same few prices, quantities and acknowledgements
+# millions of times, and decoding each into structs, then freeing them, was most of decoding
+# a file.
 Part = msgspec.Raw | msgspec.UnsetType
 
 
@@ -197,11 +198,6 @@ def decode_documents(kind: str, text: str) -> list[Document]:
         plain: list[Document] = json.loads(text)
         return plain
     return documents
-
-
-def part_text(part: Part) -> bytes | None:
-    """A kept part's JSON text (None: the document does not have it), to cache its read by."""
-    return None if part is msgspec.UNSET else bytes(part)
 
 
 def part(text: bytes | None, decoder: msgspec.json.Decoder[T]) -> T | None:

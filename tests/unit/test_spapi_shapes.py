@@ -136,6 +136,22 @@ def test_a_status_items_part_outside_amazons_shapes_sends_its_document_the_check
     assert read.documents[2][1][0][3] == 185  # ordered, from the text "185"
 
 
+def test_a_long_part_is_read_the_checked_way_and_not_cached() -> None:
+    # A price with an ignored field of any size: the read caches hold only short texts, so a
+    # file of such parts cannot fill memory through them.
+    padded = {"currencyCode": "USD", "amount": "8.31", "note": "x" * 5000}
+    run = [_status("P1", netCost=padded)]
+    documents = decode_documents("po-status", json.dumps(run))
+    cached = payloads._part_costs.cache_info().currsize
+
+    read = payloads.read_purchase_order_statuses(documents, "USD")
+
+    row, items = payloads._status(payloads._Doc(run[0], None, "ordersStatus", 0), "USD")
+    assert read.documents == [(row, [payloads._status_item(i) for i in items])]
+    assert read.documents[0][1][0][7] == 831  # the net cost, in cents
+    assert payloads._part_costs.cache_info().currsize == cached
+
+
 def test_a_status_items_kept_part_is_checked_as_json() -> None:
     broken = _status("P1")
     text = json.dumps([broken]).replace('"amount": "8.31"}', '"amount": 8.}')
