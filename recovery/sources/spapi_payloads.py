@@ -738,8 +738,12 @@ def _part_text(part: shapes.Part) -> bytes | None:
 
 
 def _part(text: bytes | None, decoder: msgspec.json.Decoder[T]) -> T | None:
+    """A kept part's text read by `decoder` (None when absent); `_Unusual` when it does not
+    fit."""
+    if text is None:
+        return None
     try:
-        return shapes.part(text, decoder)
+        return decoder.decode(text)
     except msgspec.ValidationError:
         raise _Unusual from None
 
@@ -1008,7 +1012,8 @@ def _quick_window(value: str | None) -> tuple[datetime | None, datetime | None]:
     return _quick_time(start), _quick_time(end)
 
 
-# Cached: a year of documents repeats the same few quantities and prices millions of times.
+# Cached: a year of status items repeats the same few received quantities, and of shipments
+# the same shipped ones, millions of times (ordered ones are cached by their text, above).
 @lru_cache(maxsize=4096)
 def _quick_quantity(
     quantity: shapes.ItemQuantity | None,

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
-
-T = TypeVar("T")
 
 
 # Frozen: a document read is a value, never changed. Not tracked by the cyclic collector (they
@@ -45,7 +43,7 @@ class Money(_Shape, frozen=True):
 
 
 # A part of a document kept as its JSON text, checked as JSON but not decoded (UNSET: the
-# document does not have it). The store reads each distinct short text once (`part`). A year
+# document does not have it). The store reads each distinct short text once. A year
 # of POs and of their status repeats the same few prices, quantities and acknowledgements
 # millions of times, and decoding each into structs, then freeing them, was most of decoding
 # a file.
@@ -200,12 +198,8 @@ def decode_documents(kind: str, text: str) -> list[Document]:
     return documents
 
 
-def part(text: bytes | None, decoder: msgspec.json.Decoder[T]) -> T | None:
-    """A kept part's text read by `decoder`, None when absent. A part that does not fit
-    raises `msgspec.ValidationError`, as the whole document's decode would have."""
-    return None if text is None else decoder.decode(text)
-
-
+# The readers of kept parts (a part that does not fit raises `msgspec.ValidationError`, as the
+# whole document's decode would have).
 MONEY: msgspec.json.Decoder[Money | None] = msgspec.json.Decoder(Money | None)
 QUANTITY: msgspec.json.Decoder[ItemQuantity | None] = msgspec.json.Decoder(ItemQuantity | None)
 ORDERED_QUANTITY: msgspec.json.Decoder[OrderedQuantityDetails | None] = msgspec.json.Decoder(
